@@ -1,0 +1,107 @@
+# epart — build, run and test.
+#
+#   make run     start PostgreSQL, Redis, the API and the workers with demonstration data
+#   make test    build (release and sanitizers) and run every test
+#   make asan    build with AddressSanitizer and UndefinedBehaviorSanitizer into build/asan
+#   make bench   run the benchmarks of tests/bench (writes results under var/bench)
+#   make fuzz    run each libFuzzer target for a bounded time from its seed corpus
+#
+# MODE=release (default) builds into build/release, MODE=asan into build/asan.
+
+MODE     ?= release
+CC       ?= cc
+ifeq ($(origin CC),default)
+CC       := cc
+endif
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wno-format-nonliteral -Wvla
+CPPFLAGS := -D_GNU_SOURCE -I. -Icommon -I/usr/include/postgresql
+BASEFLAGS := -std=c11 $(WARN) -pthread
+
+ifeq ($(MODE),asan)
+BUILD    := build/asan
+CFLAGS   := $(BASEFLAGS) -O1 -g -fno-omit-frame-pointer \
+            -fsanitize=address,undefined -fno-sanitize-recover=all
+LDFLAGS  := -fsanitize=address,undefined -pthread
+else
+BUILD    := build/release
+CFLAGS   := $(BASEFLAGS) -O2 -g
+LDFLAGS  := -pthread
+endif
+
+LIBS     := -levent -levent_pthreads -ljansson -lpq -lhiredis -ljwt -lcurl -lssl -lcrypto -lm
+TESTLIBS := -lcmocka
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+API_SRC    := $(sort $(wildcard api/*.c))
+WORKER_SRC := $(sort $(wildcard worker/*.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+API_OBJ    := $(API_SRC:%.c=$(BUILD)/%.o)
+WORKER_OBJ := $(WORKER_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIBCOMMON  := $(BUILD)/libcommon.a
+
+BINS := $(BUILD)/epart-api $(BUILD)/epart-worker $(BUILD)/epart-token
+
+.PHONY: all build asan run test unit valgrind integration chaos bench fuzz deps clean
+.DEFAULT_GOAL := all
+
+all: build
+build: $(BINS) $(UNIT_BIN)
+
+asan:
+	@$(MAKE) --no-print-directory MODE=asan build
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBCOMMON): $(COMMON_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/epart-api: $(API_OBJ) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $(API_OBJ) $(LIBCOMMON) $(LIBS)
+
+$(BUILD)/epart-worker: $(WORKER_OBJ) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $(WORKER_OBJ) $(LIBCOMMON) $(LIBS)
+
+$(BUILD)/epart-token: $(BUILD)/deploy/epart-token.o $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LIBS) $(TESTLIBS)
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- operations -------------------------------------------------------------
+
+deps:
+	@bash deploy/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory build
+	@bash deploy/run.sh
+
+# make test: every suite. Unit tests run under the sanitizers and valgrind; the
+# integration, security and chaos suites run against the sanitizer build.
+test: deps
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory MODE=asan build
+	@bash tests/run-tests.sh
+
+unit: build
+	@bash tests/run-tests.sh unit
+
+bench: deps build
+	@bash tests/bench/run.sh
+
+fuzz: deps
+	@bash tests/fuzz/run.sh
+
+clean:
+	rm -rf build
