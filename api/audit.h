@@ -1,0 +1,23 @@
+/*
+ * audit.h — the RGPD audit journal (SPEC §10): who read or wrote whose data,
+ * with which role and organisation, from where, and when.
+ *
+ * Records are buffered in memory and written in batches by one thread with
+ * asynchronous commit, so that journaling a read adds no fsync to it; at most
+ * the last fraction of a second of the journal can be lost in a crash.
+ */
+#ifndef EPART_API_AUDIT_H
+#define EPART_API_AUDIT_H
+
+#include "server.h"
+
+/* Journal an action ("read", "list", "create", "transition", …) of the caller of c
+ * on an object (object_id may be NULL for lists). Safe from any thread. */
+void audit_record(struct call *c, const char *action, const char *object_type,
+                  const char *object_id);
+
+/* Start and stop the writer thread. */
+int audit_start(void);
+void audit_stop(void);
+
+#endif

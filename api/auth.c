@@ -1,0 +1,77 @@
+/*
+ * auth.c — bearer tokens, roles, conventions and rates.
+ */
+#include "auth.h"
+
+#include <string.h>
+
+#include "clock.h"
+#include "orgcache.h"
+#include "organisation.h"
+#include "ratelimit.h"
+#include "routes.h"
+
+static void after_org(struct call *c)
+{
+    int retry = 0;
+
+    if (c->org == NULL ||
+        !convention_in_force(json_object_get(c->org, "convention"), clock_today())) {
+        call_reply_problem(c, 403, "Convention non en vigueur",
+                           "Votre organisation n'a pas de convention de partenariat en vigueur "
+                           "avec la caisse à cette date.",
+                           NULL);
+        return;
+    }
+    if (!ratelimit_take(c->who.org, g_config.rate_per_org, g_config.rate_burst, &retry)) {
+        c->retry_after = retry;
+        call_reply_problem(c, 429, "Trop de requêtes",
+                           "Votre organisation dépasse le débit autorisé ; réessayez plus tard.",
+                           NULL);
+        return;
+    }
+    c->route->handler(c);
+}
+
+void auth_check(struct call *c)
+{
+    size_t len = 0;
+    const char *tok = token_from_bearer(call_header(c, "Authorization"), &len);
+    enum token_error err;
+
+    if (tok == NULL) {
+        call_reply_problem(c, 401, "Authentification requise",
+                           "Un jeton Bearer est requis dans l'en-tête Authorization.", NULL);
+        return;
+    }
+    err = token_verify(tok, len, g_config.jwt_secret, g_config.jwt_secret_len, clock_real(),
+                       &c->who);
+    if (err != TOKEN_OK) {
+        call_reply_problem(c, 401, "Jeton invalide", token_error_str(err), NULL);
+        return;
+    }
+    c->authenticated = true;
+    if (!(c->route->roles & ROLE_BIT(c->who.role))) {
+        call_reply_problem(c, 403, "Action non permise",
+                           "Votre rôle ne permet pas cette action.", NULL);
+        return;
+    }
+    if (c->who.role == ROLE_PARTNER) {
+        orgcache_resolve(c, after_org);
+        return;
+    }
+    c->route->handler(c);
+}
+
+bool auth_in_scope(const struct call *c, const char *org_id, const char *caisse)
+{
+    switch (c->who.role) {
+    case ROLE_ADMIN:
+        return true;
+    case ROLE_PARTNER:
+        return org_id != NULL && strcasecmp(org_id, c->who.org) == 0;
+    case ROLE_INSTRUCTOR:
+        return caisse != NULL && strcmp(caisse, c->who.caisse) == 0;
+    }
+    return false;
+}

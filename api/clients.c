@@ -1,0 +1,187 @@
+/*
+ * clients.c — API clients of partner software and the token endpoint
+ * (SPEC §3): POST /v1/organisations/{id}/clients (admin) and POST /v1/auth/token.
+ *
+ * The client secret is shown once, at creation, and stored only as a slow
+ * PBKDF2 hash; the token endpoint answers the same 401 whether the client is
+ * unknown, revoked or the secret wrong, so it does not reveal which ids exist.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "db.h"
+#include "dbpool.h"
+#include "fielderr.h"
+#include "handlers.h"
+#include "idempotency.h"
+#include "organisations.h"
+#include "secret_hash.h"
+#include "token.h"
+#include "uuidv.h"
+
+#define CLIENT_HASH_ITERATIONS 120000u
+#define TOKEN_TTL_SECONDS 3600
+
+static void client_create_db(struct call *c, struct db *db)
+{
+    json_t *org = organisation_load(db->pg, c->params[0]);
+    json_t *name = NULL;
+    struct idem idem;
+    char client_id[40], secret[64], hash[SECRET_HASH_MAX_LEN], now[40];
+    const char *params[5];
+    PGresult *res;
+
+    if (org == NULL) {
+        if (PQstatus(db->pg) == CONNECTION_OK)
+            call_set_not_found(c);
+        return;
+    }
+    json_decref(org);
+    /* the body is optional: {"name": "…"} */
+    if (c->body_len > 0) {
+        json_t *errors;
+
+        if (!call_parse_json_body(c))
+            return;
+        errors = json_array();
+        name = json_object_get(c->json, "name");
+        if (name != NULL && !json_is_null(name) &&
+            (!json_is_string(name) || json_string_length(name) > 200))
+            fielderr_add(errors, "name", "invalid_type",
+                         "name doit être une chaîne d'au plus 200 caractères.");
+        {
+            const char *key;
+            json_t *v;
+
+            json_object_foreach(c->json, key, v) {
+                if (strcmp(key, "name") != 0) {
+                    char field[140];
+
+                    snprintf(field, sizeof(field), "%.128s", key);
+                    fielderr_add(errors, field, "unknown_field", "Champ inconnu.");
+                }
+            }
+        }
+        if (json_array_size(errors) > 0) {
+            call_set_problem(c, 422, "Requête invalide",
+                             "Un ou plusieurs champs sont invalides : voir errors.", errors);
+            return;
+        }
+        json_decref(errors);
+    }
+    if (!idem_begin(&idem, c, db_redis(db)))
+        return;
+    memcpy(client_id, "epc_", 4);
+    memcpy(secret, "eps_", 4);
+    if (random_b64(client_id + 4, sizeof(client_id) - 4, 12, B64_URL) < 0 ||
+        random_b64(secret + 4, sizeof(secret) - 4, 32, B64_URL) < 0 ||
+        !secret_hash(secret, strlen(secret), CLIENT_HASH_ITERATIONS, hash, sizeof(hash))) {
+        call_set_problem(c, 500, "Erreur interne", "Secret impossible à créer.", NULL);
+        goto done;
+    }
+    params[0] = client_id;
+    params[1] = c->params[0];
+    params[2] = hash;
+    params[3] = json_string_value(name);
+    params[4] = db_ts(clock_now_us(), now, sizeof(now));
+    res = db_exec(db->pg,
+                  "INSERT INTO api_clients (client_id, org_id, secret_hash, name, created_at) "
+                  "VALUES ($1, $2, $3, $4, $5) RETURNING epart_ts(created_at)",
+                  5, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        goto done;
+    }
+    snprintf(c->location, sizeof(c->location), "/v1/organisations/%s/clients/%s", c->params[0],
+             client_id);
+    call_set_json(c, 201,
+                  json_pack("{s:s, s:s, s:s, s:o, s:s}", "client_id", client_id, "client_secret",
+                            secret, "org", c->params[0], "name",
+                            name && json_is_string(name) ? json_incref(name) : json_null(),
+                            "created_at", PQgetvalue(res, 0, 0)));
+    PQclear(res);
+done:
+    idem_end(&idem, c, db_redis(db));
+}
+
+void h_client_create(struct call *c)
+{
+    if (!uuid_valid(c->params[0])) {
+        call_set_not_found(c);
+        call_reply_prepared(c);
+        return;
+    }
+    dbpool_submit(c, client_create_db);
+}
+
+static void invalid_client(struct call *c)
+{
+    call_set_problem(c, 401, "Client inconnu",
+                     "client_id ou client_secret invalide, ou client révoqué.", NULL);
+}
+
+static void token_db(struct call *c, struct db *db)
+{
+    const char *client_id, *secret;
+    json_t *errors = json_array();
+    const char *params[1];
+    PGresult *res;
+    struct identity id;
+    char *tok;
+
+    if (!call_parse_json_body(c)) {
+        json_decref(errors);
+        return;
+    }
+    client_id = json_str(c->json, "client_id");
+    secret = json_str(c->json, "client_secret");
+    if (client_id == NULL)
+        fielderr_add(errors, "client_id", "required", "client_id est requis.");
+    if (secret == NULL)
+        fielderr_add(errors, "client_secret", "required", "client_secret est requis.");
+    if (json_array_size(errors) > 0) {
+        call_set_problem(c, 422, "Requête invalide", "Champs manquants.", errors);
+        return;
+    }
+    json_decref(errors);
+    if (strlen(client_id) > 64 || strlen(secret) > SECRET_MAX_LEN) {
+        invalid_client(c);
+        return;
+    }
+    params[0] = client_id;
+    res = db_exec(db->pg,
+                  "SELECT secret_hash, org_id::text FROM api_clients "
+                  "WHERE client_id = $1 AND revoked_at IS NULL",
+                  1, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    if (PQntuples(res) != 1 || !secret_verify(secret, strlen(secret), PQgetvalue(res, 0, 0))) {
+        PQclear(res);
+        invalid_client(c);
+        return;
+    }
+    memset(&id, 0, sizeof(id));
+    id.role = ROLE_PARTNER;
+    snprintf(id.sub, sizeof(id.sub), "%s", client_id);
+    snprintf(id.org, sizeof(id.org), "%s", PQgetvalue(res, 0, 1));
+    PQclear(res);
+    tok = token_sign(&id, g_config.jwt_secret, g_config.jwt_secret_len, clock_real(),
+                     TOKEN_TTL_SECONDS);
+    if (tok == NULL) {
+        call_set_problem(c, 500, "Erreur interne", "Jeton impossible à signer.", NULL);
+        return;
+    }
+    call_set_json(c, 200,
+                  json_pack("{s:s, s:s, s:i}", "access_token", tok, "token_type", "Bearer",
+                            "expires_in", TOKEN_TTL_SECONDS));
+    free(tok);
+}
+
+void h_auth_token(struct call *c)
+{
+    dbpool_submit(c, token_db);
+}

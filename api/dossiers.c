@@ -1,0 +1,311 @@
+/*
+ * dossiers.c — POST /v1/dossiers (the ingest path), GET /v1/dossiers/{id} and
+ * GET /v1/dossiers (SPEC §4).
+ *
+ * POST never touches PostgreSQL: the token, the organisation (orgcache), its
+ * convention and habilitation, the body and the Idempotency-Key are all checked
+ * on the HTTP thread or in Redis, and the dossier is queued (ingest.h). GET
+ * reads PostgreSQL on a database thread and, for a dossier accepted but not yet
+ * persisted by a worker, the pending record kept in Redis, so that an id just
+ * returned by a 202 is never a 404.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "calendar.h"
+#include "clock.h"
+#include "db.h"
+#include "dbpool.h"
+#include "dossier_doc.h"
+#include "dossier_valid.h"
+#include "fielderr.h"
+#include "handlers.h"
+#include "ingest.h"
+#include "organisation.h"
+#include "paging.h"
+#include "secret_hash.h"
+#include "uuidv.h"
+
+/* ---- POST /v1/dossiers --------------------------------------------------------- */
+
+static bool wants_ame_first(const json_t *body)
+{
+    const char *p = json_str(body, "prestation");
+
+    return p != NULL && strcmp(p, "ame") == 0 &&
+           json_is_true(json_object_get(body, "first_request"));
+}
+
+void h_dossier_create(struct call *c)
+{
+    json_t *errors, *meta, *resp;
+    char id[37], entry[37], at[32], today_s[CAL_DATE_LEN], prefix[24], refseq[40];
+    char pending[80], location[80];
+    char *meta_text = NULL, *resp_text = NULL;
+    const char *kind = json_str(c->org, "kind");
+    bool habilitated = org_may_send_ame_first(kind ? kind : "",
+                                              json_bool(c->org, "ame_habilitation", false));
+    cal_date today = clock_today();
+    int64_t now_us = clock_now_us();
+    bool transmit;
+    json_t *ame_deposit;
+    struct ingest_req r;
+
+    if (!call_parse_json_body(c)) {
+        call_reply_prepared(c);
+        return;
+    }
+    if (wants_ame_first(c->json) && !habilitated) {
+        call_reply_problem(c, 403, "Organisation non habilitée",
+                           "Seules les organisations habilitées (PASS, établissements de santé, "
+                           "France Services habilitées) peuvent déposer une première demande "
+                           "d'AME.",
+                           NULL);
+        return;
+    }
+    errors = json_array();
+    if (dossier_validate(c->json, today, errors) > 0) {
+        call_reply_invalid(c, errors);
+        return;
+    }
+    json_decref(errors);
+    if (!uuid_v4(id) || !uuid_v4(entry)) {
+        call_reply_problem(c, 503, "Service indisponible", "Aléa indisponible.", NULL);
+        return;
+    }
+    transmit = json_bool(c->json, "transmit", true);
+    /* SPEC §4: the partner's deposit date counts only for an AME first request
+     * from a habilitated organisation (the 8-day transmission clock) */
+    if (wants_ame_first(c->json) && habilitated) {
+        const char *dep = json_str(c->json, "deposited_on");
+
+        ame_deposit = json_string(dep ? dep : cal_format(today, today_s));
+    } else {
+        ame_deposit = json_null();
+    }
+    cal_format_instant((time_t)(now_us / 1000000), at);
+    cal_format(today, today_s);
+    snprintf(prefix, sizeof(prefix), "EP-%.4s%.2s%.2s-", today_s, today_s + 5, today_s + 8);
+    snprintf(refseq, sizeof(refseq), "epart:refseq:%.4s%.2s%.2s", today_s, today_s + 5,
+             today_s + 8);
+    snprintf(pending, sizeof(pending), PENDING_PREFIX "%s", id);
+    snprintf(location, sizeof(location), "/v1/dossiers/%s", id);
+    meta = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:s}, s:s, s:s, s:s, "
+                     "s:I, s:o, s:o}",
+                     "v", 1, "entry", entry, "id", id, "reference", INGEST_REF_PLACEHOLDER, "org",
+                     c->who.org, "caisse", json_str(c->org, "caisse"), "org_kind",
+                     kind ? kind : "", "ame_habilitated", habilitated, "actor", "sub",
+                     c->who.sub, "role", "partner", "remote", c->remote, "status",
+                     transmit ? "recu" : "depose", "received_at", at, "received_at_us",
+                     (json_int_t)now_us, "received_on",
+                     transmit ? json_string(today_s) : json_null(), "ame_deposit_on", ame_deposit);
+    resp = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "reference", INGEST_REF_PLACEHOLDER,
+                     "status", transmit ? "recu" : "depose", "received_at", at);
+    meta_text = json_text(meta);
+    resp_text = json_text(resp);
+    json_decref(meta);
+    json_decref(resp);
+    if (meta_text == NULL || resp_text == NULL) {
+        free(meta_text);
+        free(resp_text);
+        call_reply_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
+        return;
+    }
+    r.type = "dossier.create";
+    r.meta = meta_text;
+    r.body = c->body;
+    r.body_len = c->body_len;
+    r.pending_key = pending;
+    r.refseq_key = refseq;
+    r.ref_prefix = prefix;
+    r.response = resp_text;
+    r.location = location;
+    ingest_submit(c, &r);
+    free(meta_text);
+    free(resp_text);
+}
+
+/* ---- GET /v1/dossiers/{id} ----------------------------------------------------- */
+
+/* The dossier as known from its pending record in Redis, or NULL. */
+static json_t *pending_doc(struct db *db, const char *id)
+{
+    redisContext *rc = db_redis(db);
+    redisReply *r;
+    json_t *doc = NULL;
+
+    if (rc == NULL)
+        return NULL;
+    r = redisCommand(rc, "HMGET " PENDING_PREFIX "%s meta body", id);
+    if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+        r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_STRING) {
+        json_t *meta = json_loadb(r->element[0]->str, r->element[0]->len, 0, NULL);
+        json_t *body = json_loadb(r->element[1]->str, r->element[1]->len, 0, NULL);
+
+        if (meta != NULL && body != NULL)
+            doc = dossier_doc_pending(meta, body);
+        json_decref(meta);
+        json_decref(body);
+    }
+    if (r != NULL)
+        freeReplyObject(r);
+    return doc;
+}
+
+static void dossier_get_db(struct call *c, struct db *db)
+{
+    const char *params[1] = {c->params[0]};
+    PGresult *res;
+    json_t *doc = NULL;
+
+    res = db_exec(db->pg,
+                  "SELECT epart_dossier_doc(d, true)::text FROM dossiers d WHERE d.id = $1", 1,
+                  params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    if (PQntuples(res) == 1)
+        doc = db_json(res, 0, 0);
+    PQclear(res);
+    if (doc == NULL)
+        doc = pending_doc(db, c->params[0]);
+    if (doc == NULL || !auth_in_scope(c, json_str(doc, "org"), json_str(doc, "caisse"))) {
+        json_decref(doc);
+        call_set_not_found(c);
+        return;
+    }
+    dossier_doc_finish(doc, clock_now());
+    audit_record(c, "read", "dossier", c->params[0]);
+    c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
+    call_set_json(c, 200, doc);
+}
+
+void h_dossier_get(struct call *c)
+{
+    if (!uuid_valid(c->params[0])) {
+        call_set_not_found(c);
+        call_reply_prepared(c);
+        return;
+    }
+    dbpool_submit(c, dossier_get_db);
+}
+
+/* ---- GET /v1/dossiers ------------------------------------------------------------ */
+
+static bool status_valid(const char *s)
+{
+    static const char *statuses[] = {"depose", "recu", "en_instruction", "pieces_demandees",
+                                     "accorde", "refuse", "sans_suite"};
+
+    for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+        if (strcmp(s, statuses[i]) == 0)
+            return true;
+    return false;
+}
+
+static void fix_listed(json_t *doc, void *arg)
+{
+    (void)arg;
+    dossier_doc_finish(doc, clock_now());
+}
+
+static void dossier_list_db(struct call *c, struct db *db)
+{
+    struct page p;
+    json_t *errors = json_array();
+    const char *status = call_query(c, "status");
+    const char *prestation = call_query(c, "prestation");
+    const char *overdue = call_query(c, "overdue");
+    const char *sort = call_query(c, "sort");
+    const char *org = call_query(c, "org");
+    bool by_due = sort != NULL && strcmp(sort, "due") == 0;
+    char now[40];
+    const char *params[8];
+    PGresult *res;
+
+    page_parse(c, &p, errors);
+    if (status != NULL && !status_valid(status))
+        fielderr_add(errors, "status", "invalid_enum", "Statut inconnu.");
+    if (prestation != NULL && !dossier_prestation_valid(prestation))
+        fielderr_add(errors, "prestation", "invalid_enum",
+                     "prestation doit valoir puma, css ou ame.");
+    if (overdue != NULL && strcmp(overdue, "true") != 0 && strcmp(overdue, "false") != 0)
+        fielderr_add(errors, "overdue", "invalid_type", "overdue doit valoir true ou false.");
+    if (sort != NULL && strcmp(sort, "due") != 0 && strcmp(sort, "created") != 0)
+        fielderr_add(errors, "sort", "invalid_enum", "sort doit valoir created ou due.");
+    if (org != NULL && !uuid_valid(org))
+        fielderr_add(errors, "org", "invalid_format", "org doit être un identifiant UUID.");
+    if (json_array_size(errors) > 0) {
+        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+        return;
+    }
+    json_decref(errors);
+    params[0] = page_ts_param(&p);
+    params[1] = page_key_param(&p);
+    params[2] = page_limit_param(&p);
+    params[3] = status;
+    params[4] = prestation;
+    params[5] = (overdue != NULL && strcmp(overdue, "true") == 0)
+                    ? db_ts(clock_now_us(), now, sizeof(now))
+                    : NULL;
+    /* scope: a partner sees its organisation, an instructor its caisse */
+    params[6] = c->who.role == ROLE_PARTNER ? c->who.org : org;
+    params[7] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL;
+    if (!by_due) {
+        res = db_exec(
+            db->pg,
+            "SELECT epart_dossier_doc(d, false)::text, "
+            "       (extract(epoch FROM d.created_at) * 1000000)::bigint, d.seq "
+            "FROM dossiers d "
+            "WHERE ($1::bigint IS NULL OR (d.created_at, d.seq) < "
+            "       (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::bigint)) "
+            "AND ($4::text IS NULL OR d.status = $4) "
+            "AND ($5::text IS NULL OR d.prestation = $5) "
+            "AND ($6::timestamptz IS NULL OR EXISTS (SELECT 1 FROM echeances x "
+            "     WHERE x.object_type = 'dossier' AND x.object_id = d.id AND "
+            "     ((x.stopped_at IS NULL AND x.suspended_on IS NULL AND x.due_at <= $6) "
+            "      OR x.stopped_at >= x.due_at))) "
+            "AND ($7::uuid IS NULL OR d.org_id = $7) "
+            "AND ($8::text IS NULL OR d.caisse = $8) "
+            "ORDER BY d.created_at DESC, d.seq DESC LIMIT $3",
+            8, params);
+    } else {
+        /* oldest instruction due first; dossiers without a running clock last */
+        res = db_exec(
+            db->pg,
+            "SELECT epart_dossier_doc(d, false)::text, "
+            "       (extract(epoch FROM k.due) * 1000000)::bigint, d.seq "
+            "FROM dossiers d "
+            "CROSS JOIN LATERAL (SELECT COALESCE((SELECT x.due_at FROM echeances x "
+            "     WHERE x.object_type = 'dossier' AND x.object_id = d.id "
+            "     AND x.clock = 'instruction'), timestamptz '9999-12-31T00:00:00Z') AS due) k "
+            "WHERE ($1::bigint IS NULL OR (k.due, d.seq) > "
+            "       (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::bigint)) "
+            "AND ($4::text IS NULL OR d.status = $4) "
+            "AND ($5::text IS NULL OR d.prestation = $5) "
+            "AND ($6::timestamptz IS NULL OR EXISTS (SELECT 1 FROM echeances x "
+            "     WHERE x.object_type = 'dossier' AND x.object_id = d.id AND "
+            "     ((x.stopped_at IS NULL AND x.suspended_on IS NULL AND x.due_at <= $6) "
+            "      OR x.stopped_at >= x.due_at))) "
+            "AND ($7::uuid IS NULL OR d.org_id = $7) "
+            "AND ($8::text IS NULL OR d.caisse = $8) "
+            "ORDER BY k.due ASC, d.seq ASC LIMIT $3",
+            8, params);
+    }
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    call_set_json(c, 200, page_result(res, &p, 0, 1, 2, fix_listed, NULL));
+    PQclear(res);
+    audit_record(c, "list", "dossier", NULL);
+}
+
+void h_dossier_list(struct call *c)
+{
+    dbpool_submit(c, dossier_list_db);
+}

@@ -1,0 +1,31 @@
+/*
+ * handlers.h — the handlers of the routes, one file per resource.
+ */
+#ifndef EPART_API_HANDLERS_H
+#define EPART_API_HANDLERS_H
+
+#include "server.h"
+
+/* health.c */
+void h_healthz(struct call *c);
+void h_readyz(struct call *c);
+void h_metrics(struct call *c);
+/* openapi.c */
+void h_openapi(struct call *c);
+/* organisations.c */
+void h_org_create(struct call *c);
+void h_org_list(struct call *c);
+void h_org_get(struct call *c);
+void h_org_patch(struct call *c);
+/* clients.c */
+void h_client_create(struct call *c);
+void h_auth_token(struct call *c);
+/* dossiers.c */
+void h_dossier_create(struct call *c);
+void h_dossier_get(struct call *c);
+void h_dossier_list(struct call *c);
+/* admin.c */
+void h_clock_get(struct call *c);
+void h_clock_put(struct call *c);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * health.c — /healthz, /readyz and /metrics.
+ *
+ * /readyz asks both dependencies for real (a query on a database thread, a PING
+ * on this thread's Redis link) rather than trusting remembered state.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "dbpool.h"
+#include "handlers.h"
+#include "metrics.h"
+#include "redis_link.h"
+
+void h_healthz(struct call *c)
+{
+    call_reply_json(c, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+struct ready {
+    bool redis_ok;
+};
+
+static void ready_db(struct call *c, struct db *db)
+{
+    struct ready *r = c->ctx;
+    PGresult *res = db_exec(db->pg, "SELECT 1", 0, NULL);
+    bool pg_ok = res != NULL;
+
+    if (res != NULL)
+        PQclear(res);
+    call_set_json(c, pg_ok && r->redis_ok ? 200 : 503,
+                  json_pack("{s:s, s:s, s:s}", "status", pg_ok && r->redis_ok ? "ready" : "not_ready",
+                            "postgresql", pg_ok ? "up" : "down", "redis",
+                            r->redis_ok ? "up" : "down"));
+    if (!(pg_ok && r->redis_ok)) {
+        /* a readiness answer, not a problem document: keep the plain JSON */
+        c->retry_after = 1;
+    }
+}
+
+static void on_ping(redisReply *reply, void *priv)
+{
+    struct call *c = priv;
+    struct ready *r = c->ctx;
+
+    r->redis_ok = reply != NULL && reply->type == REDIS_REPLY_STATUS;
+    dbpool_submit(c, ready_db);
+}
+
+void h_readyz(struct call *c)
+{
+    const char *argv[1] = {"PING"};
+    size_t lens[1] = {4};
+    struct ready *r = calloc(1, sizeof(*r));
+
+    if (r == NULL) {
+        call_reply_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
+        return;
+    }
+    c->ctx = r;
+    c->ctx_free = free;
+    if (redis_link_command(c->thr->redis, on_ping, c, 1, argv, lens) < 0) {
+        r->redis_ok = false;
+        dbpool_submit(c, ready_db);
+    }
+}
+
+void h_metrics(struct call *c)
+{
+    char *text = metrics_render();
+
+    if (text == NULL) {
+        call_reply_problem(c, 500, "Erreur interne", "Métriques indisponibles.", NULL);
+        return;
+    }
+    call_reply_raw(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text));
+    free(text);
+}

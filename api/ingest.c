@@ -1,0 +1,255 @@
+/*
+ * ingest.c — the Lua script that queues a partner write, and its replies.
+ */
+#include "ingest.h"
+
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "idempotency.h"
+#include "log.h"
+#include "metrics.h"
+#include "redis_link.h"
+
+/* KEYS: stream, idempotency key or "", pending key or "", reference counter or "".
+ * ARGV: 1 backlog max, 2 request hash, 3 idempotency ttl, 4 pending ttl,
+ *       5 response, 6 meta, 7 body, 8 reference prefix, 9 entry type, 10 location.
+ * The reference is substituted only into texts built by the API (meta and
+ * response), never into the partner's body. */
+static const char script[] =
+    "if KEYS[2] ~= '' then\n"
+    "  local prev = redis.call('GET', KEYS[2])\n"
+    "  if prev then return {'dup', prev} end\n"
+    "end\n"
+    "local max = tonumber(ARGV[1])\n"
+    "if max > 0 and redis.call('XLEN', KEYS[1]) >= max then return {'full', ''} end\n"
+    "local ref = ''\n"
+    "if KEYS[4] ~= '' then\n"
+    "  ref = ARGV[8] .. string.format('%06d', redis.call('INCR', KEYS[4]))\n"
+    "end\n"
+    "local resp = string.gsub(ARGV[5], '@REF@', ref)\n"
+    "local meta = string.gsub(ARGV[6], '@REF@', ref)\n"
+    "local id = redis.call('XADD', KEYS[1], '*', 'type', ARGV[9], 'meta', meta, 'body', ARGV[7])\n"
+    "if KEYS[3] ~= '' then\n"
+    "  redis.call('HSET', KEYS[3], 'meta', meta, 'body', ARGV[7], 'stream_id', id)\n"
+    "  redis.call('EXPIRE', KEYS[3], tonumber(ARGV[4]))\n"
+    "end\n"
+    "if KEYS[2] ~= '' then\n"
+    "  redis.call('SET', KEYS[2], cjson.encode({h=ARGV[2], s=202, l=ARGV[10], b=resp}),\n"
+    "             'EX', tonumber(ARGV[3]))\n"
+    "end\n"
+    "return {'ok', id, resp}\n";
+
+static char script_sha[41];
+
+struct pending_ingest {
+    char hash[SHA256_HEX_LEN];
+    char location[256];
+    int argc;
+    char *argv[16];
+    size_t lens[16];
+};
+
+static void pending_free(void *p)
+{
+    struct pending_ingest *pi = p;
+
+    for (int i = 0; i < pi->argc; i++)
+        free(pi->argv[i]);
+    free(pi);
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+
+    if (d != NULL) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static void reply_unavailable(struct call *c, const char *why)
+{
+    c->retry_after = 1;
+    call_reply_problem(c, 503, "Service indisponible", why, NULL);
+}
+
+static void send_script(struct call *c, bool by_sha);
+
+static void on_reply(redisReply *reply, void *priv)
+{
+    struct call *c = priv;
+    struct pending_ingest *pi = c->ctx;
+
+    if (reply == NULL) {
+        metrics_ingest(INGEST_REDIS_DOWN);
+        reply_unavailable(c, "La file d'attente (Redis) est injoignable ; rien n'a été "
+                             "enregistré, réessayez.");
+        return;
+    }
+    if (reply->type == REDIS_REPLY_ERROR) {
+        if (strncmp(reply->str, "NOSCRIPT", 8) == 0) {
+            send_script(c, false);
+            return;
+        }
+        log_warn("ingest: redis refused the entry: %.200s", reply->str);
+        metrics_ingest(INGEST_REDIS_DOWN);
+        reply_unavailable(c, "La file d'attente refuse les écritures ; rien n'a été enregistré, "
+                             "réessayez.");
+        return;
+    }
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2 ||
+        reply->element[0]->type != REDIS_REPLY_STRING) {
+        reply_unavailable(c, "Réponse inattendue de la file d'attente.");
+        return;
+    }
+    if (strcmp(reply->element[0]->str, "dup") == 0) {
+        const redisReply *prev = reply->element[1];
+        json_t *rec = json_loadb(prev->str, prev->len, 0, NULL);
+        const char *h = json_str(rec, "h");
+
+        metrics_ingest(INGEST_REPLAYED);
+        if (h == NULL || strcmp(h, pi->hash) != 0) {
+            json_t *errors = json_array();
+
+            json_decref(rec);
+            json_array_append_new(
+                errors, json_pack("{s:s, s:s, s:s}", "field", "Idempotency-Key", "code",
+                                  "idempotency_key_reused", "message",
+                                  "Cette clé d'idempotence a déjà servi pour une requête "
+                                  "différente."));
+            call_reply_problem(c, 422, "Clé d'idempotence réutilisée",
+                               "La même clé Idempotency-Key a été envoyée avec un autre corps.",
+                               errors);
+            return;
+        }
+        json_decref(rec);
+        if (!idem_replay(c, prev->str, prev->len))
+            call_set_problem(c, 500, "Erreur interne", "Réponse mémorisée illisible.", NULL);
+        call_reply_prepared(c);
+        return;
+    }
+    if (strcmp(reply->element[0]->str, "full") == 0) {
+        metrics_ingest(INGEST_REFUSED_BACKLOG);
+        c->retry_after = 5;
+        call_reply_problem(c, 503, "Service surchargé",
+                           "Trop de demandes attendent leur traitement ; rien n'a été "
+                           "enregistré, réessayez dans quelques secondes.",
+                           NULL);
+        return;
+    }
+    if (reply->elements < 3) {
+        reply_unavailable(c, "Réponse inattendue de la file d'attente.");
+        return;
+    }
+    metrics_ingest(INGEST_ACCEPTED);
+    snprintf(c->location, sizeof(c->location), "%s", pi->location);
+    call_reply_raw(c, 202, "application/json", reply->element[2]->str, reply->element[2]->len);
+}
+
+static void send_script(struct call *c, bool by_sha)
+{
+    struct pending_ingest *pi = c->ctx;
+    const char *argv[20];
+    size_t lens[20];
+    int argc = 0;
+
+    argv[argc] = by_sha ? "EVALSHA" : "EVAL";
+    lens[argc] = strlen(argv[argc]);
+    argc++;
+    argv[argc] = by_sha ? script_sha : script;
+    lens[argc] = strlen(argv[argc]);
+    argc++;
+    argv[argc] = "4";
+    lens[argc++] = 1;
+    for (int i = 0; i < pi->argc; i++) {
+        argv[argc] = pi->argv[i];
+        lens[argc++] = pi->lens[i];
+    }
+    if (redis_link_command(c->thr->redis, on_reply, c, argc, argv, lens) < 0) {
+        metrics_ingest(INGEST_REDIS_DOWN);
+        reply_unavailable(c, "La file d'attente (Redis) est injoignable ; rien n'a été "
+                             "enregistré, réessayez.");
+    }
+}
+
+void ingest_init(void)
+{
+    unsigned char md[20];
+
+    /* Redis names scripts by their SHA-1 */
+    SHA1((const unsigned char *)script, sizeof(script) - 1, md);
+    for (int i = 0; i < 20; i++)
+        snprintf(script_sha + 2 * i, 3, "%02x", md[i]);
+}
+
+void ingest_submit(struct call *c, const struct ingest_req *r)
+{
+    struct pending_ingest *pi = calloc(1, sizeof(*pi));
+    bool bad = false;
+    const char *key = call_idempotency_key(c, &bad);
+    char idem_key[400] = "", backlog[24], ttl[16], pttl[16];
+    const char *vals[14];
+    size_t vlens[14];
+
+    if (pi == NULL) {
+        reply_unavailable(c, "Mémoire insuffisante.");
+        return;
+    }
+    if (bad) {
+        free(pi);
+        call_reply_problem(c, 400, "En-tête invalide",
+                           "Idempotency-Key doit compter de 1 à 128 caractères ASCII visibles.",
+                           NULL);
+        return;
+    }
+    if (key != NULL)
+        idem_redis_key(c, key, idem_key, sizeof(idem_key));
+    idem_request_hash(c, pi->hash);
+    snprintf(pi->location, sizeof(pi->location), "%s", r->location);
+    snprintf(backlog, sizeof(backlog), "%ld", g_config.ingest_backlog_max);
+    snprintf(ttl, sizeof(ttl), "%d", IDEM_TTL_SECONDS);
+    snprintf(pttl, sizeof(pttl), "%d", PENDING_TTL_SECONDS);
+    vals[0] = INGEST_STREAM;
+    vals[1] = idem_key;
+    vals[2] = r->pending_key ? r->pending_key : "";
+    vals[3] = r->refseq_key ? r->refseq_key : "";
+    vals[4] = backlog;
+    vals[5] = pi->hash;
+    vals[6] = ttl;
+    vals[7] = pttl;
+    vals[8] = r->response;
+    vals[9] = r->meta;
+    vals[10] = r->body;
+    vals[11] = r->ref_prefix ? r->ref_prefix : "";
+    vals[12] = r->type;
+    vals[13] = r->location;
+    for (int i = 0; i < 14; i++)
+        vlens[i] = i == 10 ? r->body_len : strlen(vals[i]);
+    for (int i = 0; i < 14; i++) {
+        pi->argv[i] = dup_n(vals[i], vlens[i]);
+        pi->lens[i] = vlens[i];
+        if (pi->argv[i] == NULL) {
+            pi->argc = i;
+            pending_free(pi);
+            reply_unavailable(c, "Mémoire insuffisante.");
+            return;
+        }
+    }
+    pi->argc = 14;
+    c->ctx = pi;
+    c->ctx_free = pending_free;
+    if (redis_link_inflight(c->thr->redis) >= g_config.ingest_inflight_max) {
+        metrics_ingest(INGEST_REFUSED_BACKLOG);
+        c->retry_after = 1;
+        call_reply_problem(c, 503, "Service surchargé",
+                           "Trop de demandes en cours ; rien n'a été enregistré, réessayez.",
+                           NULL);
+        return;
+    }
+    send_script(c, true);
+}

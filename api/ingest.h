@@ -1,0 +1,49 @@
+/*
+ * ingest.h — the durable queue of partner writes (SPEC §1).
+ *
+ * A partner write (a dossier, a transmission, pieces, a message, a signalement…)
+ * is validated on the HTTP thread and then appended, with one Lua script run
+ * atomically by Redis, to the stream INGEST_STREAM: the script also honours the
+ * Idempotency-Key, refuses new work past the configured backlog, gives the
+ * entry its human reference from a per-day counter and records the pending
+ * object for read-your-writes. Redis runs with appendfsync always (deploy/), so
+ * when the script's reply arrives the entry is on disk and the API may answer
+ * 202; if Redis is unreachable nothing was written and the API answers 503.
+ */
+#ifndef EPART_API_INGEST_H
+#define EPART_API_INGEST_H
+
+#include <stddef.h>
+
+#include "server.h"
+
+#define INGEST_STREAM "epart:ingest"
+#define INGEST_GROUP "epart-workers"
+#define INGEST_DEAD "epart:ingest:dead"
+#define PENDING_PREFIX "epart:pending:"
+#define PENDING_TTL_SECONDS (7 * 86400)
+/* Replaced by the entry's reference in meta, pending meta and response. */
+#define INGEST_REF_PLACEHOLDER "@REF@"
+
+struct ingest_req {
+    const char *type;        /* entry type, e.g. "dossier.create" */
+    const char *meta;        /* JSON text of the entry's metadata */
+    const char *body;        /* the validated request body, as received */
+    size_t body_len;
+    const char *pending_key; /* "epart:pending:<id>" or NULL */
+    const char *refseq_key;  /* "epart:refseq:<day>" or NULL (no reference) */
+    const char *ref_prefix;  /* "EP-20261123-" */
+    const char *response;    /* JSON text of the 202 body */
+    const char *location;    /* Location of the 202 */
+};
+
+/* Prepare the script's SHA-1 (once, before the HTTP threads start). */
+void ingest_init(void);
+
+/* Append the write to the stream and reply: 202 with Location and the response,
+ * the first response again for a replayed Idempotency-Key (422 when its body
+ * differs), or 503 (Redis down, or backlog over EPART_INGEST_BACKLOG). The
+ * strings of r are copied before this returns. */
+void ingest_submit(struct call *c, const struct ingest_req *r);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * main.c — the epart API process: configuration, signals, threads.
+ */
+#include <event2/event.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "calendar.h"
+#include "clock.h"
+#include "dbpool.h"
+#include "ingest.h"
+#include "log.h"
+#include "orgcache.h"
+#include "server.h"
+
+int main(void)
+{
+    char err[256];
+    int rc;
+
+    log_init("api");
+    signal(SIGPIPE, SIG_IGN);
+    if (!cal_init()) {
+        log_error("the Europe/Paris time zone is missing (install tzdata)");
+        return 1;
+    }
+    if (config_load(&g_config, err, sizeof(err)) < 0) {
+        log_error("configuration: %s", err);
+        return 1;
+    }
+    json_object_seed(0);
+    clock_init(g_config.test_clock);
+    ingest_init();
+    if (clock_follow(g_config.redis_host, g_config.redis_port) < 0)
+        return 1;
+    if (orgcache_sync_all() < 0)
+        log_warn("orgcache: PostgreSQL or Redis unreachable at start-up; organisations will be "
+                 "mirrored on first use");
+    if (dbpool_start(g_config.db_threads) < 0) {
+        log_error("cannot start the database threads");
+        return 1;
+    }
+    if (audit_start() < 0) {
+        log_error("cannot start the audit journal writer");
+        return 1;
+    }
+    rc = server_run();
+    log_info("http: stopping");
+    dbpool_stop();
+    audit_stop();
+    clock_stop_follow();
+    return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,17 @@
+/*
+ * ratelimit.h — per-organisation token buckets (SPEC §2: 429 with Retry-After).
+ *
+ * One bucket per organisation, shared by all HTTP threads, refilled at
+ * EPART_RATE_LIMIT requests per second up to EPART_RATE_BURST.
+ */
+#ifndef EPART_API_RATELIMIT_H
+#define EPART_API_RATELIMIT_H
+
+#include <stdbool.h>
+
+/* Take one token from key's bucket. Returns true when allowed; otherwise sets
+ * *retry_after to the whole seconds until a token is available (at least 1).
+ * rate <= 0 disables limiting. */
+bool ratelimit_take(const char *key, double rate, double burst, int *retry_after);
+
+#endif

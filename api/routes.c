@@ -1,0 +1,53 @@
+/*
+ * routes.c — the route table.
+ */
+#include "routes.h"
+
+#include <string.h>
+
+#include "handlers.h"
+#include "route.h"
+
+static const struct route table[] = {
+    {"GET", "/healthz", h_healthz, R_PUBLIC, "Processus vivant"},
+    {"GET", "/readyz", h_readyz, R_PUBLIC, "PostgreSQL et Redis joignables"},
+    {"GET", "/metrics", h_metrics, R_PUBLIC, "Métriques Prometheus"},
+    {"GET", "/v1/openapi.json", h_openapi, R_PUBLIC, "Document OpenAPI 3.1"},
+
+    {"POST", "/v1/auth/token", h_auth_token, R_PUBLIC, "Jeton d'un client d'API"},
+
+    {"POST", "/v1/organisations", h_org_create, R_ADMIN, "Créer une organisation"},
+    {"GET", "/v1/organisations", h_org_list, R_ALL, "Lister les organisations"},
+    {"GET", "/v1/organisations/{id}", h_org_get, R_ALL, "Lire une organisation"},
+    {"PATCH", "/v1/organisations/{id}", h_org_patch, R_ADMIN, "Modifier une organisation"},
+    {"POST", "/v1/organisations/{id}/clients", h_client_create, R_ADMIN,
+     "Créer un client d'API"},
+
+    {"POST", "/v1/dossiers", h_dossier_create, R_PARTNER, "Déposer un dossier"},
+    {"GET", "/v1/dossiers", h_dossier_list, R_ALL, "Lister les dossiers"},
+    {"GET", "/v1/dossiers/{id}", h_dossier_get, R_ALL, "Lire un dossier"},
+
+    {"GET", "/v1/admin/clock", h_clock_get, R_ADMIN, "Lire l'horloge de test"},
+    {"PUT", "/v1/admin/clock", h_clock_put, R_ADMIN, "Régler l'horloge de test"},
+};
+
+const struct route *routes_table(int *n)
+{
+    *n = (int)(sizeof(table) / sizeof(table[0]));
+    return table;
+}
+
+const struct route *routes_find(const char *method, const char *path,
+                                char params[][128], bool *method_mismatch)
+{
+    *method_mismatch = false;
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+        if (!route_match(table[i].pattern, path, params, ROUTE_MAX_PARAMS))
+            continue;
+        if (strcmp(table[i].method, method) == 0 ||
+            (strcmp(method, "HEAD") == 0 && strcmp(table[i].method, "GET") == 0))
+            return &table[i];
+        *method_mismatch = true;
+    }
+    return NULL;
+}

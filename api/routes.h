@@ -1,0 +1,23 @@
+/*
+ * routes.h — the table of every route the API serves.
+ *
+ * The same table drives dispatch, the 405 answers, the metrics labels and the
+ * test that checks /v1/openapi.json against what the server really serves.
+ */
+#ifndef EPART_API_ROUTES_H
+#define EPART_API_ROUTES_H
+
+#include <stdbool.h>
+
+#include "server.h"
+
+/* The route matching method and path, with its {params} copied into params; NULL
+ * when none does. *method_mismatch is set when the path exists with other
+ * methods (a 405). */
+const struct route *routes_find(const char *method, const char *path,
+                                char params[][128], bool *method_mismatch);
+
+/* The whole table and its size. */
+const struct route *routes_table(int *n);
+
+#endif

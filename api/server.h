@@ -1,0 +1,180 @@
+/*
+ * server.h — the HTTP server's threads and the life of one request (a "call").
+ *
+ * The API runs one libevent event base per HTTP thread, each with its own evhttp
+ * bound to the shared port with SO_REUSEPORT, its own asynchronous Redis link
+ * (the ingest path) and a completion queue fed by the database threads (dbpool.h)
+ * which run every PostgreSQL statement off the event loops. See
+ * docs/architecture.md.
+ *
+ * A call is created when a request is dispatched and owned by its HTTP thread
+ * until its reply is sent: handlers, Redis callbacks and database jobs refer to
+ * the call, never to the raw evhttp_request, and every path ends in exactly one
+ * call_reply*() — the only functions that free a call.
+ */
+#ifndef EPART_API_SERVER_H
+#define EPART_API_SERVER_H
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "jsonutil.h"
+#include "token.h"
+
+struct call;
+struct redis_link;
+struct db;
+
+/* A handler of a route. It runs on the call's HTTP thread and must lead, now or
+ * later, to exactly one reply. */
+typedef void (*call_handler)(struct call *c);
+
+#define ROLE_BIT(r) (1u << (unsigned)(r))
+#define R_PARTNER ROLE_BIT(ROLE_PARTNER)
+#define R_INSTRUCTOR ROLE_BIT(ROLE_INSTRUCTOR)
+#define R_ADMIN ROLE_BIT(ROLE_ADMIN)
+#define R_ALL (R_PARTNER | R_INSTRUCTOR | R_ADMIN)
+#define R_PUBLIC 0u
+
+#define ROUTE_MAX_PARAMS 2
+
+struct route {
+    const char *method;      /* "GET", "POST", ... */
+    const char *pattern;     /* "/v1/dossiers/{id}/transitions" */
+    call_handler handler;
+    unsigned roles;          /* roles admitted (R_*); R_PUBLIC needs no token */
+    const char *summary;     /* for the OpenAPI document */
+};
+
+struct http_thread {
+    int index;
+    struct event_base *base;
+    struct evhttp *http;
+    pthread_t tid;
+    struct redis_link *redis;
+    /* calls finished by database threads, handed back to this loop */
+    pthread_mutex_t done_lock;
+    struct call *done_head;
+    struct call *done_tail;
+    struct event *done_ev;
+};
+
+enum call_db_state { CALL_DB_NONE = 0, CALL_DB_QUEUED, CALL_DB_RUNNING, CALL_DB_CANCELLED };
+
+struct call {
+    struct http_thread *thr;
+    struct evhttp_request *req;
+    const struct route *route;
+    const char *method;
+    char path[512];
+    char params[ROUTE_MAX_PARAMS][128];
+    struct evkeyvalq query;
+    char remote[64];
+    int64_t started_us;
+
+    bool authenticated;
+    struct identity who;
+
+    char *body;              /* NUL-terminated copy of the request body, or NULL */
+    size_t body_len;
+    json_t *json;            /* the parsed body when the route takes JSON */
+
+    /* the reply, filled by handlers (here or in a database thread) */
+    int status;
+    json_t *reply_json;      /* sent as JSON (problem+json when status >= 400) */
+    char *reply_raw;         /* or raw bytes with reply_type */
+    size_t reply_raw_len;
+    const char *reply_type;
+    char location[256];
+    int etag_version;        /* > 0: ETag "<version>" */
+    int retry_after;         /* > 0: Retry-After seconds */
+    bool replied;
+
+    /* database job (dbpool.c) */
+    void (*db_fn)(struct call *c, struct db *db);
+    _Atomic int db_state;
+    struct event *db_timer;
+    void (*after_db)(struct call *c); /* continue on the HTTP thread instead of replying */
+    struct call *next;
+
+    /* scratch for multi-step handlers */
+    void *ctx;
+    void (*ctx_free)(void *ctx);
+    json_t *org;             /* the partner's organisation (orgcache), reference held */
+};
+
+/* The process configuration, loaded once before the threads start. */
+extern struct config g_config;
+
+/* Start http_threads event loops serving on the configured port; returns when
+ * server_stop() is called. Returns 0 on a clean stop, -1 if it could not listen. */
+int server_run(void);
+
+/* Ask every HTTP thread to stop (from an event callback). */
+void server_stop(void);
+
+/* Check the body of a JSON route (SPEC §2 order: 413, 415, 400 — more than 32
+ * levels of nesting is a 400) and parse it into c->json. Returns false after
+ * recording the problem in the call (send it with call_reply_prepared). Safe in
+ * database threads. */
+bool call_parse_json_body(struct call *c);
+
+/* Hand a call finished by a database thread back to its HTTP thread. */
+void server_complete(struct call *c);
+
+/* The HTTP threads, for the metrics and the health checks. */
+int server_thread_count(void);
+struct http_thread *server_thread(int i);
+
+/* The query parameter name of the call, or NULL. */
+const char *call_query(struct call *c, const char *name);
+
+/* The request header name, or NULL. */
+const char *call_header(struct call *c, const char *name);
+
+/* Reply with status and a JSON document (takes the reference). Frees the call. */
+void call_reply_json(struct call *c, int status, json_t *doc);
+
+/* Reply with an RFC 9457 problem: title and detail in French; errors (an array,
+ * reference taken) may be NULL. Frees the call. */
+void call_reply_problem(struct call *c, int status, const char *title, const char *detail,
+                        json_t *errors);
+
+/* Reply with a 422 listing errors (reference taken). Frees the call. */
+void call_reply_invalid(struct call *c, json_t *errors);
+
+/* Reply with raw bytes of the given content type (copied). Frees the call. */
+void call_reply_raw(struct call *c, int status, const char *type, const char *data, size_t len);
+
+/* Send the reply already recorded in the call (status, reply_json or reply_raw,
+ * location, etag). Used when a database thread prepared it. Frees the call. */
+void call_reply_prepared(struct call *c);
+
+/* Record a reply without sending it (for database threads): */
+void call_set_json(struct call *c, int status, json_t *doc);
+void call_set_problem(struct call *c, int status, const char *title, const char *detail,
+                      json_t *errors);
+void call_set_raw(struct call *c, int status, const char *type, const char *data, size_t len);
+
+/* Shorthands for the common problems. */
+void call_set_not_found(struct call *c);
+void call_set_unavailable(struct call *c, const char *what);
+
+/* The Idempotency-Key header when valid (1..128 printable ASCII); NULL when
+ * absent. Sets *bad when present but malformed. */
+const char *call_idempotency_key(struct call *c, bool *bad);
+
+/* The If-Match header as a version: 0 when absent, -1 when malformed. */
+int call_if_match(struct call *c);
+
+/* The idempotency scope of the caller: "org:<id>", "caisse:<code>" or "sub:<sub>". */
+void call_scope(const struct call *c, char *buf, size_t len);
+
+#endif

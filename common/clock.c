@@ -1,0 +1,136 @@
+/*
+ * clock.c — real and test clocks.
+ *
+ * The test instant lives in an atomic so that every thread of a process reads it
+ * without locking; the follower thread mirrors the shared value kept in Redis.
+ */
+#include "clock.h"
+
+#include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define CLOCK_REAL (-1)
+
+static bool test_mode;
+static _Atomic int64_t frozen_us = CLOCK_REAL;
+static pthread_t follower;
+static atomic_bool follower_running;
+static char follow_host[256];
+static int follow_port;
+
+void clock_init(bool enabled)
+{
+    test_mode = enabled;
+    atomic_store(&frozen_us, CLOCK_REAL);
+}
+
+bool clock_test_mode(void)
+{
+    return test_mode;
+}
+
+static int64_t real_us(void)
+{
+    struct timeval tv;
+
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+int64_t clock_now_us(void)
+{
+    int64_t f = atomic_load(&frozen_us);
+
+    return (test_mode && f != CLOCK_REAL) ? f : real_us();
+}
+
+time_t clock_now(void)
+{
+    return (time_t)(clock_now_us() / 1000000);
+}
+
+cal_date clock_today(void)
+{
+    return cal_paris_date(clock_now());
+}
+
+time_t clock_real(void)
+{
+    return (time_t)(real_us() / 1000000);
+}
+
+void clock_set(time_t t)
+{
+    if (!test_mode)
+        return;
+    atomic_store(&frozen_us, t < 0 ? CLOCK_REAL : (int64_t)t * 1000000);
+}
+
+/* Apply the shared value only when it changes: a read issued just before this
+ * process's own PUT must not undo it. */
+static void *follow_loop(void *arg)
+{
+    redisContext *rc = NULL;
+    struct timeval tv = {1, 0};
+    long long last = -2; /* -2: nothing seen yet, -1: unset */
+
+    (void)arg;
+    while (atomic_load(&follower_running)) {
+        redisReply *r;
+
+        if (rc == NULL || rc->err) {
+            if (rc != NULL)
+                redisFree(rc);
+            rc = redisConnectWithTimeout(follow_host, follow_port, tv);
+            if (rc == NULL || rc->err) {
+                usleep(200000);
+                continue;
+            }
+            redisSetTimeout(rc, tv);
+        }
+        r = redisCommand(rc, "GET %s", CLOCK_REDIS_KEY);
+        if (r != NULL) {
+            long long seen = r->type == REDIS_REPLY_STRING ? strtoll(r->str, NULL, 10) : -1;
+
+            if ((r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_NIL) && seen != last) {
+                clock_set((time_t)seen);
+                last = seen;
+            }
+            freeReplyObject(r);
+        }
+        usleep(100000);
+    }
+    if (rc != NULL)
+        redisFree(rc);
+    return NULL;
+}
+
+int clock_follow(const char *host, int port)
+{
+    if (!test_mode)
+        return 0;
+    snprintf(follow_host, sizeof(follow_host), "%s", host);
+    follow_port = port;
+    atomic_store(&follower_running, true);
+    if (pthread_create(&follower, NULL, follow_loop, NULL) != 0) {
+        atomic_store(&follower_running, false);
+        log_error("clock: cannot start the test clock follower");
+        return -1;
+    }
+    return 0;
+}
+
+void clock_stop_follow(void)
+{
+    if (!atomic_load(&follower_running))
+        return;
+    atomic_store(&follower_running, false);
+    pthread_join(follower, NULL);
+}

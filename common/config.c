@@ -1,0 +1,292 @@
+/*
+ * config.c — reading and checking the environment.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "token.h"
+
+static const char *env_or(const char *name, const char *dflt)
+{
+    const char *v = getenv(name);
+
+    return (v != NULL && v[0] != '\0') ? v : dflt;
+}
+
+static int env_long(const char *name, long dflt, long min, long max, long *out, char *err,
+                    size_t errlen)
+{
+    const char *v = getenv(name);
+    char *end;
+    long n;
+
+    if (v == NULL || v[0] == '\0') {
+        *out = dflt;
+        return 0;
+    }
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (errno != 0 || *end != '\0' || n < min || n > max) {
+        snprintf(err, errlen, "%s=%s: expected an integer in [%ld, %ld]", name, v, min, max);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+static bool env_flag(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0);
+}
+
+static void copy(char *dst, size_t len, const char *src)
+{
+    snprintf(dst, len, "%s", src);
+}
+
+/* Parse one ISO 8601 duration made of days, hours and minutes. */
+static long parse_duration(const char *s, size_t n)
+{
+    long total = 0, v = 0;
+    bool in_time = false, digits = false, any = false;
+
+    if (n < 2 || s[0] != 'P')
+        return -1;
+    for (size_t i = 1; i < n; i++) {
+        char ch = s[i];
+
+        if (ch >= '0' && ch <= '9') {
+            if (v > 100000)
+                return -1;
+            v = v * 10 + (ch - '0');
+            digits = true;
+            continue;
+        }
+        if (ch == 'T' && !in_time && !digits) {
+            in_time = true;
+            continue;
+        }
+        if (!digits)
+            return -1;
+        if (ch == 'D' && !in_time)
+            total += v * 86400;
+        else if (ch == 'H' && in_time)
+            total += v * 3600;
+        else if (ch == 'M' && in_time)
+            total += v * 60;
+        else
+            return -1;
+        v = 0;
+        digits = false;
+        any = true;
+    }
+    return (digits || !any) ? -1 : total;
+}
+
+int config_parse_leads(const char *s, struct clock_leads *out)
+{
+    struct clock_leads l = {0, {0}};
+    const char *p = s;
+
+    while (*p != '\0') {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        long secs = parse_duration(p, n);
+
+        if (secs <= 0 || l.n == CONFIG_MAX_LEADS)
+            return -1;
+        l.seconds[l.n++] = secs;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    /* most distant first, duplicates removed */
+    for (int i = 0; i < l.n; i++)
+        for (int j = i + 1; j < l.n; j++)
+            if (l.seconds[j] > l.seconds[i]) {
+                long t = l.seconds[i];
+
+                l.seconds[i] = l.seconds[j];
+                l.seconds[j] = t;
+            }
+    for (int i = 1; i < l.n; i++)
+        if (l.seconds[i] == l.seconds[i - 1]) {
+            memmove(&l.seconds[i], &l.seconds[i + 1], sizeof(long) * (size_t)(l.n - i - 1));
+            l.n--;
+            i--;
+        }
+    *out = l;
+    return 0;
+}
+
+char *config_format_lead(long seconds, char *buf, size_t len)
+{
+    long d = seconds / 86400, h = (seconds % 86400) / 3600, m = (seconds % 3600) / 60;
+    int n = snprintf(buf, len, "P");
+
+    if (d > 0)
+        n += snprintf(buf + n, len - (size_t)n, "%ldD", d);
+    if (h > 0 || m > 0) {
+        n += snprintf(buf + n, len - (size_t)n, "T");
+        if (h > 0)
+            n += snprintf(buf + n, len - (size_t)n, "%ldH", h);
+        if (m > 0)
+            snprintf(buf + n, len - (size_t)n, "%ldM", m);
+    }
+    return buf;
+}
+
+/* The secret generated for this state directory on its first run, so that the
+ * tokens printed by make run stay valid across restarts. */
+static int load_state_secret(struct config *c, char *err, size_t errlen)
+{
+    char path[600];
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/jwt_secret", c->state_dir);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        static const char alphabet[] =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        unsigned char raw[48];
+        char text[49];
+        int ufd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+        if (ufd < 0 || read(ufd, raw, sizeof(raw)) != (ssize_t)sizeof(raw)) {
+            if (ufd >= 0)
+                close(ufd);
+            snprintf(err, errlen, "cannot read /dev/urandom to generate the JWT secret");
+            return -1;
+        }
+        close(ufd);
+        for (size_t i = 0; i < sizeof(raw); i++)
+            text[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
+        text[48] = '\0';
+        mkdir(c->state_dir, 0755);
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            if (write(fd, text, 48) != 48) {
+                close(fd);
+                snprintf(err, errlen, "cannot write %s", path);
+                return -1;
+            }
+            close(fd);
+        }
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    n = read(fd, c->jwt_secret, sizeof(c->jwt_secret));
+    close(fd);
+    while (n > 0 && (c->jwt_secret[n - 1] == '\n' || c->jwt_secret[n - 1] == '\r'))
+        n--;
+    c->jwt_secret_len = n > 0 ? (size_t)n : 0;
+    return 0;
+}
+
+int config_load(struct config *c, char *err, size_t errlen)
+{
+    long v;
+    const char *s;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+    memset(c, 0, sizeof(*c));
+#define LONG_VAR(name, dflt, min, max, field)                                                 \
+    do {                                                                                      \
+        if (env_long(name, dflt, min, max, &v, err, errlen) < 0)                              \
+            return -1;                                                                        \
+        field = v;                                                                            \
+    } while (0)
+    LONG_VAR("EPART_HTTP_PORT", 8080, 1, 65535, c->http_port);
+    LONG_VAR("EPART_PG_PORT", 55432, 1, 65535, c->pg_port);
+    LONG_VAR("EPART_REDIS_PORT", 56379, 1, 65535, c->redis_port);
+    LONG_VAR("EPART_WORKERS", 1, 0, 64, c->workers);
+    LONG_VAR("EPART_HTTP_THREADS", ncpu > 0 ? ncpu : 2, 1, 64, c->http_threads);
+    LONG_VAR("EPART_DB_THREADS", 8, 1, 128, c->db_threads);
+    LONG_VAR("EPART_BODY_LIMIT", 1048576, 1024, 64L * 1048576, c->body_limit);
+    LONG_VAR("EPART_HTTP_TIMEOUT", 10, 1, 600, c->http_timeout_s);
+    LONG_VAR("EPART_DB_TIMEOUT_MS", 1000, 50, 60000, c->db_timeout_ms);
+    LONG_VAR("EPART_INGEST_BACKLOG", 1000000, 0, 1000000000L, c->ingest_backlog_max);
+    LONG_VAR("EPART_INGEST_INFLIGHT", 4096, 16, 1000000, c->ingest_inflight_max);
+    LONG_VAR("EPART_RATE_LIMIT", 200, 0, 10000000, c->rate_per_org);
+    LONG_VAR("EPART_RATE_BURST", 1000, 1, 100000000, c->rate_burst);
+    LONG_VAR("EPART_MAX_TRIES", 5, 1, 1000, c->max_tries);
+    LONG_VAR("EPART_CLAIM_IDLE_MS", 5000, 100, 3600000, c->claim_idle_ms);
+    LONG_VAR("EPART_WEBHOOK_TIMEOUT", 10, 1, 120, c->webhook_timeout_s);
+    LONG_VAR("EPART_WEBHOOK_ATTEMPTS", 10, 8, 100, c->webhook_max_attempts);
+    LONG_VAR("EPART_RETENTION_DAYS", 730, 1, 36500, c->retention_days);
+#undef LONG_VAR
+
+    copy(c->state_dir, sizeof(c->state_dir), env_or("EPART_STATE_DIR", "./var"));
+    copy(c->pg_host, sizeof(c->pg_host), env_or("EPART_PG_HOST", "127.0.0.1"));
+    copy(c->pg_db, sizeof(c->pg_db), env_or("EPART_PG_DB", "epart"));
+    copy(c->pg_user, sizeof(c->pg_user), env_or("EPART_PG_USER", "epart"));
+    copy(c->redis_host, sizeof(c->redis_host), env_or("EPART_REDIS_HOST", "127.0.0.1"));
+    c->test_clock = env_flag("EPART_TEST_CLOCK");
+    c->webhook_allow_private = env_flag("EPART_WEBHOOK_ALLOW_PRIVATE");
+
+    s = env_or("EPART_INSTRUCTION_POLICY", "suspend");
+    if (strcmp(s, "reset") == 0) {
+        c->instruction_reset = true;
+    } else if (strcmp(s, "suspend") != 0) {
+        snprintf(err, errlen, "EPART_INSTRUCTION_POLICY=%s: expected suspend or reset", s);
+        return -1;
+    }
+#define LEADS(name, dflt, field)                                                              \
+    do {                                                                                      \
+        s = env_or(name, dflt);                                                               \
+        if (config_parse_leads(s, &c->field) < 0) {                                           \
+            snprintf(err, errlen, "%s=%s: expected ISO 8601 durations such as P5D,P1D", name, \
+                     s);                                                                      \
+            return -1;                                                                        \
+        }                                                                                     \
+    } while (0)
+    LEADS("EPART_LEADS_INSTRUCTION", "P5D,P1D", leads_instruction);
+    LEADS("EPART_LEADS_TRANSMISSION", "P2D", leads_transmission);
+    LEADS("EPART_LEADS_PRISE_EN_CHARGE", "PT12H", leads_prise_en_charge);
+    LEADS("EPART_LEADS_RAPPEL", "PT4H", leads_rappel);
+#undef LEADS
+
+    s = getenv("EPART_JWT_SECRET");
+    if (s != NULL && s[0] != '\0') {
+        if (strlen(s) > sizeof(c->jwt_secret)) {
+            snprintf(err, errlen, "EPART_JWT_SECRET is longer than %zu bytes",
+                     sizeof(c->jwt_secret));
+            return -1;
+        }
+        c->jwt_secret_len = strlen(s);
+        memcpy(c->jwt_secret, s, c->jwt_secret_len);
+    } else if (load_state_secret(c, err, errlen) < 0) {
+        return -1;
+    }
+    if (!token_secret_ok(c->jwt_secret_len)) {
+        snprintf(err, errlen,
+                 "EPART_JWT_SECRET is %zu bytes long: an HS256 secret needs at least 32 bytes "
+                 "(256 bits)",
+                 c->jwt_secret_len);
+        return -1;
+    }
+    return 0;
+}
+
+void config_pg_conninfo(const struct config *c, char *buf, size_t len)
+{
+    /* Values are ours (host, port, names), never request input. connect_timeout
+     * bounds how long a GET can wait when PostgreSQL is unreachable. */
+    snprintf(buf, len,
+             "host=%s port=%d dbname=%s user=%s connect_timeout=2 application_name=epart "
+             "keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=2",
+             c->pg_host, c->pg_port, c->pg_db, c->pg_user);
+}

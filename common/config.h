@@ -1,0 +1,74 @@
+/*
+ * config.h — the configuration of an epart process, read from the environment.
+ *
+ * Every variable of SPEC §11 is honoured with its default; the others tune limits
+ * and deadlines and are documented in docs/configuration.md. Both binaries read
+ * the same struct so that the API and the workers always agree.
+ */
+#ifndef EPART_CONFIG_H
+#define EPART_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_MAX_LEADS 4
+
+/* Warning leads of one clock, in seconds before the due time, most distant first. */
+struct clock_leads {
+    int n;
+    long seconds[CONFIG_MAX_LEADS];
+};
+
+struct config {
+    int http_port;              /* EPART_HTTP_PORT (8080) */
+    char state_dir[512];        /* EPART_STATE_DIR (./var) */
+    char pg_host[256];          /* EPART_PG_HOST (127.0.0.1) */
+    int pg_port;                /* EPART_PG_PORT (55432) */
+    char pg_db[64];             /* EPART_PG_DB (epart) */
+    char pg_user[64];           /* EPART_PG_USER (epart) */
+    char redis_host[256];       /* EPART_REDIS_HOST (127.0.0.1) */
+    int redis_port;             /* EPART_REDIS_PORT (56379) */
+    unsigned char jwt_secret[512];
+    size_t jwt_secret_len;      /* EPART_JWT_SECRET, else $STATE_DIR/jwt_secret */
+    bool test_clock;            /* EPART_TEST_CLOCK=1 */
+    bool webhook_allow_private; /* EPART_WEBHOOK_ALLOW_PRIVATE=1 */
+    int workers;                /* EPART_WORKERS (1): processes started by make run */
+
+    int http_threads;           /* EPART_HTTP_THREADS (number of CPUs) */
+    int db_threads;             /* EPART_DB_THREADS (8): blocking PostgreSQL workers of the API */
+    size_t body_limit;          /* EPART_BODY_LIMIT bytes (1 MiB) */
+    int http_timeout_s;         /* EPART_HTTP_TIMEOUT seconds (10): read/write of one request */
+    int db_timeout_ms;          /* EPART_DB_TIMEOUT_MS (1000): a GET waits no longer for a free connection */
+    long ingest_backlog_max;    /* EPART_INGEST_BACKLOG (1000000): stream length refused with 503 */
+    int ingest_inflight_max;    /* EPART_INGEST_INFLIGHT (4096): Redis commands in flight per thread */
+    double rate_per_org;        /* EPART_RATE_LIMIT requests/s per organisation (200, 0 = off) */
+    double rate_burst;          /* EPART_RATE_BURST (1000) */
+
+    bool instruction_reset;     /* EPART_INSTRUCTION_POLICY=reset (default suspend) */
+    struct clock_leads leads_instruction;     /* EPART_LEADS_INSTRUCTION ("P5D,P1D") */
+    struct clock_leads leads_transmission;    /* EPART_LEADS_TRANSMISSION ("P2D") */
+    struct clock_leads leads_prise_en_charge; /* EPART_LEADS_PRISE_EN_CHARGE ("PT12H") */
+    struct clock_leads leads_rappel;          /* EPART_LEADS_RAPPEL ("PT4H") */
+
+    int max_tries;              /* EPART_MAX_TRIES (5): deliveries before dead-letter */
+    int claim_idle_ms;          /* EPART_CLAIM_IDLE_MS (5000): pending entries older are claimed */
+    int webhook_timeout_s;      /* EPART_WEBHOOK_TIMEOUT (10) */
+    int webhook_max_attempts;   /* EPART_WEBHOOK_ATTEMPTS (10) */
+    int retention_days;         /* EPART_RETENTION_DAYS (730): closed dossiers purged of personal data */
+};
+
+/* Fill c from the environment. On error (a value out of range, a JWT secret
+ * shorter than 256 bits) writes a message into err and returns -1. */
+int config_load(struct config *c, char *err, size_t errlen);
+
+/* Parse a list of ISO 8601 durations ("P5D,P1D", "PT12H", "P1DT6H") into leads
+ * sorted most distant first. Returns -1 on any malformed item. */
+int config_parse_leads(const char *s, struct clock_leads *out);
+
+/* Write an ISO 8601 duration for seconds ("P5D", "PT12H", "P1DT6H") into buf. */
+char *config_format_lead(long seconds, char *buf, size_t len);
+
+/* The libpq connection string of c (host, port, dbname, user, timeouts). */
+void config_pg_conninfo(const struct config *c, char *buf, size_t len);
+
+#endif

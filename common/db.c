@@ -1,0 +1,126 @@
+/*
+ * db.c — libpq helpers.
+ */
+#include "db.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+
+PGconn *db_connect(const struct config *c, int statement_timeout_ms)
+{
+    char conninfo[1024];
+    char opts[128];
+    PGconn *conn;
+    PGresult *res;
+
+    config_pg_conninfo(c, conninfo, sizeof(conninfo));
+    conn = PQconnectdb(conninfo);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        PQfinish(conn);
+        return NULL;
+    }
+    snprintf(opts, sizeof(opts), "SET statement_timeout = %d", statement_timeout_ms);
+    res = PQexec(conn, opts);
+    PQclear(res);
+    res = PQexec(conn, "SET TIME ZONE 'UTC'");
+    PQclear(res);
+    return conn;
+}
+
+bool db_ok(PGconn *conn)
+{
+    return conn != NULL && PQstatus(conn) == CONNECTION_OK;
+}
+
+PGresult *db_exec_state(PGconn *conn, const char *sql, int n, const char *const *params,
+                        char sqlstate[6])
+{
+    PGresult *res;
+    ExecStatusType st;
+
+    if (sqlstate != NULL)
+        sqlstate[0] = '\0';
+    if (conn == NULL)
+        return NULL;
+    res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+    st = PQresultStatus(res);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        return res;
+    if (sqlstate != NULL) {
+        const char *s = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+        snprintf(sqlstate, 6, "%s", s ? s : "");
+    }
+    /* Only the server's message: it may quote a constraint, never parameters. */
+    if (sqlstate == NULL || strcmp(sqlstate, "23505") != 0)
+        log_warn("db: %s", PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                               ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                               : PQerrorMessage(conn));
+    PQclear(res);
+    return NULL;
+}
+
+PGresult *db_exec(PGconn *conn, const char *sql, int n, const char *const *params)
+{
+    return db_exec_state(conn, sql, n, params, NULL);
+}
+
+int db_cmd(PGconn *conn, const char *sql, int n, const char *const *params)
+{
+    PGresult *res = db_exec(conn, sql, n, params);
+
+    if (res == NULL)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+int db_begin(PGconn *conn)
+{
+    return db_cmd(conn, "BEGIN", 0, NULL);
+}
+
+int db_commit(PGconn *conn)
+{
+    return db_cmd(conn, "COMMIT", 0, NULL);
+}
+
+void db_rollback(PGconn *conn)
+{
+    PGresult *res;
+
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+        return;
+    res = PQexec(conn, "ROLLBACK");
+    PQclear(res);
+}
+
+json_t *db_json(const PGresult *res, int row, int col)
+{
+    json_t *j;
+
+    if (PQgetisnull(res, row, col))
+        return json_null();
+    j = json_loads(PQgetvalue(res, row, col), JSON_DECODE_ANY, NULL);
+    return j ? j : json_null();
+}
+
+char *db_ts(int64_t us, char *buf, size_t len)
+{
+    time_t secs = (time_t)(us / 1000000);
+    struct tm tm;
+
+    gmtime_r(&secs, &tm);
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(us % 1000000));
+    return buf;
+}
+
+const char *db_value(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}

@@ -1,0 +1,304 @@
+"""epart.py — the test harness: a real stack (PostgreSQL, Redis, the API and
+workers from build/) started under a temporary state directory on free ports,
+and a small HTTP client speaking to it.
+
+Nothing is mocked: tests send real HTTP to the real server, which talks to a
+real PostgreSQL and a real Redis.
+"""
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+STACK = os.path.join(ROOT, "deploy", "stack.sh")
+SECRET = "integration-tests-secret-0123456789abcdef0123456789"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def make_token(claims=None, secret=SECRET, header=None, **kw):
+    """A signed HS256 token; claims and header may be overridden to forge defects."""
+    now = int(time.time())
+    body = {"iss": "epart", "aud": "epart-api", "sub": "tests", "iat": now, "exp": now + 600}
+    body.update(kw)
+    if claims is not None:
+        body = claims
+    head = header or {"alg": "HS256", "typ": "JWT"}
+    signing = b64url(json.dumps(head).encode()) + "." + b64url(json.dumps(body).encode())
+    sig = hmac.new(secret.encode(), signing.encode(), hashlib.sha256).digest()
+    return signing + "." + b64url(sig)
+
+
+def partner_token(org, sub="partner-agent", **kw):
+    return make_token(role="partner", org=org, sub=sub, **kw)
+
+
+def instructor_token(caisse="171", sub="instructeur", **kw):
+    return make_token(role="instructor", caisse=caisse, sub=sub, **kw)
+
+
+def admin_token(sub="admin", **kw):
+    return make_token(role="admin", sub=sub, **kw)
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        try:
+            self.json = json.loads(body) if body else None
+        except ValueError:
+            self.json = None
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def error_codes(self):
+        return {(e["field"], e["code"]) for e in (self.json or {}).get("errors", [])}
+
+    def __repr__(self):
+        return "<%d %s>" % (self.status, self.body[:300])
+
+
+class Client:
+    def __init__(self, port, token=None):
+        self.port = port
+        self.token = token
+
+    def request(self, method, path, body=None, token=None, headers=None, raw=None,
+                content_type="application/json", timeout=30):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        h = {}
+        tok = token if token is not None else self.token
+        if tok:
+            h["Authorization"] = "Bearer " + tok
+        data = None
+        if raw is not None:
+            data = raw
+        elif body is not None:
+            data = json.dumps(body).encode()
+        if data is not None and content_type:
+            h["Content-Type"] = content_type
+        if headers:
+            h.update(headers)
+        conn.request(method, path, body=data, headers=h)
+        r = conn.getresponse()
+        out = Response(r.status, r.getheaders(), r.read())
+        conn.close()
+        return out
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.request("PATCH", path, body=body, **kw)
+
+    def put(self, path, body=None, **kw):
+        return self.request("PUT", path, body=body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+class Stack:
+    """PostgreSQL, Redis, one API and n workers under a fresh state directory."""
+
+    def __init__(self, workers=1, extra_env=None, bin_dir=None):
+        self.state = tempfile.mkdtemp(prefix="epart-test-")
+        os.chmod(self.state, 0o755)
+        self.env = dict(os.environ)
+        self.env.update({
+            "EPART_STATE_DIR": self.state,
+            "EPART_HTTP_PORT": str(free_port()),
+            "EPART_PG_PORT": str(free_port()),
+            "EPART_REDIS_PORT": str(free_port()),
+            "EPART_JWT_SECRET": SECRET,
+            "EPART_TEST_CLOCK": "1",
+            "EPART_WEBHOOK_ALLOW_PRIVATE": "1",
+            "EPART_LOG_LEVEL": "info",
+            "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:halt_on_error=1",
+            "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
+        })
+        if extra_env:
+            self.env.update(extra_env)
+        self.bin = bin_dir or os.environ.get("EPART_BIN", os.path.join(ROOT, "build", "release"))
+        self.port = int(self.env["EPART_HTTP_PORT"])
+        self.api = None
+        self.workers = []
+        self.n_workers = workers
+        self.logs = []
+
+    def sh(self, *args, check=True):
+        return subprocess.run(["bash", STACK] + list(args), env=self.env, check=check,
+                              capture_output=True, text=True)
+
+    def start(self):
+        self.sh("redis-start")
+        self.sh("pg-start")
+        self.sh("migrate")
+        self.start_api()
+        for _ in range(self.n_workers):
+            self.start_worker()
+        self.wait_ready()
+        return self
+
+    def _spawn(self, name):
+        log = os.path.join(self.state, "log", "%s-%d.log" % (name, len(self.logs)))
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        self.logs.append(log)
+        return subprocess.Popen([os.path.join(self.bin, name)], env=self.env,
+                                stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+
+    def start_api(self):
+        self.api = self._spawn("epart-api")
+        return self.api
+
+    def start_worker(self):
+        w = self._spawn("epart-worker")
+        self.workers.append(w)
+        return w
+
+    def stop_process(self, p, sig=signal.SIGTERM, timeout=20):
+        if p is None or p.poll() is not None:
+            return
+        p.send_signal(sig)
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+    def wait_ready(self, timeout=30):
+        c = Client(self.port)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                if c.get("/readyz", timeout=2).status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("the stack did not become ready; logs in " + self.state)
+
+    def client(self, token=None):
+        return Client(self.port, token)
+
+    def psql(self, sql):
+        """Run SQL as the epart user (tests' own inspection, never the product's)."""
+        r = subprocess.run(
+            ["runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1",
+             "-h", os.path.join(self.state, "run"), "-p", self.env["EPART_PG_PORT"],
+             "-U", "epart", "-d", "epart", "-c", sql] if os.getuid() == 0 else
+            ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1",
+             "-h", os.path.join(self.state, "run"), "-p", self.env["EPART_PG_PORT"],
+             "-U", "epart", "-d", "epart", "-c", sql],
+            capture_output=True, text=True, check=True)
+        return r.stdout.strip()
+
+    def redis(self, *args):
+        r = subprocess.run(["redis-cli", "-p", self.env["EPART_REDIS_PORT"]] + list(args),
+                           capture_output=True, text=True)
+        return r.stdout.strip()
+
+    def sanitizer_reports(self):
+        found = []
+        for log in self.logs:
+            try:
+                text = open(log, errors="replace").read()
+            except OSError:
+                continue
+            for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+                if marker in text:
+                    found.append("%s: %s" % (log, marker))
+        return found
+
+    def stop(self, keep=False):
+        for w in self.workers:
+            self.stop_process(w)
+        self.stop_process(self.api)
+        self.sh("pg-stop", check=False)
+        self.sh("redis-stop", check=False)
+        reports = self.sanitizer_reports()
+        if not keep and not reports and not os.environ.get("EPART_KEEP_STATE"):
+            shutil.rmtree(self.state, ignore_errors=True)
+        return reports
+
+
+def dossier_body(prestation="puma", **over):
+    """A valid dossier body (SPEC §4) for each prestation."""
+    body = {
+        "prestation": prestation,
+        "first_request": False,
+        "transmit": True,
+        "applicant": {
+            "last_name": "DUPONT", "first_names": ["Marie"], "birth_date": "1980-02-29",
+            "sex": "F", "nir": None, "phone": "0600000000", "email": None, "language": "fr",
+            "interpreter_needed": False,
+            "address": {"line": "2 rue X", "postal_code": "17000", "city": "La Rochelle"},
+        },
+        "situation": {},
+        "pieces": [{"kind": "identite", "filename": "passeport.pdf", "sha256": "a" * 64,
+                    "size": 120034}],
+        "consent": {"obtained_on": "2026-11-20", "informed": True},
+    }
+    if prestation == "puma":
+        body["situation"] = {"puma_criterion": "residence", "residence_since": "2025-06-01",
+                             "regular_stay": True}
+    elif prestation == "css":
+        body["situation"] = {"puma_start": "2024-01-01", "resources_under_ceiling": True,
+                             "regular_stay": True}
+    elif prestation == "ame":
+        body["situation"] = {"regular_stay": False, "irregular_since": "2026-01-05",
+                             "resources_under_ceiling": True, "precarious": True}
+    body.update(over)
+    return body
+
+
+def organisation_body(kind="ccas", caisse="171", **over):
+    body = {
+        "name": "Organisation de test " + uuid.uuid4().hex[:6],
+        "kind": kind,
+        "siret": "73282932000074",
+        "caisse": caisse,
+        "ame_habilitation": False,
+        "convention": {"signed_on": "2025-01-15", "duration_months": 12, "tacit_renewal": True,
+                       "terminated_on": None},
+        "referent": {"name": "Référent", "email": "ref@example.org", "phone": "0546000000"},
+    }
+    body.update(over)
+    return body
+
+
+def wait_for(predicate, timeout=15, interval=0.05):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = predicate()
+        if v:
+            return v
+        time.sleep(interval)
+    return predicate()

@@ -1,0 +1,99 @@
+/*
+ * main.c — the epart worker process: configuration, signals, threads.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "calendar.h"
+#include "clock.h"
+#include "log.h"
+#include "preinstruction.h"
+#include "worker.h"
+
+#define WEBHOOK_SENDERS 4
+
+struct config g_config;
+atomic_bool g_stop;
+json_t *g_pieces_table;
+char g_consumer[128];
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    atomic_store(&g_stop, true);
+}
+
+void worker_sleep_ms(int ms)
+{
+    while (ms > 0 && !atomic_load(&g_stop)) {
+        int step = ms > 50 ? 50 : ms;
+        struct timespec ts = {0, (long)step * 1000000L};
+
+        nanosleep(&ts, NULL);
+        ms -= step;
+    }
+}
+
+static int load_pieces_table(void)
+{
+    const char *path = getenv("EPART_PIECES_TABLE");
+    char err[256];
+
+    if (path == NULL || path[0] == '\0') {
+        g_pieces_table = preinstruction_table_default();
+        return g_pieces_table ? 0 : -1;
+    }
+    if (preinstruction_table_load(path, &g_pieces_table, err, sizeof(err)) < 0) {
+        log_error("EPART_PIECES_TABLE=%s: %s", path, err);
+        return -1;
+    }
+    return 0;
+}
+
+int main(void)
+{
+    char err[256], host[64] = "worker";
+    pthread_t consumer, scanner, senders[WEBHOOK_SENDERS];
+    struct sigaction sa;
+
+    log_init("worker");
+    signal(SIGPIPE, SIG_IGN);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    if (!cal_init()) {
+        log_error("the Europe/Paris time zone is missing (install tzdata)");
+        return 1;
+    }
+    if (config_load(&g_config, err, sizeof(err)) < 0) {
+        log_error("configuration: %s", err);
+        return 1;
+    }
+    json_object_seed(0);
+    if (load_pieces_table() < 0)
+        return 1;
+    gethostname(host, sizeof(host) - 1);
+    snprintf(g_consumer, sizeof(g_consumer), "%s-%d", host, (int)getpid());
+    clock_init(g_config.test_clock);
+    if (clock_follow(g_config.redis_host, g_config.redis_port) < 0)
+        return 1;
+    log_info("worker %s started", g_consumer);
+    pthread_create(&consumer, NULL, consumer_main, NULL);
+    pthread_create(&scanner, NULL, scanner_main, NULL);
+    for (int i = 0; i < WEBHOOK_SENDERS; i++)
+        pthread_create(&senders[i], NULL, webhooks_main, NULL);
+    pthread_join(consumer, NULL);
+    pthread_join(scanner, NULL);
+    for (int i = 0; i < WEBHOOK_SENDERS; i++)
+        pthread_join(senders[i], NULL);
+    clock_stop_follow();
+    json_decref(g_pieces_table);
+    log_info("worker %s stopped", g_consumer);
+    return 0;
+}

@@ -1,0 +1,236 @@
+/*
+ * persist.c — from stream entries to rows.
+ *
+ * Each entry type has a "prepare" step in C, where the domain rules run
+ * (deadlines, pre-instruction, alerts due at once), producing the JSON argument
+ * of its SQL function (sql/003_ingest.sql). A batch is first tried as one
+ * transaction; if anything in it fails, each entry is retried in a transaction
+ * of its own so that one poison entry never holds back the others.
+ */
+#include "persist.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "clock.h"
+#include "db.h"
+#include "echeance.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "preinstruction.h"
+#include "uuidv.h"
+#include "worker.h"
+
+long long persist_stream_seq(const char *stream_id)
+{
+    char *dash;
+    long long ms = strtoll(stream_id, &dash, 10);
+    long long seq = (*dash == '-') ? strtoll(dash + 1, NULL, 10) : 0;
+
+    if (seq > 99999)
+        seq = 99999;
+    return ms * 100000 + seq;
+}
+
+static json_t *instant(time_t t)
+{
+    char buf[32];
+
+    return json_string(cal_format_instant(t, buf));
+}
+
+static json_t *date_json(cal_date d)
+{
+    char buf[CAL_DATE_LEN];
+
+    return json_string(cal_format(d, buf));
+}
+
+/* A clock as epart_apply_* expects it, with the next instant the scanner must
+ * look at. */
+static json_t *clock_json(const char *name, cal_date started_on, time_t due,
+                          const struct clock_leads *leads)
+{
+    time_t next = echeance_next_fire(due, leads, 0);
+
+    return json_pack("{s:s, s:o, s:o, s:n, s:i, s:o}", "clock", name, "started_on",
+                     date_json(started_on), "due_at", instant(due), "stopped_at", "fired_rank", 0,
+                     "next_fire_at", next == (time_t)-1 ? json_null() : instant(next));
+}
+
+/* The argument of epart_apply_dossier_create. */
+static json_t *prepare_dossier_create(struct entry *e)
+{
+    json_t *meta = json_loads(e->meta, 0, NULL);
+    json_t *body = json_loadb(e->body, e->body_len, 0, NULL);
+    json_t *arg = NULL, *deadlines, *alerts, *pre;
+    cal_date received_on = {0, 0, 0}, deposit = {0, 0, 0}, ame_deposit;
+    bool received, ame_first;
+    time_t received_at;
+    const char *id = json_str(meta, "id");
+    const char *prestation = json_str(body, "prestation");
+
+    if (meta == NULL || body == NULL || id == NULL || !uuid_valid(id) || prestation == NULL ||
+        !json_is_integer(json_object_get(meta, "received_at_us")) ||
+        json_str(meta, "org") == NULL || json_str(meta, "caisse") == NULL) {
+        snprintf(e->error, sizeof(e->error), "malformed dossier.create entry");
+        goto out;
+    }
+    snprintf(e->pending_key, sizeof(e->pending_key), "epart:pending:%s", id);
+    received_at = (time_t)(json_integer_value(json_object_get(meta, "received_at_us")) / 1000000);
+    received = cal_parse(json_str(meta, "received_on"), &received_on);
+    ame_first = cal_parse(json_str(meta, "ame_deposit_on"), &ame_deposit);
+    /* SPEC §4: the partner's deposit date counts only for an AME first request
+     * of a habilitated organisation; otherwise the deposit date is the receipt. */
+    deposit = ame_first ? ame_deposit : received ? received_on : cal_paris_date(received_at);
+    deadlines = json_array();
+    alerts = json_array();
+    if (received)
+        json_array_append_new(deadlines,
+                              clock_json("instruction", received_on,
+                                         echeance_instruction_due(received_on, 0),
+                                         &g_config.leads_instruction));
+    if (ame_first) {
+        const struct clock_leads *leads = &g_config.leads_transmission;
+        time_t due = echeance_transmission_due(ame_deposit);
+        json_t *c = clock_json("transmission", ame_deposit, due, leads);
+
+        if (received) {
+            /* transmitted at once: the clock stops at receipt, breached if late */
+            json_object_set_new(c, "stopped_at", instant(received_at));
+            json_object_set_new(c, "next_fire_at", json_null());
+            if (received_at >= due) {
+                json_object_set_new(c, "fired_rank", json_integer(leads->n + 1));
+                json_array_append_new(alerts, json_pack("{s:s, s:s, s:n, s:o, s:o}", "clock",
+                                                        "transmission", "level", "breach",
+                                                        "lead", "due_at", instant(due),
+                                                        "fired_at", instant(received_at)));
+            }
+        }
+        json_array_append_new(deadlines, c);
+    }
+    pre = preinstruction_run(g_pieces_table, prestation, json_object_get(body, "situation"),
+                             json_object_get(body, "pieces"), received ? received_on : deposit,
+                             deposit, clock_today());
+    arg = json_pack("{s:s, s:I, s:O, s:O, s:o, s:o, s:o}", "stream_id", e->id, "seq",
+                    (json_int_t)persist_stream_seq(e->id), "meta", meta, "body", body,
+                    "pre_instruction", pre ? pre : json_null(), "deadlines", deadlines, "alerts",
+                    alerts);
+out:
+    json_decref(meta);
+    json_decref(body);
+    return arg;
+}
+
+struct entry_kind {
+    const char *type;
+    json_t *(*prepare)(struct entry *e);
+    const char *sql; /* one parameter: the prepared JSON */
+};
+
+static const struct entry_kind kinds[] = {
+    {"dossier.create", prepare_dossier_create, "SELECT epart_apply_dossier_create($1::jsonb)"},
+};
+
+static const struct entry_kind *kind_of(const char *type)
+{
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strcmp(kinds[i].type, type) == 0)
+            return &kinds[i];
+    return NULL;
+}
+
+/* Apply one prepared entry inside the current transaction: 0 or -1. */
+static int apply_one(PGconn *pg, const struct entry_kind *k, struct entry *e, const char *arg)
+{
+    const char *params[1] = {arg};
+    char state[6];
+    PGresult *res = db_exec_state(pg, k->sql, 1, params, state);
+
+    if (res == NULL) {
+        snprintf(e->error, sizeof(e->error), "SQLSTATE %s", state);
+        return -1;
+    }
+    PQclear(res);
+    return 0;
+}
+
+int persist_batch(PGconn *pg, struct entry *entries, int n)
+{
+    char **args = calloc((size_t)n, sizeof(char *));
+    const struct entry_kind **k = calloc((size_t)n, sizeof(*k));
+    int done = 0, rc = 0;
+    bool batch_ok = true;
+
+    if (args == NULL || k == NULL) {
+        free(args);
+        free(k);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        json_t *arg;
+
+        entries[i].done = false;
+        k[i] = kind_of(entries[i].type);
+        if (k[i] == NULL) {
+            snprintf(entries[i].error, sizeof(entries[i].error), "unknown entry type");
+            continue;
+        }
+        arg = k[i]->prepare(&entries[i]);
+        if (arg != NULL) {
+            args[i] = json_text(arg);
+            json_decref(arg);
+        }
+    }
+    /* first try: the whole batch in one transaction */
+    if (db_begin(pg) == 0) {
+        for (int i = 0; i < n && batch_ok; i++)
+            if (args[i] != NULL && apply_one(pg, k[i], &entries[i], args[i]) < 0)
+                batch_ok = false;
+        if (batch_ok && db_commit(pg) == 0) {
+            for (int i = 0; i < n; i++)
+                if (args[i] != NULL) {
+                    entries[i].done = true;
+                    done++;
+                }
+            goto out;
+        }
+        db_rollback(pg);
+    }
+    if (PQstatus(pg) != CONNECTION_OK) {
+        rc = -1;
+        goto out;
+    }
+    /* then each entry on its own */
+    for (int i = 0; i < n; i++) {
+        if (args[i] == NULL)
+            continue;
+        if (db_begin(pg) < 0)
+            break;
+        if (apply_one(pg, k[i], &entries[i], args[i]) == 0 && db_commit(pg) == 0) {
+            entries[i].done = true;
+            done++;
+        } else {
+            db_rollback(pg);
+            log_warn("persist: entry %s (%s) failed: %s", entries[i].id, entries[i].type,
+                     entries[i].error);
+        }
+        if (PQstatus(pg) != CONNECTION_OK) {
+            rc = -1;
+            break;
+        }
+    }
+out:
+    for (int i = 0; i < n; i++)
+        free(args[i]);
+    free(args);
+    free(k);
+    if (rc < 0) {
+        for (int i = 0; i < n; i++)
+            entries[i].done = false;
+        return -1;
+    }
+    return done;
+}

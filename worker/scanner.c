@@ -1,0 +1,12 @@
+/*
+ * scanner.c — the deadline scanner (SPEC §6).
+ */
+#include "worker.h"
+
+void *scanner_main(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&g_stop))
+        worker_sleep_ms(1000);
+    return NULL;
+}
