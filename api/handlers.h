@@ -24,6 +24,8 @@ void h_auth_token(struct call *c);
 void h_dossier_create(struct call *c);
 void h_dossier_get(struct call *c);
 void h_dossier_list(struct call *c);
+/* droits.c */
+void h_droits_simulation(struct call *c);
 /* admin.c */
 void h_clock_get(struct call *c);
 void h_clock_put(struct call *c);

@@ -27,6 +27,8 @@ static const struct route table[] = {
     {"GET", "/v1/dossiers", h_dossier_list, R_ALL, "Lister les dossiers"},
     {"GET", "/v1/dossiers/{id}", h_dossier_get, R_ALL, "Lire un dossier"},
 
+    {"POST", "/v1/droits/simulation", h_droits_simulation, R_ALL, "Simuler des droits"},
+
     {"GET", "/v1/admin/clock", h_clock_get, R_ADMIN, "Lire l'horloge de test"},
     {"PUT", "/v1/admin/clock", h_clock_put, R_ADMIN, "Régler l'horloge de test"},
 };

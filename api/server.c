@@ -155,7 +155,7 @@ void call_reply_prepared(struct call *c)
     h = evhttp_request_get_output_headers(c->req);
     buf = evbuffer_new();
     if (c->reply_json != NULL) {
-        char *text = json_dumps(c->reply_json, JSON_COMPACT | JSON_ENSURE_ASCII);
+        char *text = json_dumps(c->reply_json, JSON_COMPACT);
 
         evhttp_add_header(h, "Content-Type",
                           c->status >= 400 ? "application/problem+json" : "application/json");

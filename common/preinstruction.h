@@ -79,9 +79,13 @@ int preinstruction_table_load(const char *path, json_t **out, char *err, size_t 
  * table       a table that passed preinstruction_table_check(), or NULL for
  *             the built-in default (parsed on every call: a worker should load
  *             its table once). A table that was not checked never crashes this
- *             function, but whatever it cannot read in it is ignored.
- * prestation  "puma", "css" or "ame"; anything else (NULL included) matches
- *             only requirements without `prestations`, and the simulation fails.
+ *             function: a requirement without a valid code or an any_of array
+ *             is skipped, unknown kinds in any_of are ignored, an unreadable
+ *             `prestations` or `when` reads as absent.
+ * prestation  "puma", "css" or "ame". Anything else (NULL included) cannot
+ *             happen after the API's validation; should it, every requirement
+ *             applies whatever its `prestations` (asking for a piece too many
+ *             beats calling a dossier complete unseen) and the simulation fails.
  * situation   the dossier's stored `situation` object (SPEC §4), any JSON value.
  * pieces      the dossier's `pieces` array (every piece received so far: the
  *             creation's and those answering `request_pieces`), any JSON value.
