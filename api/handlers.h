@@ -24,6 +24,15 @@ void h_auth_token(struct call *c);
 void h_dossier_create(struct call *c);
 void h_dossier_get(struct call *c);
 void h_dossier_list(struct call *c);
+/* dossier_actions.c */
+void h_dossier_transmit(struct call *c);
+void h_dossier_pieces(struct call *c);
+void h_message_create(struct call *c);
+void h_message_list(struct call *c);
+void h_message_get(struct call *c);
+void h_attestation(struct call *c);
+/* transitions.c */
+void h_dossier_transition(struct call *c);
 /* droits.c */
 void h_droits_simulation(struct call *c);
 /* admin.c */

@@ -241,6 +241,9 @@ void ingest_submit(struct call *c, const struct ingest_req *r)
         }
     }
     pi->argc = 14;
+    /* the caller's scratch is no longer needed once its strings are copied */
+    if (c->ctx != NULL && c->ctx_free != NULL)
+        c->ctx_free(c->ctx);
     c->ctx = pi;
     c->ctx_free = pending_free;
     if (redis_link_inflight(c->thr->redis) >= g_config.ingest_inflight_max) {

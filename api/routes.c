@@ -26,6 +26,18 @@ static const struct route table[] = {
     {"POST", "/v1/dossiers", h_dossier_create, R_PARTNER, "Déposer un dossier"},
     {"GET", "/v1/dossiers", h_dossier_list, R_ALL, "Lister les dossiers"},
     {"GET", "/v1/dossiers/{id}", h_dossier_get, R_ALL, "Lire un dossier"},
+    {"POST", "/v1/dossiers/{id}/transitions", h_dossier_transition, R_INSTRUCTOR,
+     "Instruire un dossier"},
+    {"POST", "/v1/dossiers/{id}/transmit", h_dossier_transmit, R_PARTNER,
+     "Transmettre un dépôt"},
+    {"POST", "/v1/dossiers/{id}/pieces", h_dossier_pieces, R_PARTNER,
+     "Répondre à une demande de pièces"},
+    {"GET", "/v1/dossiers/{id}/attestation-depot", h_attestation, R_ALL,
+     "Attestation de dépôt imprimable"},
+    {"POST", "/v1/dossiers/{id}/messages", h_message_create, R_PARTNER | R_INSTRUCTOR,
+     "Écrire un message sur un dossier"},
+    {"GET", "/v1/dossiers/{id}/messages", h_message_list, R_ALL, "Lire les messages"},
+    {"GET", "/v1/dossiers/{id}/messages/{id2}", h_message_get, R_ALL, "Lire un message"},
 
     {"POST", "/v1/droits/simulation", h_droits_simulation, R_ALL, "Simuler des droits"},
 

@@ -58,6 +58,7 @@ static long parse_duration(const char *s, size_t n)
 {
     long total = 0, v = 0;
     bool in_time = false, digits = false, any = false;
+    int last = 0; /* designators come in order, each once: D (1), H (2), M (3) */
 
     if (n < 2 || s[0] != 'P')
         return -1;
@@ -77,19 +78,24 @@ static long parse_duration(const char *s, size_t n)
         }
         if (!digits)
             return -1;
-        if (ch == 'D' && !in_time)
+        if (ch == 'D' && !in_time && last < 1) {
             total += v * 86400;
-        else if (ch == 'H' && in_time)
+            last = 1;
+        } else if (ch == 'H' && in_time && last < 2) {
             total += v * 3600;
-        else if (ch == 'M' && in_time)
+            last = 2;
+        } else if (ch == 'M' && in_time && last < 3) {
             total += v * 60;
-        else
+            last = 3;
+        } else {
             return -1;
+        }
         v = 0;
         digits = false;
         any = true;
     }
-    return (digits || !any) ? -1 : total;
+    /* "P1DT": a T must be followed by a time component. */
+    return (digits || !any || (in_time && last < 2)) ? -1 : total;
 }
 
 int config_parse_leads(const char *s, struct clock_leads *out)
@@ -106,8 +112,8 @@ int config_parse_leads(const char *s, struct clock_leads *out)
             return -1;
         l.seconds[l.n++] = secs;
         p += n;
-        if (*p == ',')
-            p++;
+        if (*p == ',' && *++p == '\0')
+            return -1; /* a trailing comma is an empty item too */
     }
     /* most distant first, duplicates removed */
     for (int i = 0; i < l.n; i++)
@@ -131,17 +137,22 @@ int config_parse_leads(const char *s, struct clock_leads *out)
 char *config_format_lead(long seconds, char *buf, size_t len)
 {
     long d = seconds / 86400, h = (seconds % 86400) / 3600, m = (seconds % 3600) / 60;
-    int n = snprintf(buf, len, "P");
+    char tmp[96]; /* three longs and five letters always fit */
+    int n = snprintf(tmp, sizeof(tmp), "P");
 
+    /* Built apart and copied once: appending into buf itself ran past its end
+     * when len was too short (n grew beyond len, len - n wrapped around). */
     if (d > 0)
-        n += snprintf(buf + n, len - (size_t)n, "%ldD", d);
+        n += snprintf(tmp + n, sizeof(tmp) - (size_t)n, "%ldD", d);
     if (h > 0 || m > 0) {
-        n += snprintf(buf + n, len - (size_t)n, "T");
+        n += snprintf(tmp + n, sizeof(tmp) - (size_t)n, "T");
         if (h > 0)
-            n += snprintf(buf + n, len - (size_t)n, "%ldH", h);
+            n += snprintf(tmp + n, sizeof(tmp) - (size_t)n, "%ldH", h);
         if (m > 0)
-            snprintf(buf + n, len - (size_t)n, "%ldM", m);
+            snprintf(tmp + n, sizeof(tmp) - (size_t)n, "%ldM", m);
     }
+    if (len > 0)
+        snprintf(buf, len, "%s", tmp);
     return buf;
 }
 
@@ -226,6 +237,7 @@ int config_load(struct config *c, char *err, size_t errlen)
     LONG_VAR("EPART_CLAIM_IDLE_MS", 5000, 100, 3600000, c->claim_idle_ms);
     LONG_VAR("EPART_WEBHOOK_TIMEOUT", 10, 1, 120, c->webhook_timeout_s);
     LONG_VAR("EPART_WEBHOOK_ATTEMPTS", 10, 8, 100, c->webhook_max_attempts);
+    LONG_VAR("EPART_WEBHOOK_BACKOFF_BASE_MS", 30000, 1, 3600000, c->webhook_backoff_base_ms);
     LONG_VAR("EPART_RETENTION_DAYS", 730, 1, 36500, c->retention_days);
 #undef LONG_VAR
 

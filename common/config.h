@@ -54,6 +54,7 @@ struct config {
     int claim_idle_ms;          /* EPART_CLAIM_IDLE_MS (5000): pending entries older are claimed */
     int webhook_timeout_s;      /* EPART_WEBHOOK_TIMEOUT (10) */
     int webhook_max_attempts;   /* EPART_WEBHOOK_ATTEMPTS (10) */
+    int webhook_backoff_base_ms; /* EPART_WEBHOOK_BACKOFF_BASE_MS (30000): first retry delay, the schedule scales with it */
     int retention_days;         /* EPART_RETENTION_DAYS (730): closed dossiers purged of personal data */
 };
 

@@ -327,10 +327,9 @@ int dossier_validate_transition(const char *action, const json_t *body, json_t *
         if (vf_enum(&v, "decision", get(body, "decision"), VF_REQUIRED, decisions, &decision) !=
             VF_OK)
             decision = NULL;
-        vf_string(&v, "motif", get(body, "motif"),
-                  VF_MULTILINE | (decision != NULL && strcmp(decision, "refus") == 0
-                                      ? VF_REQUIRED : 0),
-                  DOSSIER_TEXT_MAX, NULL);
+        /* SPEC §4 requires a motif only for an accord against the simulation,
+         * which the API checks once it knows the simulation's answer */
+        vf_string(&v, "motif", get(body, "motif"), VF_MULTILINE, DOSSIER_TEXT_MAX, NULL);
         check_rights(&v, get(body, "rights"), decision);
     } else {
         vf_object(&v, "", body, 0, close_keys);

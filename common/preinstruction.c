@@ -565,19 +565,23 @@ static int simulation_check(json_t *checks, const json_t *errors)
         return add_check(checks, "simulation", false, detail);
     }
     append(detail, sizeof(detail),
-           "Simulation des droits impossible, la situation est incomplète ou invalide");
+           "Simulation des droits impossible, la situation est incomplète ou invalide.");
     json_array_foreach(errors, i, e) {
         const char *field = json_string_value(json_object_get(e, "field"));
         const char *message = json_string_value(json_object_get(e, "message"));
+        size_t len;
 
         if (i == 3) {
-            append(detail, sizeof(detail), " ; et %zu autre(s) problème(s)", n - 3);
+            append(detail, sizeof(detail), " Et %zu autre(s) problème(s).", n - 3);
             break;
         }
-        append(detail, sizeof(detail), "%s %s : %s", i == 0 ? " —" : " ;",
-               field != NULL ? field : "?", message != NULL ? message : "valeur invalide");
+        if (message == NULL || message[0] == '\0')
+            message = "valeur invalide";
+        len = strlen(message);
+        /* The engine's messages are sentences; end each one once. */
+        append(detail, sizeof(detail), " %s : %s%s", field != NULL ? field : "?", message,
+               message[len - 1] == '.' ? "" : ".");
     }
-    append(detail, sizeof(detail), ".");
     return add_check(checks, "simulation", false, detail);
 }
 

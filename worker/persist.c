@@ -18,6 +18,7 @@
 #include "db.h"
 #include "echeance.h"
 #include "jsonutil.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "preinstruction.h"
 #include "uuidv.h"
@@ -124,14 +125,50 @@ out:
     return arg;
 }
 
+/* Apply a create: one call of its SQL function. */
+static int apply_create(PGconn *pg, struct entry *e, const char *arg)
+{
+    const char *params[1] = {arg};
+    char state[6];
+    PGresult *res = db_exec_state(pg, "SELECT epart_apply_dossier_create($1::jsonb)", 1, params,
+                                  state);
+
+    if (res == NULL) {
+        snprintf(e->error, sizeof(e->error), "SQLSTATE %s", state);
+        return -1;
+    }
+    PQclear(res);
+    return 0;
+}
+
+/* The other writes carry {"meta":…, "body":…} and are applied by C code that
+ * reads the dossier under lock (lifecycle.c). */
+static json_t *prepare_plain(struct entry *e)
+{
+    json_t *meta = json_loads(e->meta, 0, NULL);
+    json_t *body = json_loadb(e->body, e->body_len, 0, NULL);
+
+    if (meta == NULL || body == NULL || !uuid_valid(json_str(meta, "id")) ||
+        !uuid_valid(json_str(meta, "entry"))) {
+        json_decref(meta);
+        json_decref(body);
+        snprintf(e->error, sizeof(e->error), "malformed %s entry", e->type);
+        return NULL;
+    }
+    return json_pack("{s:s, s:o, s:o}", "stream_id", e->id, "meta", meta, "body", body);
+}
+
 struct entry_kind {
     const char *type;
     json_t *(*prepare)(struct entry *e);
-    const char *sql; /* one parameter: the prepared JSON */
+    int (*apply)(PGconn *pg, struct entry *e, const char *arg);
 };
 
 static const struct entry_kind kinds[] = {
-    {"dossier.create", prepare_dossier_create, "SELECT epart_apply_dossier_create($1::jsonb)"},
+    {"dossier.create", prepare_dossier_create, apply_create},
+    {"dossier.transmit", prepare_plain, lifecycle_apply_transmit},
+    {"dossier.pieces", prepare_plain, lifecycle_apply_pieces},
+    {"dossier.message", prepare_plain, lifecycle_apply_message},
 };
 
 static const struct entry_kind *kind_of(const char *type)
@@ -145,16 +182,7 @@ static const struct entry_kind *kind_of(const char *type)
 /* Apply one prepared entry inside the current transaction: 0 or -1. */
 static int apply_one(PGconn *pg, const struct entry_kind *k, struct entry *e, const char *arg)
 {
-    const char *params[1] = {arg};
-    char state[6];
-    PGresult *res = db_exec_state(pg, k->sql, 1, params, state);
-
-    if (res == NULL) {
-        snprintf(e->error, sizeof(e->error), "SQLSTATE %s", state);
-        return -1;
-    }
-    PQclear(res);
-    return 0;
+    return k->apply(pg, e, arg);
 }
 
 int persist_batch(PGconn *pg, struct entry *entries, int n)

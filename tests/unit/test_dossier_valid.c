@@ -1022,9 +1022,10 @@ static void test_transitions_invalid(void **state)
     transition_err(NULL, "{\"action\":\"decide\"}", 1, "decision", "required");
     transition_err(NULL, "{\"action\":\"decide\",\"decision\":\"Accord\"}", 1, "decision",
                    "invalid_enum");
-    transition_err(NULL, "{\"action\":\"decide\",\"decision\":\"refus\"}", 1, "motif", "required");
+    /* a refusal's motif is recommended, not required (SPEC §4) */
+    transition_ok(NULL, "{\"action\":\"decide\",\"decision\":\"refus\"}");
     transition_err(NULL, "{\"action\":\"decide\",\"decision\":\"refus\",\"motif\":\" \"}", 1,
-                   "motif", "required");
+                   "motif", "invalid_format");
     transition_err(NULL, "{\"action\":\"decide\",\"decision\":\"refus\",\"motif\":\"x\","
                          "\"rights\":{\"start\":\"2026-11-01\"}}", 1, "rights", "not_allowed");
     transition_err(NULL, "{\"action\":\"decide\",\"decision\":\"accord\","

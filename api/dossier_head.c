@@ -1,0 +1,80 @@
+/*
+ * dossier_head.c — existence, scope and status of a dossier.
+ */
+#include "dossier_head.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "db.h"
+#include "ingest.h"
+#include "uuidv.h"
+
+static int from_pending(struct call *c, struct db *db, struct dossier_head *out)
+{
+    redisContext *rc = db_redis(db);
+    redisReply *r;
+    json_t *meta = NULL;
+    int found = 0;
+
+    if (rc == NULL)
+        return 0;
+    r = redisCommand(rc, "HGET " PENDING_PREFIX "%s meta", c->params[0]);
+    if (r != NULL && r->type == REDIS_REPLY_STRING)
+        meta = json_loadb(r->str, r->len, 0, NULL);
+    if (r != NULL)
+        freeReplyObject(r);
+    if (meta != NULL && json_str(meta, "org") != NULL && json_str(meta, "caisse") != NULL) {
+        out->pending = true;
+        snprintf(out->status, sizeof(out->status), "%s", json_str(meta, "status"));
+        snprintf(out->org, sizeof(out->org), "%s", json_str(meta, "org"));
+        snprintf(out->caisse, sizeof(out->caisse), "%s", json_str(meta, "caisse"));
+        snprintf(out->reference, sizeof(out->reference), "%s",
+                 json_str(meta, "reference") ? json_str(meta, "reference") : "");
+        out->version = 1;
+        found = 1;
+    }
+    json_decref(meta);
+    return found;
+}
+
+int dossier_head_load(struct call *c, struct db *db, bool lock, struct dossier_head *out)
+{
+    const char *params[1] = {c->params[0]};
+    PGresult *res;
+    int found = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (!uuid_valid(c->params[0])) {
+        call_set_not_found(c);
+        return 0;
+    }
+    res = db_exec(db->pg,
+                  lock ? "SELECT status, org_id, caisse, reference, version FROM dossiers "
+                         "WHERE id = $1 FOR UPDATE"
+                       : "SELECT status, org_id, caisse, reference, version FROM dossiers "
+                         "WHERE id = $1",
+                  1, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return -1;
+    }
+    if (PQntuples(res) == 1) {
+        snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(res, 0, 0));
+        snprintf(out->org, sizeof(out->org), "%s", PQgetvalue(res, 0, 1));
+        snprintf(out->caisse, sizeof(out->caisse), "%s", PQgetvalue(res, 0, 2));
+        snprintf(out->reference, sizeof(out->reference), "%s", PQgetvalue(res, 0, 3));
+        out->version = atoi(PQgetvalue(res, 0, 4));
+        found = 1;
+    }
+    PQclear(res);
+    if (!found)
+        found = from_pending(c, db, out);
+    if (!found || !auth_in_scope(c, out->org, out->caisse)) {
+        call_set_not_found(c);
+        return 0;
+    }
+    return 1;
+}

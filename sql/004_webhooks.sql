@@ -1,0 +1,44 @@
+-- 004_webhooks.sql — what webhook management and delivery need beyond 001:
+-- a description, an update time, the health of each endpoint (so that a
+-- partner whose receiver keeps failing sees it), and the API's representation.
+--
+-- webhooks.state: 'active' | 'failing' (FAILING_AFTER consecutive failed
+-- tries, back to 'active' on a success) | 'disabled' (paused by its owner, or
+-- by the sender when a delivery exhausted every try with no success since it
+-- began). A deleted webhook keeps its state and gets deleted_at.
+-- webhook_jobs.state: 'pending' | 'delivered' | 'failed' (every try failed) |
+-- 'cancelled' (its webhook was deleted or disabled before it could go).
+
+ALTER TABLE webhooks
+    ADD COLUMN description          text,
+    ADD COLUMN updated_at           timestamptz,
+    ADD COLUMN consecutive_failures integer NOT NULL DEFAULT 0,
+    ADD COLUMN last_delivery_at     timestamptz,
+    ADD COLUMN last_status_code     integer,
+    ADD COLUMN last_error           text,
+    ADD COLUMN last_success_at      timestamptz;
+
+-- The scoped lists, newest first.
+CREATE INDEX webhooks_page ON webhooks (created_at DESC, id DESC) WHERE deleted_at IS NULL;
+
+-- The first try of each job, to tell whether a webhook succeeded since (the
+-- sender disables a webhook only when nothing got through for a whole schedule).
+ALTER TABLE webhook_jobs ADD COLUMN first_attempt_at timestamptz;
+
+-- The API's representation of a webhook. The secret is never part of it.
+CREATE FUNCTION epart_webhook_doc(w webhooks) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$ SELECT jsonb_build_object(
+        'id', w.id, 'url', w.url, 'events', to_jsonb(w.events),
+        'description', w.description, 'state', w.state,
+        'org', w.org_id, 'caisse', w.caisse,
+        'created_at', epart_ts(w.created_at),
+        'updated_at', epart_ts(COALESCE(w.updated_at, w.created_at)),
+        'version', w.version,
+        'consecutive_failures', w.consecutive_failures,
+        'last_delivery_at', epart_ts(w.last_delivery_at),
+        'last_status_code', w.last_status_code,
+        'last_error', w.last_error,
+        'last_success_at', epart_ts(w.last_success_at),
+        'pending_deliveries', (SELECT count(*) FROM webhook_jobs j
+                               WHERE j.webhook_id = w.id AND j.state = 'pending')) $$;

@@ -1,0 +1,154 @@
+/*
+ * fuzz_route.c — request path matching (common/route.h).
+ *
+ * 1. The input (up to its first NUL) is matched as a path against every
+ *    pattern of the API: those of api/routes.c and those SPEC §4, §6, §8 and §9
+ *    name for the endpoints being built (keep this list in step with the route
+ *    table). params is a heap array of exactly maxp (0..3) rows, maxp chosen
+ *    from the input, so that a write beyond it is caught. On a match every
+ *    filled parameter is non-empty, NUL-terminated within ROUTE_PARAM_LEN, free
+ *    of '/', and putting the parameters back into the pattern gives the path.
+ *    No path matches two patterns (the table's order must not matter).
+ * 2. The input split at its first '\n' into a pattern and a path: route_match
+ *    must survive any pattern (unclosed braces, empty names…), and whatever it
+ *    writes into params stays NUL-terminated within each row.
+ */
+#include "fuzz_common.h"
+
+#include <stdbool.h>
+
+#include "route.h"
+
+static const char *const patterns[] = {
+    /* api/routes.c */
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/v1/openapi.json",
+    "/v1/auth/token",
+    "/v1/organisations",
+    "/v1/organisations/{id}",
+    "/v1/organisations/{id}/clients",
+    "/v1/dossiers",
+    "/v1/dossiers/{id}",
+    "/v1/droits/simulation",
+    "/v1/admin/clock",
+    /* SPEC §4, §6, §8, §9 */
+    "/v1/dossiers/{id}/transitions",
+    "/v1/dossiers/{id}/transmit",
+    "/v1/dossiers/{id}/pieces",
+    "/v1/dossiers/{id}/messages",
+    "/v1/dossiers/{id}/attestation-depot",
+    "/v1/alerts",
+    "/v1/webhooks",
+    "/v1/webhooks/{id}",
+    "/v1/webhooks/{id}/deliveries",
+    "/v1/signalements",
+    "/v1/signalements/{id}",
+    "/v1/signalements/{id}/transitions",
+    "/v1/rendez-vous",
+    "/v1/rendez-vous/{id}",
+    "/v1/rendez-vous/{id}/transitions",
+    "/v1/demandes-document",
+    "/v1/demandes-document/{id}",
+    "/v1/demandes-document/{id}/transitions",
+    "/v1/messages",
+    "/v1/indicateurs",
+};
+#define NPATTERNS (sizeof(patterns) / sizeof(patterns[0]))
+#define MAXP_MAX 3
+
+typedef char param_row[ROUTE_PARAM_LEN];
+
+static param_row *new_params(int maxp)
+{
+    param_row *p = malloc((size_t)(maxp > 0 ? maxp : 1) * sizeof(param_row));
+
+    FZ_ASSERT(p != NULL);
+    memset(p, 0xAA, (size_t)(maxp > 0 ? maxp : 1) * sizeof(param_row));
+    return p;
+}
+
+/* Each row is untouched or holds a NUL within its ROUTE_PARAM_LEN bytes. */
+static void rows_sane(param_row *params, int maxp)
+{
+    for (int i = 0; i < maxp; i++) {
+        bool untouched = true;
+
+        for (size_t k = 0; k < ROUTE_PARAM_LEN; k++)
+            if ((unsigned char)params[i][k] != 0xAA)
+                untouched = false;
+        FZ_ASSERT(untouched || memchr(params[i], '\0', ROUTE_PARAM_LEN) != NULL);
+    }
+}
+
+static int count_params(const char *pattern)
+{
+    int n = 0;
+
+    for (const char *p = pattern; *p != '\0'; p++)
+        if (*p == '{')
+            n++;
+    return n;
+}
+
+/* The path made by putting params back into pattern; compared with path. */
+static void rebuild_equals(const char *pattern, param_row *params, const char *path)
+{
+    char buf[2048];
+    size_t pos = 0;
+    int np = 0;
+
+    for (const char *p = pattern; *p != '\0';) {
+        if (*p == '{') {
+            size_t n = strlen(params[np]);
+
+            FZ_ASSERT(n > 0 && n < ROUTE_PARAM_LEN && strchr(params[np], '/') == NULL);
+            FZ_ASSERT(pos + n < sizeof(buf));
+            memcpy(buf + pos, params[np], n);
+            pos += n;
+            np++;
+            p = strchr(p, '}') + 1;
+        } else {
+            FZ_ASSERT(pos + 1 < sizeof(buf));
+            buf[pos++] = *p++;
+        }
+    }
+    buf[pos] = '\0';
+    FZ_ASSERT(strcmp(buf, path) == 0);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *path = fz_str(data, size), *pattern;
+    int maxp = (int)(size % (MAXP_MAX + 1));
+    param_row *params = new_params(maxp);
+    size_t matches = 0, rest;
+
+    for (size_t i = 0; i < NPATTERNS; i++) {
+        if (!route_match(patterns[i], path, params, maxp)) {
+            rows_sane(params, maxp);
+            continue;
+        }
+        matches++;
+        rows_sane(params, maxp);
+        if (count_params(patterns[i]) <= maxp)
+            rebuild_equals(patterns[i], params, path);
+    }
+    FZ_ASSERT(matches <= 1);
+    free(params);
+    free(path);
+
+    /* Any pattern against any path. */
+    rest = fz_split(data, size, '\n', &pattern);
+    path = fz_str(data + rest, size - rest);
+    params = new_params(maxp);
+    (void)route_match(pattern, path, params, maxp);
+    rows_sane(params, maxp);
+    (void)route_match(path, pattern, params, maxp);
+    rows_sane(params, maxp);
+    free(params);
+    free(pattern);
+    free(path);
+    return 0;
+}

@@ -1,0 +1,395 @@
+/*
+ * lifecycle.c — applying transmissions, pieces and messages.
+ */
+#include "lifecycle.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "db.h"
+#include "echeance.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "worker.h"
+
+struct applied {
+    json_t *doc;   /* {"stream_id","meta","body"} */
+    json_t *meta;
+    json_t *body;
+    const char *id;
+    char at[40];   /* the receipt instant (the API's 202) */
+    time_t at_s;
+    char *actor;   /* JSON text */
+};
+
+static void fail(struct entry *e, const char *why)
+{
+    snprintf(e->error, sizeof(e->error), "%s", why);
+}
+
+static int open_entry(struct applied *a, struct entry *e, const char *arg)
+{
+    json_t *us;
+
+    memset(a, 0, sizeof(*a));
+    a->doc = json_loads(arg, 0, NULL);
+    a->meta = json_object_get(a->doc, "meta");
+    a->body = json_object_get(a->doc, "body");
+    a->id = json_str(a->meta, "id");
+    us = json_object_get(a->meta, "received_at_us");
+    if (a->doc == NULL || a->id == NULL || !json_is_integer(us)) {
+        fail(e, "malformed entry");
+        return -1;
+    }
+    a->at_s = (time_t)(json_integer_value(us) / 1000000);
+    db_ts(json_integer_value(us), a->at, sizeof(a->at));
+    a->actor = json_text(json_object_get(a->meta, "actor"));
+    return 0;
+}
+
+static void close_entry(struct applied *a)
+{
+    json_decref(a->doc);
+    free(a->actor);
+}
+
+/* Claim the entry: 1 when it is new, 0 when it was applied before, -1 on error. */
+static int claim_once(PGconn *pg, struct entry *e, const struct applied *a)
+{
+    const char *params[2] = {json_str(a->meta, "entry"), e->id};
+    PGresult *res = db_exec(pg,
+                            "INSERT INTO applied_entries (entry_id, stream_id) VALUES ($1, $2) "
+                            "ON CONFLICT DO NOTHING",
+                            2, params);
+    int n;
+
+    if (res == NULL) {
+        fail(e, "applied_entries insert failed");
+        return -1;
+    }
+    n = atoi(PQcmdTuples(res));
+    PQclear(res);
+    return n;
+}
+
+/* Lock the dossier; its status in status (and the rest of the row in *res for
+ * the caller). Returns 0, or -1 when it does not exist yet. */
+static PGresult *lock_dossier(PGconn *pg, struct entry *e, const char *id)
+{
+    const char *params[1] = {id};
+    PGresult *res = db_exec(pg,
+                            "SELECT status, org_id, caisse, reference, "
+                            "pieces_requested->>'requested_on' "
+                            "FROM dossiers WHERE id = $1 FOR UPDATE",
+                            1, params);
+
+    if (res == NULL) {
+        fail(e, "dossier lock failed");
+        return NULL;
+    }
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        fail(e, "dossier not persisted yet");
+        return NULL;
+    }
+    return res;
+}
+
+static int changed(PGconn *pg, const struct applied *a, const char *from, const char *to,
+                   json_t *detail)
+{
+    char *d = json_text(detail);
+    const char *params[6] = {a->id, a->at, a->actor, from, to, d};
+    int rc = db_cmd(pg,
+                    "SELECT epart_dossier_changed($1, $2, $3::jsonb, $4, $5, $6::jsonb)", 6,
+                    params);
+
+    free(d);
+    json_decref(detail);
+    return rc;
+}
+
+static void fmt_instant(time_t t, char *buf)
+{
+    cal_format_instant(t, buf);
+}
+
+/* ---- transmission of a deposit ----------------------------------------------- */
+
+int lifecycle_apply_transmit(PGconn *pg, struct entry *e, const char *arg)
+{
+    struct applied a;
+    PGresult *d = NULL, *res;
+    cal_date received_on;
+    char day[CAL_DATE_LEN], due_s[32], next_s[32];
+    int rc = -1, fresh;
+
+    if (open_entry(&a, e, arg) < 0)
+        goto out;
+    fresh = claim_once(pg, e, &a);
+    if (fresh <= 0) {
+        rc = fresh;
+        goto out;
+    }
+    d = lock_dossier(pg, e, a.id);
+    if (d == NULL)
+        goto out;
+    if (strcmp(PQgetvalue(d, 0, 0), "depose") != 0) {
+        rc = changed(pg, &a, PQgetvalue(d, 0, 0), PQgetvalue(d, 0, 0),
+                     json_pack("{s:s, s:s}", "action", "transmit", "ignored",
+                               "déjà transmis"));
+        goto out;
+    }
+    received_on = cal_paris_date(a.at_s);
+    cal_format(received_on, day);
+    {
+        const char *params[3] = {a.id, day, a.at};
+
+        if (db_cmd(pg, "UPDATE dossiers SET received_on = $2, received_at = $3 WHERE id = $1", 3,
+                   params) < 0)
+            goto out;
+    }
+    if (changed(pg, &a, "depose", "recu", json_pack("{s:s}", "action", "transmit")) < 0)
+        goto out;
+    /* the instruction clock starts at receipt */
+    {
+        time_t due = echeance_instruction_due(received_on, 0);
+        time_t next = echeance_next_fire(due, &g_config.leads_instruction, 0);
+        const char *params[6] = {a.id, PQgetvalue(d, 0, 1), PQgetvalue(d, 0, 2), day, NULL,
+                                 NULL};
+
+        fmt_instant(due, due_s);
+        fmt_instant(next, next_s);
+        params[4] = due_s;
+        params[5] = next_s;
+        if (db_cmd(pg,
+                   "INSERT INTO echeances (object_type, object_id, org_id, caisse, clock, "
+                   "started_on, due_at, next_fire_at) "
+                   "VALUES ('dossier', $1, $2, $3, 'instruction', $4, $5, $6) "
+                   "ON CONFLICT (object_type, object_id, clock) DO NOTHING",
+                   6, params) < 0)
+            goto out;
+    }
+    /* the transmission clock stops; a late one breaches at receipt (SPEC §6) */
+    {
+        const char *params[2] = {a.id, a.at};
+
+        res = db_exec(pg,
+                      "UPDATE echeances SET stopped_at = $2, next_fire_at = NULL "
+                      "WHERE object_type = 'dossier' AND object_id = $1 "
+                      "AND clock = 'transmission' AND stopped_at IS NULL "
+                      "RETURNING epart_ts(due_at), fired_rank",
+                      2, params);
+        if (res == NULL)
+            goto out;
+        if (PQntuples(res) == 1) {
+            time_t due = 0;
+            int breach = g_config.leads_transmission.n + 1;
+
+            cal_parse_instant(PQgetvalue(res, 0, 0), &due);
+            if (a.at_s >= due && atoi(PQgetvalue(res, 0, 1)) < breach) {
+                char rank[12];
+                json_t *alerts = json_pack("[{s:s, s:s, s:n, s:s, s:s}]", "clock",
+                                           "transmission", "level", "breach", "lead", "due_at",
+                                           PQgetvalue(res, 0, 0), "fired_at", a.at);
+                char *alerts_s = json_text(alerts);
+                const char *p2[5] = {a.id, PQgetvalue(d, 0, 1), PQgetvalue(d, 0, 2),
+                                     PQgetvalue(d, 0, 3), alerts_s};
+
+                snprintf(rank, sizeof(rank), "%d", breach);
+                json_decref(alerts);
+                const char *p3[2] = {a.id, rank};
+
+                if (db_cmd(pg, "SELECT epart_insert_alerts('dossier', $1, $2, $3, $4, $5::jsonb)",
+                           5, p2) < 0 ||
+                    db_cmd(pg,
+                           "UPDATE echeances SET fired_rank = $2::int WHERE object_type = "
+                           "'dossier' AND object_id = $1 AND clock = 'transmission'",
+                           2, p3) < 0) {
+                    free(alerts_s);
+                    PQclear(res);
+                    goto out;
+                }
+                free(alerts_s);
+            }
+        }
+        PQclear(res);
+    }
+    rc = 0;
+out:
+    if (d != NULL)
+        PQclear(d);
+    close_entry(&a);
+    return rc;
+}
+
+/* ---- pieces answering a request ------------------------------------------------ */
+
+/* Move the instruction clock after a suspension (SPEC §6): under "suspend" the
+ * due date moves by the whole days suspended; under "reset" the 30 days start
+ * again at the pieces' receipt. Either way it is a new deadline: nothing of it
+ * has fired yet. Returns the days added, or -1 on error. */
+static int resume_instruction(PGconn *pg, const struct applied *a, cal_date requested_on,
+                              cal_date receipt)
+{
+    const char *p1[1] = {a->id};
+    PGresult *res = db_exec(pg,
+                            "SELECT started_on, suspended_days FROM echeances "
+                            "WHERE object_type = 'dossier' AND object_id = $1 "
+                            "AND clock = 'instruction' FOR UPDATE",
+                            1, p1);
+    cal_date started;
+    int days, total;
+    time_t due, next;
+    char due_s[32], next_s[32], start_s[CAL_DATE_LEN], total_s[12];
+
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) != 1 || !cal_parse(PQgetvalue(res, 0, 0), &started)) {
+        PQclear(res);
+        return 0; /* no running instruction clock: nothing to move */
+    }
+    days = echeance_suspended_days(requested_on, receipt);
+    total = atoi(PQgetvalue(res, 0, 1)) + days;
+    PQclear(res);
+    if (g_config.instruction_reset) {
+        started = receipt;
+        total = 0;
+    }
+    due = echeance_instruction_due(started, total);
+    next = echeance_next_fire(due, &g_config.leads_instruction, 0);
+    cal_format_instant(due, due_s);
+    cal_format_instant(next, next_s);
+    cal_format(started, start_s);
+    snprintf(total_s, sizeof(total_s), "%d", total);
+    {
+        const char *p2[5] = {a->id, start_s, total_s, due_s, next_s};
+
+        if (db_cmd(pg,
+                   "UPDATE echeances SET started_on = $2, suspended_days = $3::int, "
+                   "due_at = $4, suspended_on = NULL, fired_rank = 0, next_fire_at = $5 "
+                   "WHERE object_type = 'dossier' AND object_id = $1 AND clock = 'instruction'",
+                   5, p2) < 0)
+            return -1;
+    }
+    return days;
+}
+
+int lifecycle_apply_pieces(PGconn *pg, struct entry *e, const char *arg)
+{
+    struct applied a;
+    PGresult *d = NULL;
+    char *pieces = NULL;
+    int rc = -1, fresh;
+
+    if (open_entry(&a, e, arg) < 0)
+        goto out;
+    fresh = claim_once(pg, e, &a);
+    if (fresh <= 0) {
+        rc = fresh;
+        goto out;
+    }
+    d = lock_dossier(pg, e, a.id);
+    if (d == NULL)
+        goto out;
+    pieces = json_text(json_object_get(a.body, "pieces"));
+    {
+        /* the pieces are kept whatever the status: nothing a partner sends is lost */
+        const char *params[2] = {a.id, pieces};
+
+        if (db_cmd(pg, "UPDATE dossiers SET pieces = pieces || $2::jsonb WHERE id = $1", 2,
+                   params) < 0)
+            goto out;
+    }
+    if (strcmp(PQgetvalue(d, 0, 0), "pieces_demandees") != 0) {
+        rc = changed(pg, &a, PQgetvalue(d, 0, 0), PQgetvalue(d, 0, 0),
+                     json_pack("{s:s, s:O, s:s}", "action", "pieces", "pieces",
+                               json_object_get(a.body, "pieces"), "note",
+                               "pièces reçues hors d'une demande en cours"));
+        goto out;
+    }
+    {
+        cal_date requested_on, receipt = cal_paris_date(a.at_s);
+        int days = 0;
+        const char *params[1] = {a.id};
+
+        if (cal_parse(db_value(d, 0, 4), &requested_on)) {
+            days = resume_instruction(pg, &a, requested_on, receipt);
+            if (days < 0)
+                goto out;
+        }
+        if (db_cmd(pg, "UPDATE dossiers SET pieces_requested = NULL WHERE id = $1", 1,
+                   params) < 0)
+            goto out;
+        rc = changed(pg, &a, "pieces_demandees", "en_instruction",
+                     json_pack("{s:s, s:O, s:i, s:s}", "action", "pieces", "pieces",
+                               json_object_get(a.body, "pieces"), "suspended_days", days,
+                               "policy", g_config.instruction_reset ? "reset" : "suspend"));
+    }
+out:
+    free(pieces);
+    if (d != NULL)
+        PQclear(d);
+    close_entry(&a);
+    return rc;
+}
+
+/* ---- messages ------------------------------------------------------------------ */
+
+int lifecycle_apply_message(PGconn *pg, struct entry *e, const char *arg)
+{
+    struct applied a;
+    PGresult *res;
+    char seq[32];
+    const char *message_id;
+    int rc = -1;
+
+    if (open_entry(&a, e, arg) < 0)
+        goto out;
+    message_id = json_str(a.meta, "message_id");
+    if (message_id == NULL || json_str(a.body, "body") == NULL) {
+        fail(e, "malformed message entry");
+        goto out;
+    }
+    snprintf(seq, sizeof(seq), "%lld", persist_stream_seq(e->id));
+    {
+        /* the stream id orders messages as they were sent, whichever worker
+         * persists them first */
+        const char *params[6] = {message_id, a.id, seq, a.actor, json_str(a.body, "body"), a.at};
+
+        res = db_exec(pg,
+                      "WITH m AS (INSERT INTO dossier_messages (id, dossier_id, seq, author, "
+                      "body, created_at) SELECT $1, d.id, $3::numeric, $4::jsonb, $5, $6 "
+                      "FROM dossiers d WHERE d.id = $2 "
+                      "ON CONFLICT (id) DO NOTHING RETURNING *) "
+                      "SELECT epart_emit('message.created', d.org_id, d.caisse, "
+                      "  epart_message_doc(ROW(m.*)::dossier_messages) "
+                      "  || jsonb_build_object('reference', d.reference)) "
+                      "FROM m JOIN dossiers d ON d.id = m.dossier_id",
+                      6, params);
+    }
+    if (res == NULL) {
+        fail(e, "message insert failed");
+        goto out;
+    }
+    PQclear(res);
+    {
+        const char *params[1] = {a.id};
+
+        res = db_exec(pg, "SELECT 1 FROM dossiers WHERE id = $1", 1, params);
+        if (res == NULL)
+            goto out;
+        if (PQntuples(res) == 0) {
+            PQclear(res);
+            fail(e, "dossier not persisted yet");
+            goto out;
+        }
+        PQclear(res);
+    }
+    rc = 0;
+out:
+    close_entry(&a);
+    return rc;
+}
