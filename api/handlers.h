@@ -33,6 +33,8 @@ void h_message_get(struct call *c);
 void h_attestation(struct call *c);
 /* transitions.c */
 void h_dossier_transition(struct call *c);
+/* alerts.c */
+void h_alerts_list(struct call *c);
 /* droits.c */
 void h_droits_simulation(struct call *c);
 /* admin.c */

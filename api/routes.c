@@ -39,6 +39,8 @@ static const struct route table[] = {
     {"GET", "/v1/dossiers/{id}/messages", h_message_list, R_ALL, "Lire les messages"},
     {"GET", "/v1/dossiers/{id}/messages/{id2}", h_message_get, R_ALL, "Lire un message"},
 
+    {"GET", "/v1/alerts", h_alerts_list, R_ALL, "Lister les alertes d'échéance"},
+
     {"POST", "/v1/droits/simulation", h_droits_simulation, R_ALL, "Simuler des droits"},
 
     {"GET", "/v1/admin/clock", h_clock_get, R_ADMIN, "Lire l'horloge de test"},

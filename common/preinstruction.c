@@ -31,7 +31,8 @@ static const char default_table[] =
     "type est celui signalé manquant.\","
     " \"requirements\": ["
     "  {\"code\": \"identite\", \"label\": \"Pièce d'identité ou titre de séjour\","
-    "   \"any_of\": [\"identite\", \"titre_sejour\"], \"prestations\": [\"puma\", \"css\", \"ame\"]},"
+    "   \"any_of\": [\"identite\", \"titre_sejour\"],"
+    "   \"prestations\": [\"puma\", \"css\", \"ame\"]},"
     "  {\"code\": \"residence\", \"label\": \"Justificatif de domicile ou attestation de "
     "domiciliation\","
     "   \"any_of\": [\"justificatif_domicile\", \"attestation_domiciliation\"],"
@@ -43,9 +44,13 @@ static const char default_table[] =
     " ]}";
 
 /* The piece kinds of SPEC §4, in its order. */
-static const char *const piece_kinds[] = {
-    "identite",           "justificatif_domicile", "attestation_domiciliation",
-    "justificatif_ressources", "justificatif_soins", "titre_sejour", "autre"};
+static const char *const piece_kinds[] = {"identite",
+                                          "justificatif_domicile",
+                                          "attestation_domiciliation",
+                                          "justificatif_ressources",
+                                          "justificatif_soins",
+                                          "titre_sejour",
+                                          "autre"};
 
 #define N_KINDS ((int)(sizeof(piece_kinds) / sizeof(piece_kinds[0])))
 

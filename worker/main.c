@@ -1,6 +1,7 @@
 /*
  * main.c — the epart worker process: configuration, signals, threads.
  */
+#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -84,6 +85,7 @@ int main(void)
     if (clock_follow(g_config.redis_host, g_config.redis_port) < 0)
         return 1;
     log_info("worker %s started", g_consumer);
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* once, before the webhook senders start */
     pthread_create(&consumer, NULL, consumer_main, NULL);
     pthread_create(&scanner, NULL, scanner_main, NULL);
     for (int i = 0; i < WEBHOOK_SENDERS; i++)

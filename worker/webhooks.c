@@ -1,12 +1,539 @@
 /*
- * webhooks.c — delivery of webhook events (SPEC §6).
+ * webhooks.c — delivery of webhook events (SPEC §6, docs/webhooks.md).
+ *
+ * Each sender thread loops: it claims up to CLAIM_BATCH due jobs with a lease
+ * (their next_attempt_at pushed past the time it may take to try them all, the
+ * try counted at once, one autocommitted statement with SKIP LOCKED so that
+ * senders of every worker process share the queue without doubling a try),
+ * then POSTs each event with libcurl, signed the Standard Webhooks way, and
+ * records the try: a row of webhook_deliveries, the job delivered, rescheduled
+ * or failed, and the health of the webhook. A sender that dies mid-batch only
+ * delays its jobs until the lease ends.
+ *
+ * Isolation: ingest and the scanner never wait on a receiver (events are
+ * rows written by their transactions; only these threads speak HTTP), and a
+ * receiver costs a sender at most the timeout per batch: after a failed try,
+ * the other jobs of that webhook in the batch are not tried but put back with
+ * the same delay.
+ *
+ * Server-side request forgery: unless EPART_WEBHOOK_ALLOW_PRIVATE=1, every
+ * address libcurl is about to connect to passes addr_is_private() in the
+ * open-socket callback, so a name that resolved to a public address when the
+ * webhook was created and to a private one now (DNS rebinding) is refused;
+ * redirects are not followed, proxies from the environment are ignored and
+ * only http and https are spoken.
+ *
+ * Neither the secret nor the URL (whose query may carry a token) is ever
+ * logged: lines name the webhook and the event by id.
  */
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "db.h"
+#include "log.h"
+#include "webhook_sign.h"
+#include "webhook_url.h"
 #include "worker.h"
+
+#define CLAIM_BATCH 10
+#define FAILING_AFTER 3        /* consecutive failed tries that make a webhook "failing" */
+#define IDLE_POLL_MS 250       /* how often an idle sender looks for due jobs */
+#define STATEMENT_TIMEOUT_MS 10000
+
+struct job {
+    char webhook_id[37];
+    char event_id[37];
+    int attempt;               /* the number of this try, counted at claim */
+    char *url;
+    char *secret;
+    char *type;
+    char *payload;             /* webhook_events.payload as JSON text */
+    char *created;             /* RFC 3339 of the event's creation */
+    bool cancel;               /* its webhook was deleted or disabled */
+    bool handled;              /* given back already (see run_batch) */
+};
+
+struct outcome {
+    bool ok;                   /* a 2xx answer */
+    bool aborted;              /* the worker is stopping: not a try */
+    long status;               /* HTTP status, 0 when none */
+    int latency_ms;
+    char error[200];           /* French, no secret, no URL */
+};
+
+/* ---- time and randomness ------------------------------------------------------ */
+
+static int64_t real_us(void)
+{
+    struct timeval tv;
+
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* A uniform draw in [0, 1) for the jitter (xorshift64*, one state per thread:
+ * the jitter spreads retries, it protects nothing). */
+static double jitter(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return (double)((*s * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
+}
+
+/* ---- claiming ---------------------------------------------------------------- */
+
+static void job_clear(struct job *j)
+{
+    if (j->secret != NULL)
+        OPENSSL_cleanse(j->secret, strlen(j->secret));
+    free(j->url);
+    free(j->secret);
+    free(j->type);
+    free(j->payload);
+    free(j->created);
+    memset(j, 0, sizeof(*j));
+}
+
+static char *dup_value(const PGresult *res, int row, int col)
+{
+    return strdup(PQgetisnull(res, row, col) ? "" : PQgetvalue(res, row, col));
+}
+
+/* Claim up to max due jobs. Returns how many, or -1 when PostgreSQL failed. */
+static int claim(PGconn *pg, struct job *jobs, int max)
+{
+    char lease[16], limit[8];
+    const char *params[2];
+    PGresult *res;
+    int n;
+
+    /* Long enough to try the whole batch, each try bounded by the timeout. */
+    snprintf(lease, sizeof(lease), "%d", max * (g_config.webhook_timeout_s + 5) + 30);
+    snprintf(limit, sizeof(limit), "%d", max);
+    params[0] = lease;
+    params[1] = limit;
+    res = db_exec(pg,
+                  "WITH due AS ("
+                  "  SELECT j.webhook_id, j.event_id FROM webhook_jobs j"
+                  "  WHERE j.state = 'pending' AND j.next_attempt_at <= clock_timestamp()"
+                  "  ORDER BY j.next_attempt_at LIMIT $2::int"
+                  "  FOR UPDATE SKIP LOCKED) "
+                  "UPDATE webhook_jobs j SET attempts = j.attempts + 1,"
+                  "  next_attempt_at = clock_timestamp() + $1::int * interval '1 second',"
+                  "  first_attempt_at = COALESCE(j.first_attempt_at, clock_timestamp()) "
+                  "FROM due, webhooks w, webhook_events e "
+                  "WHERE j.webhook_id = due.webhook_id AND j.event_id = due.event_id"
+                  "  AND w.id = j.webhook_id AND e.id = j.event_id "
+                  "RETURNING j.webhook_id, j.event_id, j.attempts, w.url, w.secret,"
+                  "  (w.deleted_at IS NOT NULL OR w.state = 'disabled'), e.type,"
+                  "  e.payload::text, epart_ts(e.created_at)",
+                  2, params);
+    if (res == NULL)
+        return -1;
+    n = PQntuples(res);
+    if (n > max)
+        n = max;
+    for (int i = 0; i < n; i++) {
+        struct job *j = &jobs[i];
+
+        memset(j, 0, sizeof(*j));
+        snprintf(j->webhook_id, sizeof(j->webhook_id), "%s", PQgetvalue(res, i, 0));
+        snprintf(j->event_id, sizeof(j->event_id), "%s", PQgetvalue(res, i, 1));
+        j->attempt = atoi(PQgetvalue(res, i, 2));
+        j->url = dup_value(res, i, 3);
+        j->secret = dup_value(res, i, 4);
+        j->cancel = PQgetvalue(res, i, 5)[0] == 't';
+        j->type = dup_value(res, i, 6);
+        j->payload = dup_value(res, i, 7);
+        j->created = dup_value(res, i, 8);
+    }
+    PQclear(res);
+    return n;
+}
+
+/* Give a claimed job back untried: its try is not counted and it runs again
+ * after delay_ms (0: at once). */
+static void release(PGconn *pg, const struct job *j, int64_t delay_ms)
+{
+    char attempt[16], delay[24];
+    const char *params[4] = {j->webhook_id, j->event_id, attempt, delay};
+
+    snprintf(attempt, sizeof(attempt), "%d", j->attempt);
+    snprintf(delay, sizeof(delay), "%lld", (long long)delay_ms);
+    db_cmd(pg,
+           "UPDATE webhook_jobs SET attempts = attempts - 1,"
+           "  next_attempt_at = clock_timestamp() + $4::bigint * interval '1 millisecond' "
+           "WHERE webhook_id = $1 AND event_id = $2 AND attempts = $3::int AND state = 'pending'",
+           4, params);
+}
+
+static void cancel(PGconn *pg, const struct job *j)
+{
+    const char *params[2] = {j->webhook_id, j->event_id};
+
+    db_cmd(pg,
+           "UPDATE webhook_jobs SET state = 'cancelled' "
+           "WHERE webhook_id = $1 AND event_id = $2 AND state = 'pending'",
+           2, params);
+}
+
+/* ---- HTTP ----------------------------------------------------------------------- */
+
+struct xfer {
+    bool refused;              /* the open-socket callback refused a private address */
+};
+
+static curl_socket_t open_socket(void *clientp, curlsocktype purpose,
+                                 struct curl_sockaddr *address)
+{
+    struct xfer *x = clientp;
+
+    (void)purpose;
+    /* libcurl hands the very address it will connect to, after resolution:
+     * checking here covers every name, every retry and DNS rebinding. */
+    if (!g_config.webhook_allow_private && addr_is_private(&address->addr)) {
+        x->refused = true;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    (void)ptr;
+    (void)userdata;
+    return size * nmemb;
+}
+
+static int progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                    curl_off_t ulnow)
+{
+    (void)clientp;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return atomic_load(&g_stop) ? 1 : 0; /* a stopping worker does not wait for a receiver */
+}
+
+static void describe_error(CURLcode rc, const struct xfer *x, struct outcome *o)
+{
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        snprintf(o->error, sizeof(o->error), "délai de %d s dépassé", g_config.webhook_timeout_s);
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+        snprintf(o->error, sizeof(o->error), "nom d'hôte introuvable");
+        break;
+    case CURLE_COULDNT_CONNECT:
+        snprintf(o->error, sizeof(o->error), "%s",
+                 x->refused ? "destination interdite : adresse privée ou réservée"
+                            : "connexion impossible");
+        break;
+    case CURLE_GOT_NOTHING:
+        snprintf(o->error, sizeof(o->error), "aucune réponse du serveur");
+        break;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+        snprintf(o->error, sizeof(o->error), "erreur TLS : %s", curl_easy_strerror(rc));
+        break;
+    default:
+        /* libcurl's static text names no host, no URL and no header */
+        snprintf(o->error, sizeof(o->error), "erreur de transfert : %s", curl_easy_strerror(rc));
+        break;
+    }
+}
+
+/* The body of a delivery: {"type","timestamp","data"} (malloc'd). */
+static char *delivery_body(const struct job *j)
+{
+    json_t *data = json_loads(j->payload, JSON_DECODE_ANY, NULL);
+    json_t *doc = json_pack("{s:s, s:s, s:o}", "type", j->type, "timestamp", j->created, "data",
+                            data ? data : json_object());
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+
+    json_decref(doc);
+    return text;
+}
+
+static void deliver(CURL *curl, const struct job *j, struct outcome *o)
+{
+    struct xfer x = {false};
+    struct curl_slist *headers = NULL;
+    char h_id[64], h_ts[64], h_sig[32 + WEBHOOK_SIGNATURE_LEN], sig[WEBHOOK_SIGNATURE_LEN];
+    char *body = NULL;
+    int64_t ts, t0;
+    CURLcode rc;
+
+    memset(o, 0, sizeof(*o));
+    if (webhook_url_parse(j->url, NULL) != WURL_OK) {
+        snprintf(o->error, sizeof(o->error), "URL invalide");
+        return;
+    }
+    body = delivery_body(j);
+    ts = real_us() / 1000000; /* the real clock, whatever the test clock says */
+    if (body == NULL ||
+        webhook_signature(j->secret, j->event_id, ts, body, strlen(body), sig, sizeof(sig)) < 0) {
+        snprintf(o->error, sizeof(o->error), "signature impossible");
+        free(body);
+        return;
+    }
+    snprintf(h_id, sizeof(h_id), "webhook-id: %s", j->event_id);
+    snprintf(h_ts, sizeof(h_ts), "webhook-timestamp: %lld", (long long)ts);
+    snprintf(h_sig, sizeof(h_sig), "webhook-signature: %s", sig);
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+    headers = curl_slist_append(headers, h_id);
+    headers = curl_slist_append(headers, h_ts);
+    headers = curl_slist_append(headers, h_sig);
+    headers = curl_slist_append(headers, "Expect:"); /* no 100-continue round trip */
+
+    curl_easy_reset(curl); /* keeps the connection cache */
+    curl_easy_setopt(curl, CURLOPT_URL, j->url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_PROXY, ""); /* a proxy would hide the address checked */
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)g_config.webhook_timeout_s);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)g_config.webhook_timeout_s);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &x);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, progress);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "epart-webhooks/1");
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+
+    t0 = mono_us();
+    rc = curl_easy_perform(curl);
+    o->latency_ms = (int)((mono_us() - t0) / 1000);
+    if (rc == CURLE_OK) {
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &o->status);
+        o->ok = o->status >= 200 && o->status < 300;
+        if (!o->ok)
+            snprintf(o->error, sizeof(o->error), "réponse HTTP %ld%s", o->status,
+                     o->status >= 300 && o->status < 400 ? " (redirection non suivie)" : "");
+    } else if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(&g_stop)) {
+        o->aborted = true;
+    } else {
+        describe_error(rc, &x, o);
+    }
+    /* nothing of the request may outlive it in the handle */
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, NULL);
+    curl_slist_free_all(headers);
+    OPENSSL_cleanse(sig, sizeof(sig));
+    OPENSSL_cleanse(h_sig, sizeof(h_sig));
+    free(body);
+}
+
+/* ---- recording ------------------------------------------------------------------ */
+
+/* Record the try of j that started at at_us, and schedule what follows:
+ * delivered, retried after delay_ms, or failed after the last try. */
+static int record(PGconn *pg, const struct job *j, int64_t at_us, const struct outcome *o,
+                  int64_t delay_ms)
+{
+    bool final = !o->ok && j->attempt >= g_config.webhook_max_attempts;
+    char at[40], next[40], attempt[16], status[16], latency[16], failing[8];
+    const char *params[10];
+    const char *state = o->ok ? "delivered" : final ? "failed" : "pending";
+    const char *next_at = (o->ok || final) ? NULL : db_ts(at_us + o->latency_ms * 1000LL +
+                                                              delay_ms * 1000, next, sizeof(next));
+
+    db_ts(at_us, at, sizeof(at));
+    snprintf(attempt, sizeof(attempt), "%d", j->attempt);
+    snprintf(status, sizeof(status), "%ld", o->status);
+    snprintf(latency, sizeof(latency), "%d", o->latency_ms);
+    snprintf(failing, sizeof(failing), "%d", FAILING_AFTER);
+    if (db_begin(pg) < 0)
+        return -1;
+    params[0] = j->webhook_id;
+    params[1] = j->event_id;
+    params[2] = j->type;
+    params[3] = attempt;
+    params[4] = at;
+    params[5] = o->status > 0 ? status : NULL;
+    params[6] = latency;
+    params[7] = o->ok ? NULL : o->error;
+    params[8] = next_at;
+    if (db_cmd(pg,
+               "INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, attempt, at,"
+               " status_code, latency_ms, error, next_attempt_at) "
+               "VALUES ($1, $2, $3, $4::int, $5, $6::int, $7::int, $8, $9)",
+               9, params) < 0)
+        goto fail;
+    params[2] = attempt;
+    params[3] = state;
+    params[4] = next_at;
+    /* a job whose lease ran out and was tried again elsewhere has another
+     * attempt count: this late answer changes nothing of it */
+    if (db_cmd(pg,
+               "UPDATE webhook_jobs SET state = $4,"
+               " next_attempt_at = COALESCE($5::timestamptz, next_attempt_at) "
+               "WHERE webhook_id = $1 AND event_id = $2 AND attempts = $3::int"
+               " AND state = 'pending'",
+               5, params) < 0)
+        goto fail;
+    params[1] = at;
+    params[2] = o->status > 0 ? status : NULL;
+    if (o->ok) {
+        if (db_cmd(pg,
+                   "UPDATE webhooks SET consecutive_failures = 0,"
+                   " state = CASE WHEN state = 'failing' THEN 'active' ELSE state END,"
+                   " last_delivery_at = $2, last_status_code = $3::int, last_error = NULL,"
+                   " last_success_at = $2 WHERE id = $1",
+                   3, params) < 0)
+            goto fail;
+    } else {
+        params[3] = o->error;
+        params[4] = failing;
+        params[5] = final ? "true" : "false";
+        params[6] = j->event_id;
+        /* failing after FAILING_AFTER failures in a row; disabled when a job
+         * used every try and nothing got through since its first */
+        if (db_cmd(pg,
+                   "UPDATE webhooks w SET consecutive_failures = w.consecutive_failures + 1,"
+                   " state = CASE"
+                   "  WHEN $6::boolean AND w.state <> 'disabled' AND (w.last_success_at IS NULL"
+                   "       OR w.last_success_at < (SELECT j.first_attempt_at FROM webhook_jobs j"
+                   "           WHERE j.webhook_id = w.id AND j.event_id = $7)) THEN 'disabled'"
+                   "  WHEN w.state = 'active' AND w.consecutive_failures + 1 >= $5::int"
+                   "       THEN 'failing'"
+                   "  ELSE w.state END,"
+                   " last_delivery_at = $2, last_status_code = $3::int, last_error = $4 "
+                   "WHERE w.id = $1",
+                   7, params) < 0)
+            goto fail;
+        if (final &&
+            db_cmd(pg,
+                   "UPDATE webhook_jobs j SET state = 'cancelled' FROM webhooks w "
+                   "WHERE w.id = j.webhook_id AND j.webhook_id = $1 AND j.state = 'pending'"
+                   " AND w.state = 'disabled'",
+                   1, params) < 0)
+            goto fail;
+    }
+    return db_commit(pg);
+fail:
+    db_rollback(pg);
+    return -1;
+}
+
+/* ---- the thread ------------------------------------------------------------------ */
+
+static void run_batch(PGconn *pg, CURL *curl, struct job *jobs, int n, uint64_t *rng)
+{
+    for (int i = 0; i < n; i++) {
+        struct job *j = &jobs[i];
+        struct outcome o;
+        int64_t at_us, delay_ms;
+
+        if (j->handled)
+            continue;
+        if (atomic_load(&g_stop)) {
+            release(pg, j, 0);
+            continue;
+        }
+        if (j->cancel) {
+            cancel(pg, j);
+            continue;
+        }
+        at_us = real_us();
+        deliver(curl, j, &o);
+        if (o.aborted) {
+            release(pg, j, 0);
+            continue;
+        }
+        delay_ms = webhook_retry_delay_ms(j->attempt, g_config.webhook_backoff_base_ms,
+                                          jitter(rng));
+        if (record(pg, j, at_us, &o, delay_ms) < 0)
+            log_warn("webhook %s event %s try %d: could not be recorded", j->webhook_id,
+                     j->event_id, j->attempt);
+        else if (o.ok)
+            log_debug("webhook %s event %s try %d: delivered (HTTP %ld, %d ms)", j->webhook_id,
+                      j->event_id, j->attempt, o.status, o.latency_ms);
+        else
+            log_info("webhook %s event %s try %d: failed (%s)%s", j->webhook_id, j->event_id,
+                     j->attempt, o.status > 0 ? "HTTP error" : "transport error",
+                     j->attempt >= g_config.webhook_max_attempts ? ", no try left" : "");
+        if (!o.ok) {
+            /* the rest of this webhook's jobs in the batch wait as long as this
+             * one: a dead receiver costs one timeout per batch, not ten */
+            for (int k = i + 1; k < n; k++)
+                if (!jobs[k].handled && !jobs[k].cancel &&
+                    strcmp(jobs[k].webhook_id, j->webhook_id) == 0) {
+                    release(pg, &jobs[k], delay_ms);
+                    jobs[k].handled = true;
+                }
+        }
+    }
+}
 
 void *webhooks_main(void *arg)
 {
+    struct job jobs[CLAIM_BATCH];
+    PGconn *pg = NULL;
+    CURL *curl = curl_easy_init();
+    uint64_t rng = (uint64_t)real_us() ^ ((uint64_t)(uintptr_t)&rng << 16) ^ 0x9E3779B97F4A7C15ULL;
+    bool down_logged = false;
+
     (void)arg;
-    while (!atomic_load(&g_stop))
-        worker_sleep_ms(1000);
+    if (curl == NULL) {
+        log_error("webhooks: libcurl could not be initialised");
+        return NULL;
+    }
+    while (!atomic_load(&g_stop)) {
+        int n;
+
+        if (!db_ok(pg)) {
+            if (pg != NULL)
+                PQfinish(pg);
+            pg = db_connect(&g_config, STATEMENT_TIMEOUT_MS);
+            if (pg == NULL) {
+                if (!down_logged)
+                    log_warn("webhooks: PostgreSQL unreachable, retrying");
+                down_logged = true;
+                worker_sleep_ms(1000);
+                continue;
+            }
+            down_logged = false;
+        }
+        n = claim(pg, jobs, CLAIM_BATCH);
+        if (n < 0) {
+            worker_sleep_ms(1000);
+            continue;
+        }
+        if (n == 0) {
+            worker_sleep_ms(IDLE_POLL_MS);
+            continue;
+        }
+        run_batch(pg, curl, jobs, n, &rng);
+        for (int i = 0; i < n; i++)
+            job_clear(&jobs[i]);
+    }
+    if (pg != NULL)
+        PQfinish(pg);
+    curl_easy_cleanup(curl);
     return NULL;
 }

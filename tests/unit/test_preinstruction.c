@@ -345,7 +345,8 @@ static void test_alternatives(void **state)
 
     /* The same piece twice counts once and harms nothing. */
     r = run("puma", PUMA_SIT,
-            "[{\"kind\":\"identite\"},{\"kind\":\"identite\"},{\"kind\":\"justificatif_domicile\"}]");
+            "[{\"kind\":\"identite\"},{\"kind\":\"identite\"},"
+            "{\"kind\":\"justificatif_domicile\"}]");
     assert_missing(r, "");
     json_decref(r);
 }
@@ -479,7 +480,8 @@ static void test_care_before_deposit_without_retroactivity(void **state)
      * old for the hospitalisation rule... */
     r = run("css",
             "{\"puma_start\":\"2020-01-01\",\"resources_under_ceiling\":true,"
-            "\"hospitalization\":{\"admitted_on\":\"2026-01-10\",\"discharged_on\":\"2026-01-20\"}}",
+            "\"hospitalization\":{\"admitted_on\":\"2026-01-10\","
+            "\"discharged_on\":\"2026-01-20\"}}",
             "[{\"kind\":\"identite\"},{\"kind\":\"justificatif_domicile\"},"
             "{\"kind\":\"justificatif_ressources\"}]");
     assert_false(json_is_true(json_object_get(json_object_get(r, "proposal"), "retroactive")));
@@ -919,8 +921,8 @@ static void test_table_load_invalid(void **state)
     /* Too many requirements. */
     n = (size_t)snprintf(big, sizeof(big), "{\"requirements\":[");
     for (int i = 0; i <= PREINSTRUCTION_MAX_REQUIREMENTS; i++)
-        n += (size_t)snprintf(big + n, sizeof(big) - n, "%s{\"code\":\"r%d\",\"any_of\":[\"autre\"]}",
-                              i ? "," : "", i);
+        n += (size_t)snprintf(big + n, sizeof(big) - n,
+                              "%s{\"code\":\"r%d\",\"any_of\":[\"autre\"]}", i ? "," : "", i);
     snprintf(big + n, sizeof(big) - n, "]}");
     assert_load_fails(big, "at most");
 
