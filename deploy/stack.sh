@@ -79,18 +79,10 @@ pg_stop() {
   as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true
 }
 
-# Apply each sql/NNN_*.sql not yet applied, in order, each in one transaction.
+# Apply each sql/NNN_*.sql not yet applied (deploy/migrate.sh).
 migrate() {
-  psql_epart -c "CREATE TABLE IF NOT EXISTS schema_migrations (
-                   name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
-  for f in "$EPART_ROOT"/sql/[0-9]*.sql; do
-    name=$(basename "$f")
-    if [ -z "$(psql_epart -tA -c "SELECT 1 FROM schema_migrations WHERE name = '$name'")" ]; then
-      { cat "$f"; echo; echo "INSERT INTO schema_migrations (name) VALUES ('$name');"; } |
-        psql_epart -1 -f - >/dev/null
-      echo "epart: applied $name" >&2
-    fi
-  done
+  PATH="$PG_BIN:$PATH" as_pg sh "$EPART_ROOT/deploy/migrate.sh" "$EPART_ROOT/sql" \
+    -h "$RUNDIR" -p "$EPART_PG_PORT" -U "$EPART_PG_USER" -d "$EPART_PG_DB"
 }
 
 demo() {
