@@ -33,10 +33,33 @@ void h_message_get(struct call *c);
 void h_attestation(struct call *c);
 /* transitions.c */
 void h_dossier_transition(struct call *c);
+/* requests.c */
+void h_signalement_create(struct call *c);
+void h_signalement_get(struct call *c);
+void h_signalement_list(struct call *c);
+void h_signalement_transition(struct call *c);
+void h_rendez_vous_create(struct call *c);
+void h_rendez_vous_get(struct call *c);
+void h_rendez_vous_list(struct call *c);
+void h_rendez_vous_transition(struct call *c);
+void h_demande_document_create(struct call *c);
+void h_demande_document_get(struct call *c);
+void h_demande_document_list(struct call *c);
+void h_demande_document_transition(struct call *c);
+/* partnership.c */
+void h_partnership_create(struct call *c);
+void h_partnership_list(struct call *c);
 /* alerts.c */
 void h_alerts_list(struct call *c);
 /* droits.c */
 void h_droits_simulation(struct call *c);
+/* webhooks.c */
+void h_webhook_create(struct call *c);
+void h_webhook_list(struct call *c);
+void h_webhook_get(struct call *c);
+void h_webhook_patch(struct call *c);
+void h_webhook_delete(struct call *c);
+void h_webhook_deliveries(struct call *c);
 /* admin.c */
 void h_clock_get(struct call *c);
 void h_clock_put(struct call *c);

@@ -187,18 +187,30 @@ cal_date cal_paris_date(time_t t)
 char *cal_format_instant(time_t t, char *buf)
 {
     struct tm tm;
+    cal_date d;
 
-    if (gmtime_r(&t, &tm) == NULL) {
+    /* Not strftime: its %Y does not pad years before 1000 ("1-01-01T…", which
+     * cal_parse_instant refuses), and it leaves buf undefined, possibly
+     * unterminated, when year 10000 does not fit. Both found by
+     * tests/fuzz/fuzz_dates.c. */
+    if (gmtime_r(&t, &tm) == NULL || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
         strcpy(buf, "1970-01-01T00:00:00Z");
         return buf;
     }
-    strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    d.y = tm.tm_year + 1900;
+    d.m = tm.tm_mon + 1;
+    d.d = tm.tm_mday;
+    cal_format(d, buf);
+    snprintf(buf + 10, 11, "T%02u:%02u:%02uZ", (unsigned)tm.tm_hour % 100u,
+             (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
     return buf;
 }
 
 bool cal_parse_instant(const char *s, time_t *out)
 {
+    static const cal_date first = {1, 1, 1}, last = {9999, 12, 31};
     cal_date d;
+    int64_t t;
     char date[11];
     int hh, mm, ss, off = 0;
     const char *p;
@@ -243,6 +255,15 @@ bool cal_parse_instant(const char *s, time_t *out)
         return false;
     if (ss == 60)
         ss = 59;
-    *out = (time_t)(cal_to_days(d) * 86400 + hh * 3600 + mm * 60 + ss - off);
+    t = cal_to_days(d) * 86400 + hh * 3600 + mm * 60 + ss - off;
+    /* An offset can carry 9999-12-31 into year 10000 or 0001-01-01 into year 0
+     * (UTC), which no "YYYY-" text can write back: cal_format_instant cannot
+     * write year 10000 in its 20 characters and cal_parse refuses year 0, yet
+     * callers format what they parsed (GET /v1/alerts?since=). Keep every
+     * accepted instant within 0001-01-01T00:00:00Z..9999-12-31T23:59:59Z
+     * (found by tests/fuzz/fuzz_dates.c). */
+    if (t < cal_to_days(first) * 86400 || t >= (cal_to_days(last) + 1) * 86400)
+        return false;
+    *out = (time_t)t;
     return true;
 }

@@ -76,11 +76,13 @@ time_t cal_end_of_day_paris(cal_date d);
 /* The Europe/Paris calendar date of instant t. */
 cal_date cal_paris_date(time_t t);
 
-/* Format instant t as RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
+/* Format instant t as RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes).
+ * An instant outside years 0..9999 UTC is written "1970-01-01T00:00:00Z". */
 char *cal_format_instant(time_t t, char *buf);
 
 /* Parse an RFC 3339 instant ("2026-11-23T09:00:00Z", "...T10:00:00+01:00", with
- * optional fractional seconds, which are dropped). Returns false on anything else. */
+ * optional fractional seconds, which are dropped). Returns false on anything else,
+ * including an instant whose UTC date falls outside years 1..9999. */
 bool cal_parse_instant(const char *s, time_t *out);
 
 #endif

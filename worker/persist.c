@@ -21,6 +21,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "preinstruction.h"
+#include "request_kinds.h"
 #include "uuidv.h"
 #include "worker.h"
 
@@ -158,6 +159,61 @@ static json_t *prepare_plain(struct entry *e)
     return json_pack("{s:s, s:o, s:o}", "stream_id", e->id, "meta", meta, "body", body);
 }
 
+/* The argument of epart_apply_request_create (signalements, rendez-vous,
+ * document requests): the request and the clock it starts, if any. */
+static json_t *prepare_request_create(struct entry *e)
+{
+    json_t *meta = json_loads(e->meta, 0, NULL);
+    json_t *body = json_loadb(e->body, e->body_len, 0, NULL);
+    const struct request_kind *k = request_kind_named(json_str(meta, "kind"));
+    json_t *arg = NULL, *deadlines;
+    const char *id = json_str(meta, "id");
+
+    if (meta == NULL || !json_is_object(body) || k == NULL || id == NULL || !uuid_valid(id) ||
+        !json_is_integer(json_object_get(meta, "received_at_us")) ||
+        json_str(meta, "org") == NULL || json_str(meta, "caisse") == NULL) {
+        snprintf(e->error, sizeof(e->error), "malformed %s entry", e->type);
+        goto out;
+    }
+    snprintf(e->pending_key, sizeof(e->pending_key), "epart:pending:%s", id);
+    deadlines = json_array();
+    if (k->clock != NULL) {
+        time_t start = (time_t)(json_integer_value(json_object_get(meta, "received_at_us")) /
+                                1000000);
+        time_t due = echeance_hours_due(start, k->clock_hours);
+        const struct clock_leads *leads = strcmp(k->clock, "rappel") == 0
+                                              ? &g_config.leads_rappel
+                                              : &g_config.leads_prise_en_charge;
+        time_t next = echeance_next_fire(due, leads, 0);
+
+        json_array_append_new(deadlines, json_pack("{s:s, s:o, s:o}", "clock", k->clock,
+                                                   "due_at", instant(due), "next_fire_at",
+                                                   instant(next)));
+    }
+    arg = json_pack("{s:s, s:s, s:I, s:O, s:O, s:o}", "kind", k->kind, "stream_id", e->id, "seq",
+                    (json_int_t)persist_stream_seq(e->id), "meta", meta, "body", body,
+                    "deadlines", deadlines);
+out:
+    json_decref(meta);
+    json_decref(body);
+    return arg;
+}
+
+static int apply_request_create(PGconn *pg, struct entry *e, const char *arg)
+{
+    const char *params[1] = {arg};
+    char state[6];
+    PGresult *res = db_exec_state(pg, "SELECT epart_apply_request_create($1::jsonb)", 1, params,
+                                  state);
+
+    if (res == NULL) {
+        snprintf(e->error, sizeof(e->error), "SQLSTATE %s", state);
+        return -1;
+    }
+    PQclear(res);
+    return 0;
+}
+
 struct entry_kind {
     const char *type;
     json_t *(*prepare)(struct entry *e);
@@ -169,6 +225,9 @@ static const struct entry_kind kinds[] = {
     {"dossier.transmit", prepare_plain, lifecycle_apply_transmit},
     {"dossier.pieces", prepare_plain, lifecycle_apply_pieces},
     {"dossier.message", prepare_plain, lifecycle_apply_message},
+    {"signalement.create", prepare_request_create, apply_request_create},
+    {"rendez_vous.create", prepare_request_create, apply_request_create},
+    {"demande_document.create", prepare_request_create, apply_request_create},
 };
 
 static const struct entry_kind *kind_of(const char *type)

@@ -115,9 +115,10 @@ static int tick(PGconn *pg)
         return -1;
     res = db_exec(pg,
                   "SELECT e.id, e.object_type, e.object_id, e.org_id, e.caisse, e.clock, "
-                  "       epart_ts(e.due_at), e.fired_rank, d.reference "
+                  "       epart_ts(e.due_at), e.fired_rank, COALESCE(d.reference, r.reference) "
                   "FROM echeances e "
                   "LEFT JOIN dossiers d ON e.object_type = 'dossier' AND d.id = e.object_id "
+                  "LEFT JOIN requests r ON e.object_type <> 'dossier' AND r.id = e.object_id "
                   "WHERE e.next_fire_at IS NOT NULL AND e.next_fire_at <= $1 "
                   "ORDER BY e.next_fire_at LIMIT $2 FOR UPDATE OF e SKIP LOCKED",
                   2, p);

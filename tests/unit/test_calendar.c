@@ -131,6 +131,34 @@ static void test_parse_instant(void **state)
     assert_false(cal_parse_instant(NULL, &t));
 }
 
+/* Found by tests/fuzz/fuzz_dates.c: an offset carried the last second of 9999
+ * into year 10000 UTC (and the first of year 1 into year 0), which
+ * cal_format_instant cannot write (strftime failed and left its buffer
+ * undefined); and strftime wrote year 999 as "999", which does not parse back.
+ * Such instants are refused, and the writer pads years and stays defined. */
+static void test_instant_year_bounds(void **state)
+{
+    time_t t;
+    char buf[32];
+
+    (void)state;
+    assert_false(cal_parse_instant("9999-12-31T23:59:59-23:59", &t));
+    assert_false(cal_parse_instant("9999-12-31T23:00:00-01:00", &t));
+    assert_false(cal_parse_instant("0001-01-01T00:00:00+23:59", &t));
+    assert_false(cal_parse_instant("0001-01-01T00:59:59+01:00", &t));
+    assert_true(cal_parse_instant("9999-12-31T23:59:59Z", &t));
+    assert_string_equal(cal_format_instant(t, buf), "9999-12-31T23:59:59Z");
+    assert_string_equal(cal_format_instant(t + 1, buf), "1970-01-01T00:00:00Z");
+    assert_true(cal_parse_instant("9999-12-31T23:59:59+01:00", &t));
+    assert_string_equal(cal_format_instant(t, buf), "9999-12-31T22:59:59Z");
+    assert_true(cal_parse_instant("0001-01-01T00:00:00Z", &t));
+    assert_string_equal(cal_format_instant(t, buf), "0001-01-01T00:00:00Z");
+    assert_true(cal_parse_instant("0001-01-01T00:00:00-01:00", &t));
+    assert_string_equal(cal_format_instant(t, buf), "0001-01-01T01:00:00Z");
+    assert_true(cal_parse_instant("0999-06-15T12:00:00Z", &t));
+    assert_string_equal(cal_format_instant(t, buf), "0999-06-15T12:00:00Z");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +167,7 @@ int main(void)
         cmocka_unit_test(test_add_days_and_months),
         cmocka_unit_test(test_end_of_day_paris),
         cmocka_unit_test(test_parse_instant),
+        cmocka_unit_test(test_instant_year_bounds),
     };
 
     assert_true(cal_init());

@@ -1,0 +1,390 @@
+/*
+ * requests.c — the other Espace Partenaires services (SPEC §8), which follow
+ * the dossier's pattern: signalements to the Mission accompagnement santé
+ * (/v1/signalements), rendez-vous (/v1/rendez-vous) and document requests
+ * (/v1/demandes-document).
+ *
+ * A partner's request is queued (202, acknowledged at once with its reference)
+ * and persisted by a worker; it is read and listed within the caller's scope
+ * and moved along its statuses by the caisse's instructors with
+ * POST /{id}/transitions {"action": "<target status>"}. The 48-hour clock of a
+ * signalement runs until it is taken in charge, the 24-hour clock of a
+ * rendez-vous until the person is called back: any move out of the first status
+ * stops it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "calendar.h"
+#include "clock.h"
+#include "db.h"
+#include "dbpool.h"
+#include "dossier_doc.h"
+#include "fielderr.h"
+#include "handlers.h"
+#include "idempotency.h"
+#include "ingest.h"
+#include "paging.h"
+#include "request_kinds.h"
+#include "request_valid.h"
+#include "secret_hash.h"
+#include "uuidv.h"
+
+/* ---- POST (queued) ------------------------------------------------------------ */
+
+static void request_create(struct call *c, const struct request_kind *k)
+{
+    json_t *errors, *meta, *resp;
+    char id[37], entry[37], at[32], today_s[CAL_DATE_LEN], prefix[24], refseq[48];
+    char pending[80], location[128], type[48];
+    char *meta_text, *resp_text;
+    int64_t now_us = clock_now_us();
+    cal_date today = clock_today();
+    struct ingest_req r;
+
+    if (!call_parse_json_body(c)) {
+        call_reply_prepared(c);
+        return;
+    }
+    errors = json_array();
+    if (k->validate(c->json, today, errors) > 0) {
+        call_reply_invalid(c, errors);
+        return;
+    }
+    json_decref(errors);
+    if (!uuid_v4(id) || !uuid_v4(entry)) {
+        call_reply_problem(c, 503, "Service indisponible", "Aléa indisponible.", NULL);
+        return;
+    }
+    cal_format_instant((time_t)(now_us / 1000000), at);
+    cal_format(today, today_s);
+    snprintf(prefix, sizeof(prefix), "%s-%.4s%.2s%.2s-", k->ref_prefix, today_s, today_s + 5,
+             today_s + 8);
+    snprintf(refseq, sizeof(refseq), "epart:refseq:%s:%.4s%.2s%.2s", k->ref_prefix, today_s,
+             today_s + 5, today_s + 8);
+    snprintf(pending, sizeof(pending), PENDING_PREFIX "%s", id);
+    snprintf(location, sizeof(location), "%s/%s", k->path, id);
+    snprintf(type, sizeof(type), "%s.create", k->kind);
+    meta = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:I}",
+                     "v", 1, "entry", entry, "id", id, "kind", k->kind, "reference",
+                     INGEST_REF_PLACEHOLDER, "org", c->who.org, "caisse",
+                     json_str(c->org, "caisse"), "actor", "sub", c->who.sub, "role", "partner",
+                     "org", c->who.org, "remote", c->remote, "status", k->initial,
+                     "received_at", at, "received_at_us", (json_int_t)now_us);
+    resp = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "reference", INGEST_REF_PLACEHOLDER,
+                     "status", k->initial, "received_at", at);
+    meta_text = json_text(meta);
+    resp_text = json_text(resp);
+    json_decref(meta);
+    json_decref(resp);
+    if (meta_text == NULL || resp_text == NULL) {
+        free(meta_text);
+        free(resp_text);
+        call_reply_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
+        return;
+    }
+    memset(&r, 0, sizeof(r));
+    r.type = type;
+    r.meta = meta_text;
+    r.body = c->body;
+    r.body_len = c->body_len;
+    r.pending_key = pending;
+    r.refseq_key = refseq;
+    r.ref_prefix = prefix;
+    r.response = resp_text;
+    r.location = location;
+    ingest_submit(c, &r);
+    free(meta_text);
+    free(resp_text);
+}
+
+/* ---- GET one --------------------------------------------------------------------- */
+
+/* The document of a request still in the queue, from its pending record. */
+static json_t *pending_request(struct db *db, const struct request_kind *k, const char *id)
+{
+    redisContext *rc = db_redis(db);
+    redisReply *r;
+    json_t *doc = NULL;
+
+    if (rc == NULL)
+        return NULL;
+    r = redisCommand(rc, "HMGET " PENDING_PREFIX "%s meta body", id);
+    if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+        r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_STRING) {
+        json_t *meta = json_loadb(r->element[0]->str, r->element[0]->len, 0, NULL);
+        json_t *body = json_loadb(r->element[1]->str, r->element[1]->len, 0, NULL);
+        const char *kind = json_str(meta, "kind");
+
+        if (meta != NULL && json_is_object(body) && kind != NULL && strcmp(kind, k->kind) == 0) {
+            static const char *from_meta[] = {"id", "kind", "reference", "org", "caisse",
+                                              "status", "received_at"};
+
+            doc = json_deep_copy(body);
+            for (size_t i = 0; i < sizeof(from_meta) / sizeof(from_meta[0]); i++)
+                json_object_set(doc, from_meta[i], json_object_get(meta, from_meta[i]));
+            json_object_set_new(doc, "version", json_integer(1));
+            json_object_set_new(doc, "history", json_array());
+            json_object_set_new(doc, "deadlines", json_array());
+            json_object_set_new(doc, "queued", json_true());
+        }
+        json_decref(meta);
+        json_decref(body);
+    }
+    if (r != NULL)
+        freeReplyObject(r);
+    return doc;
+}
+
+static void request_get_db(struct call *c, struct db *db)
+{
+    const struct request_kind *k = c->ctx;
+    const char *params[2] = {c->params[0], k->kind};
+    PGresult *res;
+    json_t *doc = NULL;
+
+    res = db_exec(db->pg,
+                  "SELECT epart_request_doc(r, true)::text FROM requests r "
+                  "WHERE r.id = $1 AND r.kind = $2",
+                  2, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    if (PQntuples(res) == 1)
+        doc = db_json(res, 0, 0);
+    PQclear(res);
+    if (doc == NULL)
+        doc = pending_request(db, k, c->params[0]);
+    if (doc == NULL || !auth_in_scope(c, json_str(doc, "org"), json_str(doc, "caisse"))) {
+        json_decref(doc);
+        call_set_not_found(c);
+        return;
+    }
+    dossier_doc_finish(doc, clock_now());
+    audit_record(c, "read", k->kind, c->params[0]);
+    c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
+    call_set_json(c, 200, doc);
+}
+
+static void request_get(struct call *c, const struct request_kind *k)
+{
+    if (!uuid_valid(c->params[0])) {
+        call_set_not_found(c);
+        call_reply_prepared(c);
+        return;
+    }
+    c->ctx = (void *)k;
+    dbpool_submit(c, request_get_db);
+}
+
+/* ---- GET list ----------------------------------------------------------------------- */
+
+static void fix_listed(json_t *doc, void *arg)
+{
+    (void)arg;
+    dossier_doc_finish(doc, clock_now());
+}
+
+static void request_list_db(struct call *c, struct db *db)
+{
+    const struct request_kind *k = c->ctx;
+    const char *status = call_query(c, "status");
+    const char *org = call_query(c, "org");
+    json_t *errors = json_array();
+    struct page p;
+    const char *params[7];
+    PGresult *res;
+
+    page_parse(c, &p, errors);
+    if (status != NULL && !request_status_known(k, status))
+        fielderr_add(errors, "status", "invalid_enum", "Statut inconnu.");
+    if (org != NULL && !uuid_valid(org))
+        fielderr_add(errors, "org", "invalid_format", "org doit être un identifiant UUID.");
+    if (json_array_size(errors) > 0) {
+        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+        return;
+    }
+    json_decref(errors);
+    params[0] = page_ts_param(&p);
+    params[1] = page_key_param(&p);
+    params[2] = page_limit_param(&p);
+    params[3] = k->kind;
+    params[4] = status;
+    params[5] = c->who.role == ROLE_PARTNER ? c->who.org : org;
+    params[6] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL;
+    res = db_exec(db->pg,
+                  "SELECT epart_request_doc(r, false)::text, "
+                  "       (extract(epoch FROM r.created_at) * 1000000)::bigint, r.seq "
+                  "FROM requests r WHERE r.kind = $4 "
+                  "AND ($1::bigint IS NULL OR (r.created_at, r.seq) < "
+                  "     (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::bigint)) "
+                  "AND ($5::text IS NULL OR r.status = $5) "
+                  "AND ($6::uuid IS NULL OR r.org_id = $6) "
+                  "AND ($7::text IS NULL OR r.caisse = $7) "
+                  "ORDER BY r.created_at DESC, r.seq DESC LIMIT $3",
+                  7, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    call_set_json(c, 200, page_result(res, &p, 0, 1, 2, fix_listed, NULL));
+    PQclear(res);
+    audit_record(c, "list", k->kind, NULL);
+}
+
+static void request_list(struct call *c, const struct request_kind *k)
+{
+    c->ctx = (void *)k;
+    dbpool_submit(c, request_list_db);
+}
+
+/* ---- POST /{id}/transitions ----------------------------------------------------------- */
+
+static void request_transition_db(struct call *c, struct db *db)
+{
+    const struct request_kind *k = c->ctx;
+    const char *params[3] = {c->params[0], k->kind, c->who.caisse};
+    struct idem idem = {.active = false};
+    PGresult *res;
+    json_t *errors, *actor = NULL, *detail = NULL;
+    char status[32], at[40], *actor_s = NULL, *detail_s = NULL;
+    const char *to = NULL;
+    int version, if_match;
+
+    if (!uuid_valid(c->params[0])) {
+        call_set_not_found(c);
+        return;
+    }
+    if (db_begin(db->pg) < 0) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    res = db_exec(db->pg,
+                  "SELECT status, version FROM requests WHERE id = $1 AND kind = $2 "
+                  "AND caisse = $3 FOR UPDATE",
+                  3, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        goto rollback;
+    }
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        call_set_not_found(c);
+        goto rollback;
+    }
+    snprintf(status, sizeof(status), "%s", PQgetvalue(res, 0, 0));
+    version = atoi(PQgetvalue(res, 0, 1));
+    PQclear(res);
+    if (!call_parse_json_body(c))
+        goto rollback;
+    errors = json_array();
+    if (request_transition_validate(c->json, &to, errors) > 0) {
+        call_set_problem(c, 422, "Requête invalide",
+                         "Un ou plusieurs champs sont invalides : voir errors.", errors);
+        goto rollback;
+    }
+    if (!request_status_known(k, to)) {
+        fielderr_add(errors, "action", "invalid_enum", "Statut cible inconnu pour ce service.");
+        call_set_problem(c, 422, "Requête invalide", "Statut cible inconnu.", errors);
+        goto rollback;
+    }
+    json_decref(errors);
+    if_match = call_if_match(c);
+    if (if_match < 0) {
+        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
+                         NULL);
+        goto rollback;
+    }
+    if (if_match > 0 && if_match != version) {
+        call_set_problem(c, 412, "Version périmée",
+                         "La demande a changé depuis la version indiquée par If-Match.", NULL);
+        goto rollback;
+    }
+    if (!request_edge_allowed(k, status, to)) {
+        char d[200];
+
+        snprintf(d, sizeof(d), "Passage de « %s » à « %s » non permis.", status, to);
+        call_set_problem(c, 409, "Transition impossible", d, NULL);
+        goto rollback;
+    }
+    if (!idem_begin(&idem, c, db_redis(db)))
+        goto rollback;
+    db_ts(clock_now_us(), at, sizeof(at));
+    actor = json_pack("{s:s, s:s, s:s}", "sub", c->who.sub, "role", "instructor", "caisse",
+                      c->who.caisse);
+    detail = json_pack("{s:s, s:O}", "action", to, "comment",
+                       json_object_get(c->json, "comment") ? json_object_get(c->json, "comment")
+                                                           : json_null());
+    actor_s = json_text(actor);
+    detail_s = json_text(detail);
+    {
+        const char *p[6] = {c->params[0], to, at, actor_s, status, detail_s};
+
+        /* leaving the first status stops the service's clock (met or breached) */
+        if (db_cmd(db->pg,
+                   "UPDATE requests SET status = $2, version = version + 1, updated_at = $3 "
+                   "WHERE id = $1",
+                   3, p) < 0 ||
+            db_cmd(db->pg,
+                   "INSERT INTO request_events (request_id, at, actor, from_status, to_status, "
+                   "detail) VALUES ($1, $3, $4::jsonb, $5, $2, $6::jsonb)",
+                   6, p) < 0 ||
+            db_cmd(db->pg,
+                   "UPDATE echeances SET stopped_at = $2, next_fire_at = NULL "
+                   "WHERE object_id = $1 AND stopped_at IS NULL",
+                   2, (const char *[]){c->params[0], at}) < 0 ||
+            db_commit(db->pg) < 0) {
+            call_set_unavailable(c, "La base de données");
+            goto rollback;
+        }
+    }
+    {
+        const char *p2[1] = {c->params[0]};
+
+        res = db_exec(db->pg, "SELECT epart_request_doc(r, true)::text FROM requests r WHERE id = $1",
+                      1, p2);
+        if (res != NULL && PQntuples(res) == 1) {
+            json_t *doc = db_json(res, 0, 0);
+
+            dossier_doc_finish(doc, clock_now());
+            c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
+            call_set_json(c, 200, doc);
+        } else {
+            call_set_unavailable(c, "La base de données");
+        }
+        if (res != NULL)
+            PQclear(res);
+    }
+    audit_record(c, "transition", k->kind, c->params[0]);
+    goto out;
+rollback:
+    db_rollback(db->pg);
+out:
+    idem_end(&idem, c, db_redis(db));
+    json_decref(actor);
+    json_decref(detail);
+    free(actor_s);
+    free(detail_s);
+}
+
+static void request_transition(struct call *c, const struct request_kind *k)
+{
+    c->ctx = (void *)k;
+    dbpool_submit(c, request_transition_db);
+}
+
+/* ---- route entry points ----------------------------------------------------------------- */
+
+#define KIND_HANDLERS(name, idx)                                                              \
+    void h_##name##_create(struct call *c) { request_create(c, &request_kinds[idx]); }        \
+    void h_##name##_get(struct call *c) { request_get(c, &request_kinds[idx]); }              \
+    void h_##name##_list(struct call *c) { request_list(c, &request_kinds[idx]); }            \
+    void h_##name##_transition(struct call *c) { request_transition(c, &request_kinds[idx]); }
+
+KIND_HANDLERS(signalement, 0)
+KIND_HANDLERS(rendez_vous, 1)
+KIND_HANDLERS(demande_document, 2)
