@@ -34,18 +34,42 @@ void vf_error(vctx *v, const char *path, const char *code, const char *fmt, ...)
     fielderr_add(v->errors, path, code, "%s", msg);
 }
 
+/* A path cut at VF_PATH_MAX - 1 bytes may end inside a UTF-8 sequence of a
+ * client's key; the error entry built from it would then be refused by
+ * json_pack (invalid UTF-8) and silently left out, so that a 422 counted a
+ * problem it did not list (found by tests/fuzz/fuzz_dossier.c). Drop the
+ * partial character. */
+static void cut_path(char *buf, int written)
+{
+    size_t n, i;
+
+    if (written < VF_PATH_MAX)
+        return;
+    n = strlen(buf);
+    i = n;
+    while (i > 0 && ((unsigned char)buf[i - 1] & 0xC0) == 0x80)
+        i--; /* continuation bytes */
+    if (i > 0 && ((unsigned char)buf[i - 1] & 0x80) != 0) {
+        unsigned char lead = (unsigned char)buf[i - 1];
+        size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+
+        if (n - (i - 1) < want)
+            buf[i - 1] = '\0';
+    }
+}
+
 char *vf_join(char *buf, const char *parent, const char *key)
 {
     if (parent == NULL || parent[0] == '\0')
-        snprintf(buf, VF_PATH_MAX, "%s", key);
+        cut_path(buf, snprintf(buf, VF_PATH_MAX, "%s", key));
     else
-        snprintf(buf, VF_PATH_MAX, "%s.%s", parent, key);
+        cut_path(buf, snprintf(buf, VF_PATH_MAX, "%s.%s", parent, key));
     return buf;
 }
 
 char *vf_index(char *buf, const char *parent, size_t i)
 {
-    snprintf(buf, VF_PATH_MAX, "%s[%zu]", parent, i);
+    cut_path(buf, snprintf(buf, VF_PATH_MAX, "%s[%zu]", parent, i));
     return buf;
 }
 

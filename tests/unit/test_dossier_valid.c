@@ -237,6 +237,39 @@ static void test_error_list_is_bounded(void **state)
     json_decref(errors);
 }
 
+/* Found by tests/fuzz/fuzz_dossier.c: an unknown key long enough for its path
+ * to be cut at VF_PATH_MAX inside a multibyte character made the entry invalid
+ * UTF-8, so it was counted but not listed. Every problem must be listed, under
+ * a path cut at a character boundary. */
+static void test_long_unicode_key_listed(void **state)
+{
+    char key[256];
+    json_t *body = J(VALID_AME), *errors = json_array(), *applicant;
+    const char *field;
+
+    (void)state;
+    /* "a" * 190 + "é": the cut at 191 bytes fell between the two bytes of é. */
+    memset(key, 'a', 190);
+    strcpy(key + 190, "\xc3\xa9");
+    json_object_set_new(body, key, json_true());
+    /* Nested: "applicant." + "x" * 180 + "€", cut inside the euro sign. */
+    applicant = json_object_get(body, "applicant");
+    memset(key, 'x', 180);
+    strcpy(key + 180, "\xe2\x82\xac");
+    json_object_set_new(applicant, key, json_true());
+
+    assert_int_equal(dossier_validate(body, TODAY, errors), 2);
+    assert_int_equal(json_array_size(errors), 2);
+    field = json_string_value(json_object_get(json_array_get(errors, 0), "field"));
+    assert_non_null(field);
+    assert_int_equal(strlen(field), 190);
+    field = json_string_value(json_object_get(json_array_get(errors, 1), "field"));
+    assert_non_null(field);
+    assert_int_equal(strlen(field), strlen("applicant.") + 180);
+    json_decref(body);
+    json_decref(errors);
+}
+
 /* ---- top-level fields --------------------------------------------------------- */
 
 static void test_prestation(void **state)
@@ -1123,6 +1156,7 @@ int main(void)
         cmocka_unit_test(test_empty_object),
         cmocka_unit_test(test_mass_assignment_refused),
         cmocka_unit_test(test_error_list_is_bounded),
+        cmocka_unit_test(test_long_unicode_key_listed),
         cmocka_unit_test(test_prestation),
         cmocka_unit_test(test_flags_and_deposit),
         cmocka_unit_test(test_applicant_every_field_listed),
