@@ -27,6 +27,7 @@ run_unit() {
       cat /tmp/epart-unit.log; failed+=("unit(valgrind): $t")
     fi
   done
+  bash tests/fuzz/run.sh --regress || failed+=("fuzz regressions (tests/fuzz/run.sh --regress)")
   echo "unit: done"
 }
 

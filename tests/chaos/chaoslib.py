@@ -11,6 +11,7 @@
   exactly once, nothing dead-lettered, no sanitizer report (except in the logs of
   processes the test SIGKILLed on purpose).
 """
+import collections
 import http.client
 import json
 import os
@@ -153,6 +154,7 @@ class Load:
         self.body = json.dumps(body or epart.dossier_body("puma")).encode()
         self.answers = []
         self.unresolved = []  # retry mode: keys that never got their 202
+        self.recent = collections.deque(maxlen=5000)  # (t1, id) of 202s, live
         self._lock = threading.Lock()
         self._issued = 0
         self._stop = threading.Event()
@@ -206,6 +208,8 @@ class Load:
                     a = self._send(conn, key)
                     a.attempt = attempt
                     mine.append(a)
+                    if a.status == 202:
+                        self.recent.append((a.t1, a.id))
                     if a.status == 202 or not self.retry:
                         break
                     if self._stop.is_set():
@@ -438,3 +442,14 @@ def log_count(stack, text):
         except OSError:
             pass
     return n
+
+
+def wait_for_int(fn, timeout=10):
+    """The first non-negative value of fn() (Redis answers LOADING while it
+    replays its append-only file)."""
+    deadline = time.monotonic() + timeout
+    v = fn()
+    while v < 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        v = fn()
+    return v

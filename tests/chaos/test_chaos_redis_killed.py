@@ -60,7 +60,7 @@ def test_redis_sigkilled_under_load():
         t_restart = time.monotonic()
         stack.sh("redis-start")
         t_up = time.monotonic()
-        backlog_after_restart = C.xlen(stack)
+        backlog_after_restart = C.wait_for_int(lambda: C.xlen(stack), timeout=10)
         time.sleep(2.0 * C.SCALE)
         load.stop()
         load.join(timeout=120)

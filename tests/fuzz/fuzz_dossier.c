@@ -17,6 +17,9 @@
  * Besides the sanitizers' checks, each error list must be well formed and
  * hold exactly one entry per problem counted, up to VF_MAX_LISTED (vfield.h):
  * a 422 that counts a problem but does not list it tells the partner nothing.
+ * And a dossier accepted at creation must be readable by the rights engine
+ * (droits_input_from_situation, what decide and the pre-instruction use), or
+ * it could be stored and then never decided.
  */
 #include "fuzz_common.h"
 
@@ -24,6 +27,8 @@
 
 #include "calendar.h"
 #include "dossier_valid.h"
+#include "droits.h"
+#include "droits_json.h"
 #include "jsonutil.h"
 #include "organisation.h"
 #include "signalement_valid.h"
@@ -106,6 +111,32 @@ static void organisations(const json_t *doc)
     json_decref(copy);
 }
 
+/* A valid dossier, as the worker stores it, goes through the rights engine. */
+static void accepted_dossier_is_ruled(const json_t *doc)
+{
+    cal_date deposited = DROITS_NO_DATE;
+    const char *dep = json_str(doc, "deposited_on");
+    struct droits_input in;
+    struct droits_result r;
+    json_t *errors = json_array();
+    int rc;
+
+    if (dep != NULL)
+        FZ_ASSERT(cal_parse(dep, &deposited));
+    rc = droits_input_from_situation(json_object_get(doc, "situation"),
+                                     json_str(doc, "prestation"), FZ_TODAY, deposited, FZ_TODAY,
+                                     &in, errors);
+    if (rc != 0) {
+        char *e = json_text(errors);
+
+        fprintf(stderr, "fuzz: valid dossier refused by the rights engine: %s\n", e);
+        free(e);
+    }
+    FZ_ASSERT(rc == 0);
+    droits_simulate(&in, &r);
+    json_decref(errors);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     json_t *doc;
@@ -133,6 +164,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         FZ_ASSERT(dossier_validate(doc, FZ_TODAY, NULL) == with);
         json_decref(errors);
+        if (with == 0)
+            accepted_dossier_is_ruled(doc);
     }
 
     /* Whatever was accepted can be written back. */

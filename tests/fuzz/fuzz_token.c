@@ -41,7 +41,8 @@ static void identity_laws(const char *token, size_t len, const struct identity *
     FZ_ASSERT(memchr(id->org, '\0', sizeof(id->org)) != NULL);
     FZ_ASSERT(memchr(id->caisse, '\0', sizeof(id->caisse)) != NULL);
     FZ_ASSERT(role_str(id->role)[0] != '\0');
-    FZ_ASSERT(id->exp >= 0 && (long long)FZ_NOW <= (long long)id->exp + TOKEN_LEEWAY);
+    /* Not expired (written so that an exp near LLONG_MAX cannot overflow here). */
+    FZ_ASSERT(id->exp >= 0 && (long long)FZ_NOW - TOKEN_LEEWAY <= (long long)id->exp);
     if (id->role == ROLE_PARTNER) {
         FZ_ASSERT(uuid_valid(id->org));
         for (int i = 0; i < 36; i++)
