@@ -133,25 +133,13 @@ void h_dossier_create(struct call *c)
 /* The dossier as known from its pending record in Redis, or NULL. */
 static json_t *pending_doc(struct db *db, const char *id)
 {
-    redisContext *rc = db_redis(db);
-    redisReply *r;
+    json_t *body, *meta = ingest_pending(db_redis(db), id, &body);
     json_t *doc = NULL;
 
-    if (rc == NULL)
-        return NULL;
-    r = redisCommand(rc, "HMGET " PENDING_PREFIX "%s meta body", id);
-    if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-        r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_STRING) {
-        json_t *meta = json_loadb(r->element[0]->str, r->element[0]->len, 0, NULL);
-        json_t *body = json_loadb(r->element[1]->str, r->element[1]->len, 0, NULL);
-
-        if (meta != NULL && body != NULL)
-            doc = dossier_doc_pending(meta, body);
-        json_decref(meta);
-        json_decref(body);
-    }
-    if (r != NULL)
-        freeReplyObject(r);
+    if (meta != NULL && json_str(meta, "kind") == NULL)
+        doc = dossier_doc_pending(meta, body);
+    json_decref(meta);
+    json_decref(body);
     return doc;
 }
 

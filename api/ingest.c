@@ -33,7 +33,7 @@ static const char script[] =
     "local meta = string.gsub(ARGV[6], '@REF@', ref)\n"
     "local id = redis.call('XADD', KEYS[1], '*', 'type', ARGV[9], 'meta', meta, 'body', ARGV[7])\n"
     "if KEYS[3] ~= '' then\n"
-    "  redis.call('HSET', KEYS[3], 'meta', meta, 'body', ARGV[7], 'stream_id', id)\n"
+    "  redis.call('HSET', KEYS[3], 'meta', meta, 'stream_id', id)\n"
     "  redis.call('EXPIRE', KEYS[3], tonumber(ARGV[4]))\n"
     "end\n"
     "if KEYS[2] ~= '' then\n"
@@ -185,6 +185,45 @@ void ingest_init(void)
     SHA1((const unsigned char *)script, sizeof(script) - 1, md);
     for (int i = 0; i < 20; i++)
         snprintf(script_sha + 2 * i, 3, "%02x", md[i]);
+}
+
+json_t *ingest_pending(redisContext *rc, const char *id, json_t **body)
+{
+    redisReply *r, *x;
+    json_t *meta = NULL;
+
+    *body = NULL;
+    if (rc == NULL)
+        return NULL;
+    r = redisCommand(rc, "HMGET " PENDING_PREFIX "%s meta stream_id", id);
+    if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+        r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_STRING)
+        goto out;
+    meta = json_loadb(r->element[0]->str, r->element[0]->len, 0, NULL);
+    /* the body is read from the stream entry itself, which lives until the
+     * worker has persisted it: the record does not store it twice */
+    x = redisCommand(rc, "XRANGE %s %s %s", INGEST_STREAM, r->element[1]->str,
+                     r->element[1]->str);
+    if (x != NULL && x->type == REDIS_REPLY_ARRAY && x->elements == 1 &&
+        x->element[0]->type == REDIS_REPLY_ARRAY && x->element[0]->elements == 2) {
+        const redisReply *f = x->element[0]->element[1];
+
+        for (size_t i = 0; f->type == REDIS_REPLY_ARRAY && i + 1 < f->elements; i += 2)
+            if (f->element[i]->str != NULL && strcmp(f->element[i]->str, "body") == 0 &&
+                f->element[i + 1]->type == REDIS_REPLY_STRING)
+                *body = json_loadb(f->element[i + 1]->str, f->element[i + 1]->len, 0, NULL);
+    }
+    if (x != NULL)
+        freeReplyObject(x);
+out:
+    if (r != NULL)
+        freeReplyObject(r);
+    if (meta != NULL && *body == NULL) {
+        /* persisted meanwhile: the caller reads PostgreSQL again */
+        json_decref(meta);
+        meta = NULL;
+    }
+    return meta;
 }
 
 void ingest_submit(struct call *c, const struct ingest_req *r)

@@ -13,6 +13,8 @@
 #ifndef EPART_API_INGEST_H
 #define EPART_API_INGEST_H
 
+#include <hiredis/hiredis.h>
+#include <jansson.h>
 #include <stddef.h>
 
 #include "server.h"
@@ -36,6 +38,11 @@ struct ingest_req {
     const char *response;    /* JSON text of the 202 body */
     const char *location;    /* Location of the 202 */
 };
+
+/* The pending record of an object accepted but not yet persisted (blocking
+ * context rc): its meta, with the partner's body (from the stream entry) in
+ * *body. NULL when there is none — unknown, or persisted meanwhile. */
+json_t *ingest_pending(redisContext *rc, const char *id, json_t **body);
 
 /* Prepare the script's SHA-1 (once, before the HTTP threads start). */
 void ingest_init(void);

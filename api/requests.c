@@ -106,36 +106,24 @@ static void request_create(struct call *c, const struct request_kind *k)
 /* The document of a request still in the queue, from its pending record. */
 static json_t *pending_request(struct db *db, const struct request_kind *k, const char *id)
 {
-    redisContext *rc = db_redis(db);
-    redisReply *r;
+    json_t *body, *meta = ingest_pending(db_redis(db), id, &body);
     json_t *doc = NULL;
+    const char *kind = json_str(meta, "kind");
 
-    if (rc == NULL)
-        return NULL;
-    r = redisCommand(rc, "HMGET " PENDING_PREFIX "%s meta body", id);
-    if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-        r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_STRING) {
-        json_t *meta = json_loadb(r->element[0]->str, r->element[0]->len, 0, NULL);
-        json_t *body = json_loadb(r->element[1]->str, r->element[1]->len, 0, NULL);
-        const char *kind = json_str(meta, "kind");
+    if (meta != NULL && json_is_object(body) && kind != NULL && strcmp(kind, k->kind) == 0) {
+        static const char *from_meta[] = {"id", "kind", "reference", "org", "caisse", "status",
+                                          "received_at"};
 
-        if (meta != NULL && json_is_object(body) && kind != NULL && strcmp(kind, k->kind) == 0) {
-            static const char *from_meta[] = {"id", "kind", "reference", "org", "caisse",
-                                              "status", "received_at"};
-
-            doc = json_deep_copy(body);
-            for (size_t i = 0; i < sizeof(from_meta) / sizeof(from_meta[0]); i++)
-                json_object_set(doc, from_meta[i], json_object_get(meta, from_meta[i]));
-            json_object_set_new(doc, "version", json_integer(1));
-            json_object_set_new(doc, "history", json_array());
-            json_object_set_new(doc, "deadlines", json_array());
-            json_object_set_new(doc, "queued", json_true());
-        }
-        json_decref(meta);
-        json_decref(body);
+        doc = json_deep_copy(body);
+        for (size_t i = 0; i < sizeof(from_meta) / sizeof(from_meta[0]); i++)
+            json_object_set(doc, from_meta[i], json_object_get(meta, from_meta[i]));
+        json_object_set_new(doc, "version", json_integer(1));
+        json_object_set_new(doc, "history", json_array());
+        json_object_set_new(doc, "deadlines", json_array());
+        json_object_set_new(doc, "queued", json_true());
     }
-    if (r != NULL)
-        freeReplyObject(r);
+    json_decref(meta);
+    json_decref(body);
     return doc;
 }
 

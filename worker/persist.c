@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "db.h"
 #include "echeance.h"
+#include "journal.h"
 #include "jsonutil.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -238,10 +239,11 @@ static const struct entry_kind *kind_of(const char *type)
     return NULL;
 }
 
-/* Apply one prepared entry inside the current transaction: 0 or -1. */
+/* Apply one prepared entry inside the current transaction, and journal it
+ * there (journal.h): 0 or -1. */
 static int apply_one(PGconn *pg, const struct entry_kind *k, struct entry *e, const char *arg)
 {
-    return k->apply(pg, e, arg);
+    return k->apply(pg, e, arg) == 0 ? journal_entry(pg, e) : -1;
 }
 
 int persist_batch(PGconn *pg, struct entry *entries, int n)

@@ -22,6 +22,7 @@
 #include "echeance.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "retention.h"
 #include "worker.h"
 
 #define SCAN_BATCH 500
@@ -163,6 +164,7 @@ void *scanner_main(void *arg)
             }
         }
         n = tick(pg);
+        retention_tick(pg); /* at most once a minute (retention.h) */
         /* a full batch means more is due: go on at once */
         if (n < SCAN_BATCH)
             worker_sleep_ms(TICK_MS);

@@ -2,9 +2,8 @@
  * fuzz_route.c — request path matching (common/route.h).
  *
  * 1. The input (up to its first NUL) is matched as a path against every
- *    pattern of the API: those of api/routes.c and those SPEC §4, §6, §8 and §9
- *    name for the endpoints being built (keep this list in step with the route
- *    table). params is a heap array of exactly maxp (0..3) rows, maxp chosen
+ *    pattern of the API: those of api/routes.c (keep this list in step with
+ *    the route table) and GET /v1/indicateurs of SPEC §9. params is a heap array of exactly maxp (0..3) rows, maxp chosen
  *    from the input, so that a write beyond it is caught. On a match every
  *    filled parameter is non-empty, NUL-terminated within ROUTE_PARAM_LEN, free
  *    of '/', and putting the parameters back into the pattern gives the path.
@@ -20,7 +19,7 @@
 #include "route.h"
 
 static const char *const patterns[] = {
-    /* api/routes.c */
+    /* api/routes.c (each pattern once, whatever its methods) */
     "/healthz",
     "/readyz",
     "/metrics",
@@ -31,14 +30,13 @@ static const char *const patterns[] = {
     "/v1/organisations/{id}/clients",
     "/v1/dossiers",
     "/v1/dossiers/{id}",
-    "/v1/droits/simulation",
-    "/v1/admin/clock",
-    /* SPEC §4, §6, §8, §9 */
     "/v1/dossiers/{id}/transitions",
     "/v1/dossiers/{id}/transmit",
     "/v1/dossiers/{id}/pieces",
     "/v1/dossiers/{id}/messages",
+    "/v1/dossiers/{id}/messages/{id2}",
     "/v1/dossiers/{id}/attestation-depot",
+    "/v1/droits/simulation",
     "/v1/alerts",
     "/v1/webhooks",
     "/v1/webhooks/{id}",
@@ -53,6 +51,8 @@ static const char *const patterns[] = {
     "/v1/demandes-document/{id}",
     "/v1/demandes-document/{id}/transitions",
     "/v1/messages",
+    "/v1/admin/clock",
+    /* SPEC §9, not routed yet */
     "/v1/indicateurs",
 };
 #define NPATTERNS (sizeof(patterns) / sizeof(patterns[0]))

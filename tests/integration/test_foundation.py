@@ -210,3 +210,37 @@ def test_admin_clock(stack, admin, partner):
     assert admin.put("/v1/admin/clock", {"now": "yesterday"}).status == 422
     r = partner.post("/v1/dossiers", dossier_body("puma"))
     assert r.json["received_at"] == "2026-11-23T09:00:00Z"
+
+
+def test_read_your_writes_before_any_worker():
+    """With no worker running, a dossier just accepted is read from the queue:
+    never a 404, status recu or depose, the partner's data and provisional
+    deadlines; a worker started later persists it."""
+    s = epart.Stack(workers=0).start()
+    try:
+        admin = s.client(epart.admin_token())
+        org = admin.post("/v1/organisations", epart.organisation_body(kind="pass_ville")).json
+        c = s.client(epart.partner_token(org["id"]))
+        r = c.post("/v1/dossiers", dossier_body("puma"))
+        assert r.status == 202
+        g = c.get("/v1/dossiers/" + r.json["id"])
+        assert g.status == 200, g
+        d = g.json
+        assert d["status"] == "recu" and d["reference"] == r.json["reference"]
+        assert d["applicant"]["last_name"] == "DUPONT"
+        assert d["deadlines"][0]["clock"] == "instruction"
+        other = s.client(epart.partner_token(
+            admin.post("/v1/organisations", epart.organisation_body()).json["id"]))
+        assert other.get("/v1/dossiers/" + r.json["id"]).status == 404
+        ame = dossier_body("ame", first_request=True, transmit=False, deposited_on="2026-11-20")
+        r2 = c.post("/v1/dossiers", ame)
+        g2 = c.get("/v1/dossiers/" + r2.json["id"])
+        assert g2.status == 200 and g2.json["status"] == "depose"
+        assert [x["clock"] for x in g2.json["deadlines"]] == ["transmission"]
+        assert c.post("/v1/dossiers/%s/transmit" % r2.json["id"]).status == 202
+        s.start_worker()
+        assert wait_for(lambda: s.psql("SELECT count(*) FROM dossiers") == "2")
+        assert wait_for(lambda: c.get("/v1/dossiers/" + r2.json["id"]).json["status"] == "recu")
+        assert c.get("/v1/dossiers/" + r.json["id"]).json["history"][0]["to"] == "recu"
+    finally:
+        assert not s.stop()
