@@ -242,6 +242,7 @@ static void message_get_db(struct call *c, struct db *db)
         call_set_not_found(c);
         return;
     }
+    audit_record(c, "read", "dossier_messages", c->params[0]);
     res = db_exec(db->pg,
                   "SELECT epart_message_doc(m)::text FROM dossier_messages m "
                   "WHERE m.dossier_id = $1 AND m.id = $2",

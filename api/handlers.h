@@ -60,6 +60,10 @@ void h_webhook_get(struct call *c);
 void h_webhook_patch(struct call *c);
 void h_webhook_delete(struct call *c);
 void h_webhook_deliveries(struct call *c);
+/* indicateurs.c */
+void h_indicateurs(struct call *c);
+/* audit_read.c */
+void h_audit_list(struct call *c);
 /* admin.c */
 void h_clock_get(struct call *c);
 void h_clock_put(struct call *c);

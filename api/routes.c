@@ -63,6 +63,10 @@ static const struct route table[] = {
 
     {"GET", "/v1/alerts", h_alerts_list, R_ALL, "Lister les alertes d'échéance"},
 
+    {"GET", "/v1/indicateurs", h_indicateurs, R_ALL,
+     "Indicateurs de suivi du partenariat (COPIL), en JSON ou CSV"},
+    {"GET", "/v1/audit", h_audit_list, R_ADMIN, "Lire le journal d'audit RGPD"},
+
     {"POST", "/v1/droits/simulation", h_droits_simulation, R_ALL, "Simuler des droits"},
 
     {"POST", "/v1/webhooks", h_webhook_create, R_ALL, "Créer un webhook"},

@@ -25,12 +25,6 @@
 #define DEAD "epart:ingest:dead"
 #define FAILURES "epart:ingest:failures"
 #define BATCH 256
-/* How long a read-your-writes record (epart:pending:<id>) outlives the commit
- * of its entry. The API's GET reads PostgreSQL first and the record second: a
- * read whose snapshot was taken just before the commit must still find the
- * record afterwards, or an id just answered by a 202 would be a 404 (SPEC §1).
- * Deleting the record at once made that race real (docs/chaos.md). */
-#define PENDING_GRACE_S 30
 
 static int64_t now_ms(void)
 {
@@ -114,9 +108,8 @@ static int parse_entries(const redisReply *list, struct entry *out, int max)
 }
 
 /* Acknowledge and delete the done entries (XDEL keeps XLEN equal to the
- * backlog, which the API compares with EPART_INGEST_BACKLOG), let their
- * read-your-writes records expire shortly (PENDING_GRACE_S), and count the
- * failures of the others. */
+ * backlog, which the API compares with EPART_INGEST_BACKLOG), drop their
+ * read-your-writes records, and count the failures of the others. */
 static int acknowledge(redisContext *rc, struct entry *e, int n)
 {
     int sent = 0;
@@ -128,7 +121,7 @@ static int acknowledge(redisContext *rc, struct entry *e, int n)
             redisAppendCommand(rc, "HDEL %s %s", FAILURES, e[i].id);
             sent += 3;
             if (e[i].pending_key[0] != '\0') {
-                redisAppendCommand(rc, "EXPIRE %s %d", e[i].pending_key, PENDING_GRACE_S);
+                redisAppendCommand(rc, "DEL %s", e[i].pending_key);
                 sent++;
             }
         } else {

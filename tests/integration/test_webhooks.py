@@ -496,6 +496,7 @@ def test_failing_receiver_is_retried_until_it_recovers(fast, fast_org):
                      % (w["id"], ds[0]["event_id"])).json["items"]
         assert p.get("/v1/webhooks/%s/deliveries?event_id=%s"
                      % (w["id"], uuid.uuid4())).json["items"] == []
+        assert p.delete("/v1/webhooks/" + w["id"]).status == 204
     finally:
         rx.close()
 
@@ -540,6 +541,7 @@ def test_exhausted_deliveries_fail_and_disable_the_webhook(fast, fast_org):
         r = p.patch("/v1/webhooks/" + w["id"], {"state": "active"})
         assert r.status == 200 and r.json["state"] == "active"
         assert r.json["consecutive_failures"] == 0
+        assert p.delete("/v1/webhooks/" + w["id"]).status == 204
     finally:
         rx.close()
 

@@ -1,16 +1,16 @@
 """Read-your-writes holds under load, while the workers persist.
 
 Partner clients submit continuously while readers GET the ids just answered by
-a 202 — the moment a worker commits them and drops their queue records. The
-API's GET reads PostgreSQL, then (when the row is not there yet) the
-read-your-writes record in Redis; a dossier committed between the two reads
-must not fall through both. It proves (SPEC §1): a GET of an id returned by a
-202 never answers 404 — it answers 200, `recu` before persistence — during
+a 202 — the moment a worker commits them, acknowledges and deletes their stream
+entries and drops their read-your-writes records. The API's GET reads
+PostgreSQL, then (when the row is not there yet) the record in Redis and the
+body from the stream entry; a dossier committed and acknowledged between the two
+reads must not fall through both. It proves (SPEC §1): a GET of an id returned
+by a 202 never answers 404 — it answers 200, `recu` before persistence — during
 10 s x CHAOS_SCALE of load with three workers.
 
-Before the fix in worker/consumer.c (the record now expires PENDING_GRACE_S
-after the commit instead of being deleted at once) about one such read in 500
-answered 404.
+See docs/chaos.md ("read-your-writes race"): with the API reading PostgreSQL
+before Redis, about one such read in 50 answered 404.
 """
 import random
 import threading

@@ -1,0 +1,137 @@
+"""The RGPD audit journal (SPEC §10, docs/donnees-personnelles.md): every read
+and write of a person's data leaves a row — who, role, organisation, what,
+when, from where — readable by administrators only, filtered and paged."""
+import uuid
+
+import pytest
+
+import epart
+from epart import dossier_body, wait_for
+
+T1 = "2026-06-01T08:00:00Z"
+T2 = "2026-06-02T08:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def setting(stack, admin):
+    admin.put("/v1/admin/clock", {"now": T1})
+    r = admin.post("/v1/organisations", epart.organisation_body(kind="ccas", name="CCAS audité"))
+    assert r.status == 201, r
+    org = r.json
+    sub = "agent-audit-" + uuid.uuid4().hex[:8]
+    partner = stack.client(epart.partner_token(org["id"], sub=sub))
+    body = dossier_body("puma")
+    body["consent"]["obtained_on"] = "2026-06-01"
+    r = partner.post("/v1/dossiers", body)
+    assert r.status == 202, r
+    did = r.json["id"]
+    assert wait_for(lambda: stack.psql("SELECT count(*) FROM dossiers WHERE id = '%s'" % did)
+                    == "1")
+    return {"org": org, "sub": sub, "partner": partner, "dossier": did}
+
+
+def journal(admin, query):
+    r = admin.get("/v1/audit?" + query)
+    assert r.status == 200, r
+    return r.json["items"]
+
+
+def wait_rows(admin, query, n):
+    """The journal is written in batches a fraction of a second later."""
+    assert wait_for(lambda: len(journal(admin, query)) >= n), journal(admin, query)
+    return journal(admin, query)
+
+
+def test_a_partner_reading_a_dossier_is_journaled(setting, admin):
+    did, sub, org = setting["dossier"], setting["sub"], setting["org"]
+    r = setting["partner"].get("/v1/dossiers/" + did)
+    assert r.status == 200
+    rows = wait_rows(admin, "sub=%s&object_id=%s&action=read" % (sub, did), 1)
+    assert all(x["action"] == "read" for x in rows), rows
+    row = rows[0]
+    assert row["sub"] == sub and row["role"] == "partner" and row["org"] == org["id"]
+    assert row["caisse"] is None
+    assert row["object_type"] == "dossier" and row["object_id"] == did
+    assert row["remote_addr"] == "127.0.0.1"
+    assert row["at"] == T1  # the product's clock
+    assert set(row) == {"id", "at", "sub", "role", "org", "caisse", "action", "object_type",
+                        "object_id", "remote_addr"}
+
+
+def test_the_queued_creation_is_journaled_by_the_worker(setting, admin):
+    did, sub = setting["dossier"], setting["sub"]
+    rows = wait_rows(admin, "object_type=dossier&object_id=" + did, 1)
+    created = [x for x in rows if x["action"] == "create"]
+    assert len(created) == 1, rows
+    row = created[0]
+    assert row["sub"] == sub and row["role"] == "partner"
+    assert row["org"] == setting["org"]["id"] and row["remote_addr"] == "127.0.0.1"
+    assert row["at"] == T1
+
+
+def test_messages_and_transitions_are_journaled(stack, setting, admin, instructor):
+    did, partner = setting["dossier"], setting["partner"]
+    r = partner.post("/v1/dossiers/%s/messages" % did, {"body": "Bonjour"})
+    assert r.status == 202, r
+    mid = r.json["id"]
+    assert wait_for(lambda: partner.get("/v1/dossiers/%s/messages/%s" % (did, mid)).status == 200)
+    assert instructor.post("/v1/dossiers/%s/transitions" % did,
+                           {"action": "start_instruction"}).status == 200
+    rows = wait_rows(admin, "object_id=" + did, 4)
+    seen = {(x["role"], x["action"], x["object_type"]) for x in rows}
+    assert ("partner", "message", "dossier") in seen, seen  # written by the worker
+    assert ("partner", "read", "dossier_messages") in seen, seen
+    assert ("instructor", "transition", "dossier") in seen, seen
+    inst = [x for x in rows if x["role"] == "instructor"][0]
+    assert inst["caisse"] == "171" and inst["org"] is None
+
+
+def test_admin_only(stack, setting, instructor):
+    assert setting["partner"].get("/v1/audit").status == 403
+    assert instructor.get("/v1/audit").status == 403
+    assert stack.client().get("/v1/audit").status == 401
+
+
+def test_filters_and_pagination(stack, setting, admin):
+    did, partner, sub = setting["dossier"], setting["partner"], setting["sub"]
+    admin.put("/v1/admin/clock", {"now": T2})
+    for _ in range(5):
+        assert partner.get("/v1/dossiers/" + did).status == 200
+    q = "sub=%s&object_type=dossier&since=%s" % (sub, T2)
+    rows = wait_rows(admin, q, 5)
+    assert len(rows) == 5 and all(x["at"] == T2 and x["action"] == "read" for x in rows)
+    assert [x["id"] for x in rows] == sorted((x["id"] for x in rows), reverse=True)
+    # until is exclusive: nothing of T2 before T2
+    before = journal(admin, "sub=%s&until=%s" % (sub, T2))
+    assert before and all(x["at"] < T2 for x in before)
+    # pages of two, newest first, nothing lost nor repeated
+    seen, cursor, pages = [], None, 0
+    while True:
+        r = admin.get("/v1/audit?limit=2&" + q + ("&cursor=" + cursor if cursor else ""))
+        assert r.status == 200, r
+        seen += [x["id"] for x in r.json["items"]]
+        pages += 1
+        cursor = r.json["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 3 and seen == [x["id"] for x in rows]
+    # an instant with an offset is the same instant
+    assert len(journal(admin, "sub=%s&since=2026-06-02T10:00:00%%2B02:00" % sub)) == 5
+    # filters that match nothing
+    assert journal(admin, "sub=personne-" + uuid.uuid4().hex) == []
+    assert journal(admin, "object_id=" + str(uuid.uuid4())) == []
+
+
+def test_bad_parameters(admin):
+    for q, field in [("since=hier", "since"), ("until=2026-13-01T00:00:00Z", "until"),
+                     ("limit=0", "limit"), ("cursor=AAAA", "cursor"), ("sub=", "sub"),
+                     ("object_type=" + "x" * 65, "object_type")]:
+        r = admin.get("/v1/audit?" + q)
+        assert r.status == 422, (q, r)
+        assert field in {f for f, _ in r.error_codes()}, (q, r.error_codes())
+
+
+def test_reading_the_journal_is_journaled(admin):
+    admin.get("/v1/audit?limit=1")
+    rows = wait_rows(admin, "object_type=audit", 1)
+    assert rows[0]["role"] == "admin" and rows[0]["action"] == "list"
