@@ -1,7 +1,8 @@
 /*
- * audit_read.c — GET /v1/audit?sub=&object_type=&object_id=&since=&until=
- * (SPEC §10): the RGPD audit journal, for administrators only (the route
- * table refuses the other roles with 403).
+ * audit_read.c — GET /v1/audit?sub=&object_type=&object_id=&action=&since=
+ * &until= (SPEC §10): the RGPD audit journal, for administrators only (the
+ * route table refuses the other roles with 403). since is inclusive, until
+ * exclusive; the text filters are exact matches.
  *
  * Rows come newest first — by journal id, the order in which they were
  * written — with keyset pagination on that id, so that a page costs the same

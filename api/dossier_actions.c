@@ -53,6 +53,7 @@ static void check_db(struct call *c, struct db *db)
 {
     struct queued *q = c->ctx;
     json_t *errors;
+    int if_match;
 
     if (dossier_head_load(c, db, false, &q->head) <= 0 || !call_parse_json_body(c))
         return;
@@ -63,6 +64,19 @@ static void check_db(struct call *c, struct db *db)
         return;
     }
     json_decref(errors);
+    if_match = call_if_match(c);
+    if (if_match < 0) {
+        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
+                         NULL);
+        return;
+    }
+    if (if_match > 0 && if_match != q->head.version) {
+        call_set_problem(c, 412, "Version périmée",
+                         "Le dossier a changé depuis la version indiquée par If-Match ; "
+                         "relisez-le.",
+                         NULL);
+        return;
+    }
     if (q->need != NULL && strcmp(q->head.status, q->need) != 0) {
         char detail[200];
 

@@ -113,6 +113,8 @@ void h_openapi(struct call *c)
         char method[16];
         size_t k;
 
+        if (!routes_exists(&routes[i]))
+            continue;
         if (item == NULL) {
             item = json_object();
             json_object_set_new(paths, routes[i].pattern, item);

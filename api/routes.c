@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "clock.h"
 #include "handlers.h"
 #include "route.h"
 
@@ -87,17 +88,31 @@ const struct route *routes_table(int *n)
     return table;
 }
 
+/* The test clock's paths exist only when the process runs with it (SPEC §6). */
+bool routes_exists(const struct route *r)
+{
+    return strncmp(r->pattern, "/v1/admin/clock", 15) != 0 || clock_test_mode();
+}
+
 const struct route *routes_find(const char *method, const char *path,
-                                char params[][128], bool *method_mismatch)
+                                char params[][128], bool *method_mismatch, char *allow,
+                                size_t allow_len)
 {
     *method_mismatch = false;
+    allow[0] = '\0';
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-        if (!route_match(table[i].pattern, path, params, ROUTE_MAX_PARAMS))
+        if (!routes_exists(&table[i]) ||
+            !route_match(table[i].pattern, path, params, ROUTE_MAX_PARAMS))
             continue;
         if (strcmp(table[i].method, method) == 0 ||
             (strcmp(method, "HEAD") == 0 && strcmp(table[i].method, "GET") == 0))
             return &table[i];
         *method_mismatch = true;
+        if (strlen(allow) + strlen(table[i].method) + 3 < allow_len) {
+            if (allow[0] != '\0')
+                strcat(allow, ", ");
+            strcat(allow, table[i].method);
+        }
     }
     return NULL;
 }

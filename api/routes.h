@@ -8,14 +8,20 @@
 #define EPART_API_ROUTES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "server.h"
 
 /* The route matching method and path, with its {params} copied into params; NULL
  * when none does. *method_mismatch is set when the path exists with other
- * methods (a 405). */
+ * methods (a 405), whose names are then listed in allow ("GET, POST"). */
 const struct route *routes_find(const char *method, const char *path,
-                                char params[][128], bool *method_mismatch);
+                                char params[][128], bool *method_mismatch, char *allow,
+                                size_t allow_len);
+
+/* False for a route that does not exist in this process (the test clock's
+ * paths without EPART_TEST_CLOCK=1). */
+bool routes_exists(const struct route *r);
 
 /* The whole table and its size. */
 const struct route *routes_table(int *n);

@@ -338,6 +338,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     const char *qs = uri ? evhttp_uri_get_query(uri) : NULL;
     struct call *c = calloc(1, sizeof(*c));
     bool method_mismatch = false;
+    char allow[64];
 
     if (c == NULL) {
         evhttp_send_error(req, 503, "Service Unavailable");
@@ -358,9 +359,11 @@ static void on_request(struct evhttp_request *req, void *arg)
         call_reply_problem(c, 400, "Requête mal formée", "Chaîne de requête illisible.", NULL);
         return;
     }
-    c->route = routes_find(c->method, c->path, c->params, &method_mismatch);
+    c->route = routes_find(c->method, c->path, c->params, &method_mismatch, allow,
+                           sizeof(allow));
     if (c->route == NULL) {
         if (method_mismatch) {
+            evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
             call_reply_problem(c, 405, "Méthode non permise",
                                "Cette ressource n'accepte pas cette méthode.", NULL);
             return;

@@ -129,6 +129,9 @@ BEGIN
     UPDATE dossier_messages m SET body = '[purgé]'
     WHERE m.dossier_id = ANY (ids) AND m.body <> '[purgé]';
     GET DIAGNOSTICS messages = ROW_COUNT;
+    -- the erasure is itself a write of the person's data: journaled, by the system
+    INSERT INTO audit_journal (at, sub, role, action, object_type, object_id)
+        SELECT p_at, 'epart-worker', 'system', 'purge', 'dossier', x::text FROM unnest(ids) AS x;
     -- the copies of those messages kept to be delivered to webhooks
     UPDATE webhook_events w SET payload = jsonb_set(w.payload, '{body}', to_jsonb('[purgé]'::text))
     WHERE w.type = 'message.created' AND w.payload ? 'body'
@@ -169,5 +172,8 @@ BEGIN
     GET DIAGNOSTICS n = ROW_COUNT;
     UPDATE request_events e SET detail = epart_purged_detail(e.detail)
     WHERE e.request_id = ANY (ids) AND e.detail IS NOT NULL;
+    INSERT INTO audit_journal (at, sub, role, action, object_type, object_id)
+        SELECT p_at, 'epart-worker', 'system', 'purge', r.kind, r.id::text
+        FROM requests r WHERE r.id = ANY (ids);
     RETURN n;
 END $$;

@@ -8,10 +8,12 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "clock.h"
 #include "db.h"
 #include "echeance.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "preinstruction.h"
 #include "worker.h"
 
 struct applied {
@@ -277,6 +279,48 @@ static int resume_instruction(PGconn *pg, const struct applied *a, cal_date requ
     return days;
 }
 
+/* Run the pre-instruction again with the pieces now on file, so that the
+ * instructor sees what is still missing after the partner's answer. */
+static int refresh_preinstruction(PGconn *pg, const char *id)
+{
+    const char *params[1] = {id};
+    PGresult *res = db_exec(pg,
+                            "SELECT prestation, situation::text, pieces::text, received_on, "
+                            "COALESCE(ame_deposit_on, received_on) FROM dossiers WHERE id = $1",
+                            1, params);
+    json_t *situation, *pieces, *pre;
+    cal_date received = {0, 0, 0}, deposit = {0, 0, 0};
+    char *pre_s;
+    int rc;
+
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return 0;
+    }
+    situation = db_json(res, 0, 1);
+    pieces = db_json(res, 0, 2);
+    cal_parse(db_value(res, 0, 3), &received);
+    cal_parse(db_value(res, 0, 4), &deposit);
+    pre = preinstruction_run(g_pieces_table, PQgetvalue(res, 0, 0), situation, pieces, received,
+                             deposit, clock_today());
+    PQclear(res);
+    json_decref(situation);
+    json_decref(pieces);
+    if (pre == NULL)
+        return 0;
+    pre_s = json_text(pre);
+    json_decref(pre);
+    {
+        const char *p2[2] = {id, pre_s};
+
+        rc = db_cmd(pg, "UPDATE dossiers SET pre_instruction = $2::jsonb WHERE id = $1", 2, p2);
+    }
+    free(pre_s);
+    return rc;
+}
+
 int lifecycle_apply_pieces(PGconn *pg, struct entry *e, const char *arg)
 {
     struct applied a;
@@ -321,7 +365,8 @@ int lifecycle_apply_pieces(PGconn *pg, struct entry *e, const char *arg)
                 goto out;
         }
         if (db_cmd(pg, "UPDATE dossiers SET pieces_requested = NULL WHERE id = $1", 1,
-                   params) < 0)
+                   params) < 0 ||
+            refresh_preinstruction(pg, a.id) < 0)
             goto out;
         rc = changed(pg, &a, "pieces_demandees", "en_instruction",
                      json_pack("{s:s, s:O, s:i, s:s}", "action", "pieces", "pieces",

@@ -24,6 +24,7 @@ def test_unknown_path_and_method(stack, admin):
     assert r.status == 404 and r.header("Content-Type") == "application/problem+json"
     r = admin.delete("/v1/organisations")
     assert r.status == 405 and r.json["status"] == 405
+    assert set(r.header("Allow").split(", ")) == {"GET", "POST"}
 
 
 def test_openapi_covers_every_served_route(stack, admin):

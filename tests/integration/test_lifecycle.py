@@ -116,7 +116,11 @@ def test_pieces_round_trip_and_decision_with_rights(stack, partner, instructor):
     assert transition(instructor, did, "start_instruction").status == 200
     # pieces sent while none are asked: 409 at once, nothing queued
     pieces = {"pieces": [{"kind": "justificatif_ressources", "filename": "avis.pdf",
-                          "sha256": "b" * 64, "size": 2048}]}
+                          "sha256": "b" * 64, "size": 2048},
+                         {"kind": "justificatif_domicile", "filename": "edf.pdf",
+                          "sha256": "e" * 64, "size": 1024}]}
+    before = instructor.get("/v1/dossiers/" + did).json["pre_instruction"]
+    assert "justificatif_domicile" in before["missing_pieces"] and not before["complete"]
     assert partner.post("/v1/dossiers/%s/pieces" % did, pieces).status == 409
     r = transition(instructor, did, "request_pieces")
     assert r.status == 200 and r.json["status"] == "pieces_demandees"
@@ -129,6 +133,8 @@ def test_pieces_round_trip_and_decision_with_rights(stack, partner, instructor):
                     == "en_instruction")
     d = instructor.get("/v1/dossiers/" + did).json
     assert any(p["kind"] == "justificatif_ressources" for p in d["pieces"])
+    # the pre-instruction is run again with the pieces now on file
+    assert d["pre_instruction"]["missing_pieces"] == [] and d["pre_instruction"]["complete"]
     r = transition(instructor, did, "decide", body={"decision": "accord", "motif": None})
     assert r.status == 200, r
     d = r.json
