@@ -161,3 +161,17 @@ def test_rate_limit_per_organisation():
         assert cb.get("/v1/dossiers").status == 200  # another organisation is not affected
     finally:
         assert not s.stop()
+
+
+def test_test_clock_absent_in_production():
+    """Without EPART_TEST_CLOCK=1 the clock paths do not exist, for anyone."""
+    s = epart.Stack(workers=0, extra_env={"EPART_TEST_CLOCK": "0"}).start()
+    try:
+        admin = s.client(epart.admin_token())
+        assert admin.get("/v1/admin/clock").status == 404
+        assert admin.put("/v1/admin/clock", {"now": "2030-01-01T00:00:00Z"}).status == 404
+        assert s.client().get("/v1/admin/clock").status == 404
+        paths = s.client().get("/v1/openapi.json").json["paths"]
+        assert "/v1/admin/clock" not in paths
+    finally:
+        assert not s.stop()
