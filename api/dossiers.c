@@ -41,18 +41,13 @@ static bool wants_ame_first(const json_t *body)
 
 void h_dossier_create(struct call *c)
 {
-    json_t *errors, *meta, *resp;
-    char id[37], entry[37], at[32], today_s[CAL_DATE_LEN], prefix[24], refseq[40];
-    char pending[80], location[80];
-    char *meta_text = NULL, *resp_text = NULL;
+    json_t *errors, *ame_deposit;
     const char *kind = json_str(c->org, "kind");
     bool habilitated = org_may_send_ame_first(kind ? kind : "",
                                               json_bool(c->org, "ame_habilitation", false));
     cal_date today = clock_today();
-    int64_t now_us = clock_now_us();
+    char today_s[CAL_DATE_LEN];
     bool transmit;
-    json_t *ame_deposit;
-    struct ingest_req r;
 
     if (!call_parse_json_body(c)) {
         call_reply_prepared(c);
@@ -72,60 +67,22 @@ void h_dossier_create(struct call *c)
         return;
     }
     json_decref(errors);
-    if (!uuid_v4(id) || !uuid_v4(entry)) {
-        call_reply_problem(c, 503, "Service indisponible", "Aléa indisponible.", NULL);
-        return;
-    }
     transmit = json_bool(c->json, "transmit", true);
+    cal_format(today, today_s);
     /* SPEC §4: the partner's deposit date counts only for an AME first request
      * from a habilitated organisation (the 8-day transmission clock) */
     if (wants_ame_first(c->json) && habilitated) {
         const char *dep = json_str(c->json, "deposited_on");
 
-        ame_deposit = json_string(dep ? dep : cal_format(today, today_s));
+        ame_deposit = json_string(dep ? dep : today_s);
     } else {
         ame_deposit = json_null();
     }
-    cal_format_instant((time_t)(now_us / 1000000), at);
-    cal_format(today, today_s);
-    snprintf(prefix, sizeof(prefix), "EP-%.4s%.2s%.2s-", today_s, today_s + 5, today_s + 8);
-    snprintf(refseq, sizeof(refseq), "epart:refseq:%.4s%.2s%.2s", today_s, today_s + 5,
-             today_s + 8);
-    snprintf(pending, sizeof(pending), PENDING_PREFIX "%s", id);
-    snprintf(location, sizeof(location), "/v1/dossiers/%s", id);
-    meta = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:s}, s:s, s:s, s:s, "
-                     "s:I, s:o, s:o}",
-                     "v", 1, "entry", entry, "id", id, "reference", INGEST_REF_PLACEHOLDER, "org",
-                     c->who.org, "caisse", json_str(c->org, "caisse"), "org_kind",
-                     kind ? kind : "", "ame_habilitated", habilitated, "actor", "sub",
-                     c->who.sub, "role", "partner", "remote", c->remote, "status",
-                     transmit ? "recu" : "depose", "received_at", at, "received_at_us",
-                     (json_int_t)now_us, "received_on",
-                     transmit ? json_string(today_s) : json_null(), "ame_deposit_on", ame_deposit);
-    resp = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "reference", INGEST_REF_PLACEHOLDER,
-                     "status", transmit ? "recu" : "depose", "received_at", at);
-    meta_text = json_text(meta);
-    resp_text = json_text(resp);
-    json_decref(meta);
-    json_decref(resp);
-    if (meta_text == NULL || resp_text == NULL) {
-        free(meta_text);
-        free(resp_text);
-        call_reply_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
-        return;
-    }
-    r.type = "dossier.create";
-    r.meta = meta_text;
-    r.body = c->body;
-    r.body_len = c->body_len;
-    r.pending_key = pending;
-    r.refseq_key = refseq;
-    r.ref_prefix = prefix;
-    r.response = resp_text;
-    r.location = location;
-    ingest_submit(c, &r);
-    free(meta_text);
-    free(resp_text);
+    ingest_create(c, "dossier.create", "EP", "/v1/dossiers", transmit ? "recu" : "depose",
+                  json_pack("{s:s, s:b, s:o, s:o}", "org_kind", kind ? kind : "",
+                            "ame_habilitated", habilitated, "received_on",
+                            transmit ? json_string(today_s) : json_null(), "ame_deposit_on",
+                            ame_deposit));
 }
 
 /* ---- GET /v1/dossiers/{id} ----------------------------------------------------- */

@@ -8,10 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
+#include "clock.h"
 #include "idempotency.h"
 #include "log.h"
 #include "metrics.h"
 #include "redis_link.h"
+#include "secret_hash.h"
 
 /* KEYS: stream, idempotency key or "", pending key or "", reference counter or "".
  * ARGV: 1 backlog max, 2 request hash, 3 idempotency ttl, 4 pending ttl,
@@ -294,4 +297,66 @@ void ingest_submit(struct call *c, const struct ingest_req *r)
         return;
     }
     send_script(c, true);
+}
+
+void ingest_create(struct call *c, const char *type, const char *ref_prefix,
+                   const char *collection, const char *status, json_t *meta)
+{
+    char id[37], entry[37], at[32], today_s[CAL_DATE_LEN], prefix[24], refseq[48];
+    char pending[80], location[128];
+    int64_t now_us = clock_now_us();
+    char *meta_text = NULL, *resp_text = NULL;
+    json_t *resp;
+    struct ingest_req r;
+
+    if (!uuid_v4(id) || !uuid_v4(entry)) {
+        json_decref(meta);
+        call_reply_problem(c, 503, "Service indisponible", "Aléa indisponible.", NULL);
+        return;
+    }
+    cal_format_instant((time_t)(now_us / 1000000), at);
+    cal_format(cal_paris_date((time_t)(now_us / 1000000)), today_s);
+    snprintf(prefix, sizeof(prefix), "%s-%.4s%.2s%.2s-", ref_prefix, today_s, today_s + 5,
+             today_s + 8);
+    snprintf(refseq, sizeof(refseq), "epart:refseq:%s:%.4s%.2s%.2s", ref_prefix, today_s,
+             today_s + 5, today_s + 8);
+    snprintf(pending, sizeof(pending), PENDING_PREFIX "%s", id);
+    snprintf(location, sizeof(location), "%s/%s", collection, id);
+    json_object_set_new(meta, "v", json_integer(1));
+    json_object_set_new(meta, "entry", json_string(entry));
+    json_object_set_new(meta, "id", json_string(id));
+    json_object_set_new(meta, "reference", json_string(INGEST_REF_PLACEHOLDER));
+    json_object_set_new(meta, "org", json_string(c->who.org));
+    json_object_set_new(meta, "caisse", json_string(json_str(c->org, "caisse")));
+    json_object_set_new(meta, "actor", json_pack("{s:s, s:s, s:s}", "sub", c->who.sub, "role",
+                                                 "partner", "org", c->who.org));
+    json_object_set_new(meta, "remote", json_string(c->remote));
+    json_object_set_new(meta, "status", json_string(status));
+    json_object_set_new(meta, "received_at", json_string(at));
+    json_object_set_new(meta, "received_at_us", json_integer((json_int_t)now_us));
+    resp = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "reference", INGEST_REF_PLACEHOLDER,
+                     "status", status, "received_at", at);
+    meta_text = json_text(meta);
+    resp_text = json_text(resp);
+    json_decref(meta);
+    json_decref(resp);
+    if (meta_text == NULL || resp_text == NULL) {
+        free(meta_text);
+        free(resp_text);
+        call_reply_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
+        return;
+    }
+    memset(&r, 0, sizeof(r));
+    r.type = type;
+    r.meta = meta_text;
+    r.body = c->body;
+    r.body_len = c->body_len;
+    r.pending_key = pending;
+    r.refseq_key = refseq;
+    r.ref_prefix = prefix;
+    r.response = resp_text;
+    r.location = location;
+    ingest_submit(c, &r);
+    free(meta_text);
+    free(resp_text);
 }

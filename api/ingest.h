@@ -44,6 +44,15 @@ struct ingest_req {
  * *body. NULL when there is none — unknown, or persisted meanwhile. */
 json_t *ingest_pending(redisContext *rc, const char *id, json_t **body);
 
+/* Queue the creation of a new object by the partner of c (a dossier, a
+ * signalement…): give it an id and a reference "<ref_prefix>-YYYYMMDD-NNNNNN"
+ * from the day's counter, complete meta (takes the reference) with what every
+ * creation carries (entry, id, org, caisse, actor, remote, status, receipt
+ * instant), record it for read-your-writes, and answer 202 with Location
+ * "<collection>/<id>" and {"id","reference","status","received_at"}. */
+void ingest_create(struct call *c, const char *type, const char *ref_prefix,
+                   const char *collection, const char *status, json_t *meta);
+
 /* Prepare the script's SHA-1 (once, before the HTTP threads start). */
 void ingest_init(void);
 

@@ -37,68 +37,22 @@
 
 static void request_create(struct call *c, const struct request_kind *k)
 {
-    json_t *errors, *meta, *resp;
-    char id[37], entry[37], at[32], today_s[CAL_DATE_LEN], prefix[24], refseq[48];
-    char pending[80], location[128], type[48];
-    char *meta_text, *resp_text;
-    int64_t now_us = clock_now_us();
-    cal_date today = clock_today();
-    struct ingest_req r;
+    json_t *errors;
+    char type[48];
 
     if (!call_parse_json_body(c)) {
         call_reply_prepared(c);
         return;
     }
     errors = json_array();
-    if (k->validate(c->json, today, errors) > 0) {
+    if (k->validate(c->json, clock_today(), errors) > 0) {
         call_reply_invalid(c, errors);
         return;
     }
     json_decref(errors);
-    if (!uuid_v4(id) || !uuid_v4(entry)) {
-        call_reply_problem(c, 503, "Service indisponible", "Aléa indisponible.", NULL);
-        return;
-    }
-    cal_format_instant((time_t)(now_us / 1000000), at);
-    cal_format(today, today_s);
-    snprintf(prefix, sizeof(prefix), "%s-%.4s%.2s%.2s-", k->ref_prefix, today_s, today_s + 5,
-             today_s + 8);
-    snprintf(refseq, sizeof(refseq), "epart:refseq:%s:%.4s%.2s%.2s", k->ref_prefix, today_s,
-             today_s + 5, today_s + 8);
-    snprintf(pending, sizeof(pending), PENDING_PREFIX "%s", id);
-    snprintf(location, sizeof(location), "%s/%s", k->path, id);
     snprintf(type, sizeof(type), "%s.create", k->kind);
-    meta = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:I}",
-                     "v", 1, "entry", entry, "id", id, "kind", k->kind, "reference",
-                     INGEST_REF_PLACEHOLDER, "org", c->who.org, "caisse",
-                     json_str(c->org, "caisse"), "actor", "sub", c->who.sub, "role", "partner",
-                     "org", c->who.org, "remote", c->remote, "status", k->initial,
-                     "received_at", at, "received_at_us", (json_int_t)now_us);
-    resp = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "reference", INGEST_REF_PLACEHOLDER,
-                     "status", k->initial, "received_at", at);
-    meta_text = json_text(meta);
-    resp_text = json_text(resp);
-    json_decref(meta);
-    json_decref(resp);
-    if (meta_text == NULL || resp_text == NULL) {
-        free(meta_text);
-        free(resp_text);
-        call_reply_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
-        return;
-    }
-    memset(&r, 0, sizeof(r));
-    r.type = type;
-    r.meta = meta_text;
-    r.body = c->body;
-    r.body_len = c->body_len;
-    r.pending_key = pending;
-    r.refseq_key = refseq;
-    r.ref_prefix = prefix;
-    r.response = resp_text;
-    r.location = location;
-    ingest_submit(c, &r);
-    free(meta_text);
-    free(resp_text);
+    ingest_create(c, type, k->ref_prefix, k->path, k->initial,
+                  json_pack("{s:s}", "kind", k->kind));
 }
 
 /* ---- GET one --------------------------------------------------------------------- */

@@ -1,6 +1,7 @@
 """The RGPD audit journal (SPEC §10, docs/donnees-personnelles.md): every read
 and write of a person's data leaves a row — who, role, organisation, what,
 when, from where — readable by administrators only, filtered and paged."""
+import time
 import uuid
 
 import pytest
@@ -27,7 +28,9 @@ def setting(stack, admin):
     did = r.json["id"]
     assert wait_for(lambda: stack.psql("SELECT count(*) FROM dossiers WHERE id = '%s'" % did)
                     == "1")
-    return {"org": org, "sub": sub, "partner": partner, "dossier": did}
+    yield {"org": org, "sub": sub, "partner": partner, "dossier": did}
+    # the other modules of the session expect today's date
+    admin.put("/v1/admin/clock", {"now": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
 
 
 def journal(admin, query):
