@@ -102,8 +102,10 @@ static void run_job(struct dbthread *t, struct call *c)
         server_complete(c); /* cancelled: its 503 is already sent */
         return;
     }
-    if (ensure_pg(t) == NULL) {
+    if (ensure_pg(t) == NULL && !c->db_optional) {
         call_set_unavailable(c, "La base de données");
+    } else if (t->db.pg == NULL) {
+        c->db_fn(c, &t->db);
     } else {
         c->db_fn(c, &t->db);
         /* a statement that failed because the connection died is an outage */

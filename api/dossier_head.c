@@ -40,17 +40,13 @@ static int from_pending(struct call *c, struct db *db, struct dossier_head *out)
     return found;
 }
 
-int dossier_head_load(struct call *c, struct db *db, bool lock, struct dossier_head *out)
+/* 1 found, 0 absent, -1 on failure (503 set). */
+static int from_db(struct call *c, struct db *db, bool lock, struct dossier_head *out)
 {
     const char *params[1] = {c->params[0]};
     PGresult *res;
     int found = 0;
 
-    memset(out, 0, sizeof(*out));
-    if (!uuid_valid(c->params[0])) {
-        call_set_not_found(c);
-        return 0;
-    }
     res = db_exec(db->pg,
                   lock ? "SELECT status, org_id, caisse, reference, version FROM dossiers "
                          "WHERE id = $1 FOR UPDATE"
@@ -70,8 +66,27 @@ int dossier_head_load(struct call *c, struct db *db, bool lock, struct dossier_h
         found = 1;
     }
     PQclear(res);
-    if (!found)
+    return found;
+}
+
+int dossier_head_load(struct call *c, struct db *db, bool lock, struct dossier_head *out)
+{
+    int found;
+
+    memset(out, 0, sizeof(*out));
+    if (!uuid_valid(c->params[0])) {
+        call_set_not_found(c);
+        return 0;
+    }
+    found = from_db(c, db, lock, out);
+    if (found == 0)
         found = from_pending(c, db, out);
+    /* both missed: the worker committed (then dropped the pending record)
+     * between the two reads, so PostgreSQL has it now */
+    if (found == 0)
+        found = from_db(c, db, lock, out);
+    if (found < 0)
+        return -1;
     if (!found || !auth_in_scope(c, out->org, out->caisse)) {
         call_set_not_found(c);
         return 0;

@@ -100,24 +100,44 @@ static json_t *pending_doc(struct db *db, const char *id)
     return doc;
 }
 
-static void dossier_get_db(struct call *c, struct db *db)
+/* The dossier from PostgreSQL: a document, NULL when absent; sets the reply to
+ * 503 and returns NULL on failure (*failed). */
+static json_t *persisted_doc(struct call *c, struct db *db, bool *failed)
 {
     const char *params[1] = {c->params[0]};
-    PGresult *res;
+    PGresult *res = db_exec(db->pg,
+                            "SELECT epart_dossier_doc(d, true)::text FROM dossiers d "
+                            "WHERE d.id = $1",
+                            1, params);
     json_t *doc = NULL;
 
-    res = db_exec(db->pg,
-                  "SELECT epart_dossier_doc(d, true)::text FROM dossiers d WHERE d.id = $1", 1,
-                  params);
+    *failed = res == NULL;
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
-        return;
+        return NULL;
     }
     if (PQntuples(res) == 1)
         doc = db_json(res, 0, 0);
     PQclear(res);
+    return doc;
+}
+
+static void dossier_get_db(struct call *c, struct db *db)
+{
+    bool failed;
+    json_t *doc = persisted_doc(c, db, &failed);
+
+    if (failed)
+        return;
     if (doc == NULL)
         doc = pending_doc(db, c->params[0]);
+    /* The worker drops the pending record only after its commit: when both
+     * reads missed, the commit happened between them and PostgreSQL has it. */
+    if (doc == NULL) {
+        doc = persisted_doc(c, db, &failed);
+        if (failed)
+            return;
+    }
     if (doc == NULL || !auth_in_scope(c, json_str(doc, "org"), json_str(doc, "caisse"))) {
         json_decref(doc);
         call_set_not_found(c);

@@ -25,7 +25,7 @@ struct ready {
 static void ready_db(struct call *c, struct db *db)
 {
     struct ready *r = c->ctx;
-    PGresult *res = db_exec(db->pg, "SELECT 1", 0, NULL);
+    PGresult *res = db->pg ? db_exec(db->pg, "SELECT 1", 0, NULL) : NULL;
     bool pg_ok = res != NULL;
 
     if (res != NULL)
@@ -35,7 +35,9 @@ static void ready_db(struct call *c, struct db *db)
                             "postgresql", pg_ok ? "up" : "down", "redis",
                             r->redis_ok ? "up" : "down"));
     if (!(pg_ok && r->redis_ok)) {
-        /* a readiness answer, not a problem document: keep the plain JSON */
+        /* also a valid problem document, since it is served as one */
+        json_object_set_new(c->reply_json, "title", json_string("Service non prêt"));
+        json_object_set_new(c->reply_json, "status", json_integer(503));
         c->retry_after = 1;
     }
 }
@@ -61,6 +63,7 @@ void h_readyz(struct call *c)
     }
     c->ctx = r;
     c->ctx_free = free;
+    c->db_optional = true; /* say which dependency is down, not a generic 503 */
     if (redis_link_command(c->thr->redis, on_ping, c, 1, argv, lens) < 0) {
         r->redis_ok = false;
         dbpool_submit(c, ready_db);

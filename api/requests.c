@@ -81,26 +81,44 @@ static json_t *pending_request(struct db *db, const struct request_kind *k, cons
     return doc;
 }
 
-static void request_get_db(struct call *c, struct db *db)
+/* The request from PostgreSQL, NULL when absent; 503 set on failure (*failed). */
+static json_t *persisted_request(struct call *c, struct db *db, const struct request_kind *k,
+                                 bool *failed)
 {
-    const struct request_kind *k = c->ctx;
     const char *params[2] = {c->params[0], k->kind};
-    PGresult *res;
+    PGresult *res = db_exec(db->pg,
+                            "SELECT epart_request_doc(r, true)::text FROM requests r "
+                            "WHERE r.id = $1 AND r.kind = $2",
+                            2, params);
     json_t *doc = NULL;
 
-    res = db_exec(db->pg,
-                  "SELECT epart_request_doc(r, true)::text FROM requests r "
-                  "WHERE r.id = $1 AND r.kind = $2",
-                  2, params);
+    *failed = res == NULL;
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
-        return;
+        return NULL;
     }
     if (PQntuples(res) == 1)
         doc = db_json(res, 0, 0);
     PQclear(res);
+    return doc;
+}
+
+static void request_get_db(struct call *c, struct db *db)
+{
+    const struct request_kind *k = c->ctx;
+    bool failed;
+    json_t *doc = persisted_request(c, db, k, &failed);
+
+    if (failed)
+        return;
     if (doc == NULL)
         doc = pending_request(db, k, c->params[0]);
+    /* both missed: the worker committed between the two reads */
+    if (doc == NULL) {
+        doc = persisted_request(c, db, k, &failed);
+        if (failed)
+            return;
+    }
     if (doc == NULL || !auth_in_scope(c, json_str(doc, "org"), json_str(doc, "caisse"))) {
         json_decref(doc);
         call_set_not_found(c);

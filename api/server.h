@@ -102,6 +102,7 @@ struct call {
     _Atomic int db_state;
     struct event *db_timer;
     void (*after_db)(struct call *c); /* continue on the HTTP thread instead of replying */
+    bool db_optional;        /* run db_fn even without a connection (db->pg NULL) */
     struct call *next;
 
     /* scratch for multi-step handlers */

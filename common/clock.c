@@ -20,6 +20,11 @@
 
 static bool test_mode;
 static _Atomic int64_t frozen_us = CLOCK_REAL;
+/* Local sets (PUT /v1/admin/clock in this process) bump the generation; the
+ * follower applies what it read only when no local set happened meanwhile, so
+ * a read issued just before a PUT can never undo it. */
+static pthread_mutex_t set_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t set_gen;
 static pthread_t follower;
 static atomic_bool follower_running;
 static char follow_host[256];
@@ -70,7 +75,29 @@ void clock_set(time_t t)
 {
     if (!test_mode)
         return;
+    pthread_mutex_lock(&set_lock);
     atomic_store(&frozen_us, t < 0 ? CLOCK_REAL : (int64_t)t * 1000000);
+    set_gen++;
+    pthread_mutex_unlock(&set_lock);
+}
+
+static uint64_t generation(void)
+{
+    uint64_t g;
+
+    pthread_mutex_lock(&set_lock);
+    g = set_gen;
+    pthread_mutex_unlock(&set_lock);
+    return g;
+}
+
+/* Apply a value read from Redis unless a local set came after the read began. */
+static void follow_apply(time_t t, uint64_t gen_before_read)
+{
+    pthread_mutex_lock(&set_lock);
+    if (set_gen == gen_before_read)
+        atomic_store(&frozen_us, t < 0 ? CLOCK_REAL : (int64_t)t * 1000000);
+    pthread_mutex_unlock(&set_lock);
 }
 
 /* Apply the shared value only when it changes: a read issued just before this
@@ -80,6 +107,7 @@ static void *follow_loop(void *arg)
     redisContext *rc = NULL;
     struct timeval tv = {1, 0};
     long long last = -2; /* -2: nothing seen yet, -1: unset */
+    uint64_t gen;
 
     (void)arg;
     while (atomic_load(&follower_running)) {
@@ -95,12 +123,13 @@ static void *follow_loop(void *arg)
             }
             redisSetTimeout(rc, tv);
         }
+        gen = generation();
         r = redisCommand(rc, "GET %s", CLOCK_REDIS_KEY);
         if (r != NULL) {
             long long seen = r->type == REDIS_REPLY_STRING ? strtoll(r->str, NULL, 10) : -1;
 
             if ((r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_NIL) && seen != last) {
-                clock_set((time_t)seen);
+                follow_apply((time_t)seen, gen);
                 last = seen;
             }
             freeReplyObject(r);

@@ -23,14 +23,15 @@ psql_epart() {
 }
 
 redis_start() {
-  if redis-cli -h "$EPART_REDIS_HOST" -p "$EPART_REDIS_PORT" ping >/dev/null 2>&1; then
+  if redis-cli -h "$EPART_REDIS_HOST" -p "$EPART_REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
     return 0
   fi
   redis-server "$EPART_ROOT/deploy/redis.conf" --port "$EPART_REDIS_PORT" \
     --dir "$EPART_STATE_DIR/redis" --pidfile "$RUNDIR/redis.pid" \
     --logfile "$EPART_STATE_DIR/log/redis.log" --daemonize yes
   for _ in $(seq 1 100); do
-    redis-cli -p "$EPART_REDIS_PORT" ping >/dev/null 2>&1 && return 0
+    # PONG only once the append-only file is loaded (LOADING errors before)
+    redis-cli -p "$EPART_REDIS_PORT" ping 2>/dev/null | grep -q PONG && return 0
     sleep 0.1
   done
   echo "epart: redis did not start (see $EPART_STATE_DIR/log/redis.log)" >&2

@@ -117,7 +117,8 @@ def test_postgresql_stopped_under_load():
                  new_reads=len(new_reads),
                  new_reads_200=sum(1 for r in new_reads if r[0] == 200),
                  readyz_body=readyz[0][2], backlog_at_return=backlog_at_return,
-                 drain_after_return_s=t_drained - t_up, drain_reads=len(drain_reads),
+                 drain_after_return_s=t_drained - t_up, drain_s=drain_s,
+                 drain_reads=len(drain_reads),
                  drain_reads_statuses=sorted({r[0] for r in drain_reads}),
                  dead=C.xlen(stack, C.DEAD))
     finally:

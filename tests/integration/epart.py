@@ -158,13 +158,17 @@ class Stack:
                               capture_output=True, text=True)
 
     def start(self):
-        self.sh("redis-start")
-        self.sh("pg-start")
-        self.sh("migrate")
-        self.start_api()
-        for _ in range(self.n_workers):
-            self.start_worker()
-        self.wait_ready()
+        try:
+            self.sh("redis-start")
+            self.sh("pg-start")
+            self.sh("migrate")
+            self.start_api()
+            for _ in range(self.n_workers):
+                self.start_worker()
+            self.wait_ready()
+        except BaseException:
+            self.stop(keep=True)  # never leave servers behind; keep the logs to read
+            raise
         return self
 
     def _spawn(self, name):

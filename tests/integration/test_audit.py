@@ -16,6 +16,7 @@ T2 = "2026-06-02T08:00:00Z"
 @pytest.fixture(scope="module")
 def setting(stack, admin):
     admin.put("/v1/admin/clock", {"now": T1})
+    time.sleep(0.25)  # let every process's clock follower settle (see test_indicateurs)
     r = admin.post("/v1/organisations", epart.organisation_body(kind="ccas", name="CCAS audité"))
     assert r.status == 201, r
     org = r.json
@@ -98,6 +99,7 @@ def test_admin_only(stack, setting, instructor):
 def test_filters_and_pagination(stack, setting, admin):
     did, partner, sub = setting["dossier"], setting["partner"], setting["sub"]
     admin.put("/v1/admin/clock", {"now": T2})
+    time.sleep(0.25)
     for _ in range(5):
         assert partner.get("/v1/dossiers/" + did).status == 200
     q = "sub=%s&object_type=dossier&since=%s" % (sub, T2)

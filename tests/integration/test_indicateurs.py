@@ -37,6 +37,10 @@ class World:
 def set_clock(admin, when):
     r = admin.put("/v1/admin/clock", {"now": when})
     assert r.status == 200, r
+    # Each process follows the shared clock every 100 ms (common/clock.c); a
+    # follower's read issued between two quick PUTs can bring the previous
+    # instant back for one tick. Let it settle before acting on the new one.
+    time.sleep(0.25)
 
 
 def persisted(stack, table, oid):

@@ -5,6 +5,7 @@ message bodies — while its statuses, history, deadlines and decision stay and
 the indicators still count it. Open or recently closed ones are untouched."""
 import glob
 import json
+import time
 
 import pytest
 
@@ -24,6 +25,7 @@ def rstack():
 
 def set_clock(admin, now):
     assert admin.put("/v1/admin/clock", {"now": now}).status == 200
+    time.sleep(0.25)  # let every process's clock follower settle (see test_indicateurs)
 
 
 def persisted(stack, table, oid):
