@@ -9,7 +9,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-PGDATA="$EPART_STATE_DIR/pg"
 RUNDIR="$EPART_STATE_DIR/run"
 mkdir -p "$RUNDIR" "$EPART_STATE_DIR/redis" "$EPART_STATE_DIR/log"
 
@@ -17,8 +16,22 @@ as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# PostgreSQL's files live in the state directory, unless the postgres user
+# cannot reach it (a checkout under /root, say): then in a directory of their
+# own under /var/lib/epart, one per state directory.
+PGROOT="$EPART_STATE_DIR"
+if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$EPART_STATE_DIR" 2>/dev/null; then
+  PGROOT="/var/lib/epart/$(printf '%s' "$EPART_STATE_DIR" | md5sum | cut -c1-16)"
+  mkdir -p "$PGROOT/run" "$PGROOT/log"
+  chown -R postgres "$PGROOT"
+  echo "$PGROOT" > "$EPART_STATE_DIR/pg.location"
+fi
+PGDATA="$PGROOT/pg"
+PGSOCK="$PGROOT/run"
+PGLOG="$PGROOT/log/postgresql.log"
+
 psql_epart() {
-  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$RUNDIR" -p "$EPART_PG_PORT" \
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PGSOCK" -p "$EPART_PG_PORT" \
     -U "$EPART_PG_USER" -d "$EPART_PG_DB" "$@"
 }
 
@@ -44,7 +57,9 @@ redis_stop() {
 
 pg_start() {
   if [ "$(id -u)" -eq 0 ]; then
-    chown postgres "$EPART_STATE_DIR" "$RUNDIR" "$EPART_STATE_DIR/log"
+    if [ "$PGROOT" = "$EPART_STATE_DIR" ]; then
+      chown postgres "$EPART_STATE_DIR" "$RUNDIR" "$EPART_STATE_DIR/log"
+    fi
     chmod 755 "$EPART_STATE_DIR"
   fi
   if [ ! -s "$PGDATA/PG_VERSION" ]; then
@@ -53,7 +68,7 @@ pg_start() {
     as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
     cat >> "$PGDATA/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
-unix_socket_directories = '$RUNDIR'
+unix_socket_directories = '$PGSOCK'
 max_connections = 200
 shared_buffers = 256MB
 max_wal_size = 2GB
@@ -62,16 +77,16 @@ log_min_messages = warning
 CONF
   fi
   if ! as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
-    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$EPART_STATE_DIR/log/postgresql.log" -w -t 60 \
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PGLOG" -w -t 60 \
       -o "-p $EPART_PG_PORT" start >/dev/null
   fi
-  as_pg "$PG_BIN/psql" -X -q -h "$RUNDIR" -p "$EPART_PG_PORT" -U postgres -d postgres -tA \
+  as_pg "$PG_BIN/psql" -X -q -h "$PGSOCK" -p "$EPART_PG_PORT" -U postgres -d postgres -tA \
     -c "SELECT 1 FROM pg_roles WHERE rolname = '$EPART_PG_USER'" | grep -q 1 ||
-    as_pg "$PG_BIN/psql" -X -q -h "$RUNDIR" -p "$EPART_PG_PORT" -U postgres -d postgres \
+    as_pg "$PG_BIN/psql" -X -q -h "$PGSOCK" -p "$EPART_PG_PORT" -U postgres -d postgres \
       -c "CREATE ROLE $EPART_PG_USER LOGIN"
-  as_pg "$PG_BIN/psql" -X -q -h "$RUNDIR" -p "$EPART_PG_PORT" -U postgres -d postgres -tA \
+  as_pg "$PG_BIN/psql" -X -q -h "$PGSOCK" -p "$EPART_PG_PORT" -U postgres -d postgres -tA \
     -c "SELECT 1 FROM pg_database WHERE datname = '$EPART_PG_DB'" | grep -q 1 ||
-    as_pg "$PG_BIN/psql" -X -q -h "$RUNDIR" -p "$EPART_PG_PORT" -U postgres -d postgres \
+    as_pg "$PG_BIN/psql" -X -q -h "$PGSOCK" -p "$EPART_PG_PORT" -U postgres -d postgres \
       -c "CREATE DATABASE $EPART_PG_DB OWNER $EPART_PG_USER"
 }
 
@@ -80,10 +95,13 @@ pg_stop() {
   as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true
 }
 
-# Apply each sql/NNN_*.sql not yet applied (deploy/migrate.sh).
+# Apply each sql/NNN_*.sql not yet applied (deploy/migrate.sh). The files are
+# read by this shell and fed to psql, which runs as the postgres user.
 migrate() {
-  PATH="$PG_BIN:$PATH" as_pg sh "$EPART_ROOT/deploy/migrate.sh" "$EPART_ROOT/sql" \
-    -h "$RUNDIR" -p "$EPART_PG_PORT" -U "$EPART_PG_USER" -d "$EPART_PG_DB"
+  local run=""
+  [ "$(id -u)" -eq 0 ] && run="runuser -u postgres --"
+  PSQL="$run $PG_BIN/psql" sh "$EPART_ROOT/deploy/migrate.sh" "$EPART_ROOT/sql" \
+    -h "$PGSOCK" -p "$EPART_PG_PORT" -U "$EPART_PG_USER" -d "$EPART_PG_DB"
 }
 
 demo() {

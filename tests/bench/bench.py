@@ -268,7 +268,8 @@ class Stack:
         self.run_dir = os.path.join(self.state, "run")
         self.api = None
         self.workers = []
-        self._redis = None
+        self._local = threading.local()  # one Redis connection per thread
+        self._conns = []
 
     def sh(self, *args):
         r = run(["bash", STACK_SH] + list(args), env=self.env)
@@ -294,9 +295,12 @@ class Stack:
         return self
 
     def redis(self):
-        if self._redis is None:
-            self._redis = Redis(self.redis_port)
-        return self._redis
+        """This thread's connection (samplers run in threads of their own)."""
+        r = getattr(self._local, "redis", None)
+        if r is None:
+            r = self._local.redis = Redis(self.redis_port)
+            self._conns.append(r)
+        return r
 
     def _spawn(self, name):
         logf = open(os.path.join(self.state, "log", "%s.log" % name), "ab")
@@ -362,8 +366,8 @@ class Stack:
     def stop(self):
         self.stop_workers()
         self.stop_api()
-        if self._redis is not None:
-            self._redis.close()
+        for r in self._conns:
+            r.close()
         r1 = run(["bash", STACK_SH, "pg-stop"], env=self.env)
         r2 = run(["bash", STACK_SH, "redis-stop"], env=self.env)
         del r1, r2
@@ -1308,7 +1312,12 @@ def print_summary(all_res, names):
     print()
 
 
+def on_term(sig, frame):
+    raise SystemExit("bench: signal %d" % sig)  # so that every stack is stopped
+
+
 def main(argv):
+    signal.signal(signal.SIGTERM, on_term)
     names = argv or ["all"]
     if "all" in names:
         names = ORDER

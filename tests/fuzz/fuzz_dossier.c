@@ -13,7 +13,9 @@
  *   - signalement_validate (POST /v1/signalements),
  *   - org_validate_create and org_validate_patch (against no stored
  *     organisation, a fixed valid one, and the document itself), plus
- *     org_apply_defaults and convention_in_force on the document.
+ *     org_apply_defaults and convention_in_force on the document,
+ *   - rendez_vous_validate, demande_document_validate and
+ *     request_transition_validate (common/request_valid.h, SPEC §8).
  * Besides the sanitizers' checks, each error list must be well formed and
  * hold exactly one entry per problem counted, up to VF_MAX_LISTED (vfield.h):
  * a 422 that counts a problem but does not list it tells the partner nothing.
@@ -31,6 +33,7 @@
 #include "droits_json.h"
 #include "jsonutil.h"
 #include "organisation.h"
+#include "request_valid.h"
 #include "signalement_valid.h"
 #include "vfield.h"
 
@@ -155,6 +158,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     transitions(doc);
     CHECKED(dossier_validate_message(doc, errors));
     CHECKED(signalement_validate(doc, FZ_TODAY, errors));
+    CHECKED(rendez_vous_validate(doc, FZ_TODAY, errors));
+    CHECKED(demande_document_validate(doc, FZ_TODAY, errors));
+    {
+        const char *to = NULL;
+
+        CHECKED(request_transition_validate(doc, &to, errors));
+        if (request_transition_validate(doc, &to, NULL) == 0)
+            FZ_ASSERT(to != NULL && to[0] >= 'a' && to[0] <= 'z');
+    }
     organisations(doc);
 
     /* Without an error array the count is the same (only the verdict matters). */

@@ -7,6 +7,10 @@
 #                                          its committed corpus and regressions,
 #                                          without fuzzing (part of make test)
 #   tests/fuzz/run.sh --build [target…]    build only
+#   tests/fuzz/run.sh --coverage [target…] line coverage of common/ reached by
+#                                          the last fuzzing corpus of each target
+#                                          (build/fuzz/work/<target>, else the
+#                                          committed one), with llvm-cov
 #
 # Everything is built with clang (-fsanitize=fuzzer,address,undefined) into
 # build/fuzz/: the common/*.c sources are compiled there with the same
@@ -33,10 +37,11 @@ mode=fuzz
 case "${1:-}" in
   --regress) mode=regress; shift ;;
   --build) mode=build; shift ;;
-  -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+  --coverage) mode=coverage; shift ;;
+  -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
 esac
 
-all_targets=(dossier nir siret dates token cursor route droits)
+all_targets=(dossier nir siret dates token cursor route droits webhook_url)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
@@ -47,6 +52,7 @@ max_len() {
     dossier|droits) echo 8192 ;;
     token) echo 4096 ;;
     route) echo 1024 ;;
+    webhook_url) echo 2100 ;;
     cursor) echo 256 ;;
     dates) echo 64 ;;
     nir|siret) echo 48 ;;
@@ -57,7 +63,7 @@ max_len() {
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 BASE="-std=c11 -D_GNU_SOURCE -Icommon -I/usr/include/postgresql -g -O1 -fno-omit-frame-pointer -pthread"
 WARN="-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral -Wvla"
-LIBS="-ljansson -ljwt -lssl -lcrypto -lhiredis -lpq -lm"
+LIBS="-ljansson -ljwt -lssl -lcrypto -lhiredis -lpq -lcurl -lm"
 
 die() { echo "fuzz: $*" >&2; exit 2; }
 
@@ -165,6 +171,42 @@ fuzz() {
   return $failed
 }
 
+# Coverage: a separate build (no sanitizers) in build/fuzz/cov, run once over
+# the corpus; reports the common/*.c files each target reaches.
+coverage() {
+  local cov="$OUT/cov" t bin dir inputs prof="" rc=0
+  local CFL="$BASE -fprofile-instr-generate -fcoverage-mapping"
+  command -v llvm-profdata >/dev/null && command -v llvm-cov >/dev/null ||
+    die "llvm-profdata and llvm-cov are needed (package llvm)"
+  mkdir -p "$cov/obj" || die "cannot create $cov"
+  local src objs=()
+  for src in common/*.c; do
+    objs+=("$cov/obj/$(basename "${src%.c}").o")
+    $CC $CFL -fsanitize=fuzzer-no-link -c "$src" -o "$cov/obj/$(basename "${src%.c}").o" ||
+      die "compiling $src for coverage failed"
+  done
+  for t in "${targets[@]}"; do
+    bin="$cov/fuzz_$t"
+    $CC $CFL -I"$FUZZ_DIR" -fsanitize=fuzzer "$FUZZ_DIR/fuzz_$t.c" "${objs[@]}" $LIBS -o "$bin" ||
+      die "building $bin failed"
+    dir="$OUT/work/$t"
+    [ -d "$dir" ] || dir="$FUZZ_DIR/corpus/$t"
+    mapfile -t inputs < <(files_of "$dir"; files_of "$FUZZ_DIR/regressions/$t")
+    rm -f "$cov/$t.profraw"
+    LLVM_PROFILE_FILE="$cov/$t.profraw" "$bin" "${inputs[@]}" >/dev/null 2>&1 || rc=1
+    llvm-profdata merge -sparse "$cov/$t.profraw" -o "$cov/$t.profdata" || die "llvm-profdata failed"
+    echo "== $t (${#inputs[@]} inputs from $dir)"
+    llvm-cov report "$bin" -instr-profile="$cov/$t.profdata" -ignore-filename-regex='tests/fuzz/' |
+      awk '$1 ~ /common\/[^\/]*\.c$/ && $8 - $9 > 0 {
+             f = $1; sub(/.*common\//, "common/", f)
+             printf "  %-28s %5d of %5d lines  %s\n", f, $8 - $9, $8, $10 }'
+  done
+  return $rc
+}
+
+case "$mode" in
+  coverage) coverage; exit $? ;;
+esac
 build
 case "$mode" in
   build) exit 0 ;;
