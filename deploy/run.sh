@@ -18,7 +18,8 @@ stop_all() {
   bash "$STACK" redis-stop
   echo "epart: stopped"
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
 
 bash "$STACK" redis-start
 bash "$STACK" pg-start
@@ -57,4 +58,5 @@ epart is running at $url   (logs in $EPART_STATE_DIR/log)
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}" || true
-echo "epart: a process exited; see $EPART_STATE_DIR/log" >&2
+echo "epart: a process exited unexpectedly; see $EPART_STATE_DIR/log" >&2
+exit 1
