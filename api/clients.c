@@ -97,10 +97,11 @@ static void client_create_db(struct call *c, struct db *db)
     snprintf(c->location, sizeof(c->location), "/v1/organisations/%s/clients/%s", c->params[0],
              client_id);
     call_set_json(c, 201,
-                  json_pack("{s:s, s:s, s:s, s:o, s:s}", "client_id", client_id, "client_secret",
-                            secret, "org", c->params[0], "name",
+                  json_pack("{s:s, s:s, s:s, s:o, s:s, s:i}", "client_id", client_id,
+                            "client_secret", secret, "org", c->params[0], "name",
                             name && json_is_string(name) ? json_incref(name) : json_null(),
-                            "created_at", PQgetvalue(res, 0, 0)));
+                            "created_at", PQgetvalue(res, 0, 0), "version", 1));
+    c->etag_version = 1;
     PQclear(res);
 done:
     idem_end(&idem, c, db_redis(db));

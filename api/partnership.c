@@ -110,6 +110,7 @@ static void partnership_create_db(struct call *c, struct db *db)
         goto done;
     }
     snprintf(c->location, sizeof(c->location), "/v1/messages/%s", id);
+    c->etag_version = 1;
     call_set_json(c, 201, db_json(res, 0, 0));
     PQclear(res);
 done:

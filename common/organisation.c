@@ -209,7 +209,8 @@ static int check_org(const json_t *body, const json_t *current, bool patch, json
 
     vf_string(&v, "name", get(body, "name"), need(body, "name", patch), 200, NULL);
     vf_enum(&v, "kind", get(body, "kind"), need(body, "kind", patch), kinds, NULL);
-    check_siret(&v, get(body, "siret"), need(body, "siret", patch));
+    /* optional (a structure may not have one yet), checked whenever given */
+    check_siret(&v, get(body, "siret"), 0);
     vf_format(&v, "caisse", get(body, "caisse"), need(body, "caisse", patch), 16, caisse_ok,
               "code de caisse (3 chiffres)", NULL);
     vf_format(&v, "finess", get(body, "finess"), 0, 32, finess_ok,

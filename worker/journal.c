@@ -15,7 +15,13 @@
 #include "jsonutil.h"
 #include "uuidv.h"
 
-int journal_entry(PGconn *pg, struct entry *e)
+const char JOURNAL_SQL[] =
+    "INSERT INTO audit_journal (at, sub, role, org_id, caisse, action, object_type, "
+    "object_id, remote_addr, entry_id) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+    "ON CONFLICT (entry_id) DO NOTHING";
+
+bool journal_row(const struct entry *e, struct journal_row *row)
 {
     json_t *meta = json_loads(e->meta, 0, NULL);
     const json_t *actor = json_object_get(meta, "actor");
@@ -25,14 +31,12 @@ int journal_entry(PGconn *pg, struct entry *e)
     const char *entry_id = json_str(meta, "entry");
     const char *remote = json_str(meta, "remote");
     const json_t *us = json_object_get(meta, "received_at_us");
-    char object_type[24], action[24], at[40];
     const char *dot = strchr(e->type, '.');
-    const char *params[10];
-    int rc;
 
+    row->meta = meta;
     if (sub == NULL || dot == NULL || !json_is_integer(us)) {
-        json_decref(meta);
-        return 0;
+        journal_row_free(row);
+        return false;
     }
     if (role == NULL)
         role = "partner";
@@ -40,26 +44,37 @@ int journal_entry(PGconn *pg, struct entry *e)
      * the later writes */
     if (org == NULL && strcmp(role, "partner") == 0)
         org = json_str(meta, "org");
-    snprintf(object_type, sizeof(object_type), "%.*s", (int)(dot - e->type), e->type);
-    snprintf(action, sizeof(action), "%s", dot + 1);
-    params[0] = db_ts(json_integer_value(us), at, sizeof(at));
-    params[1] = sub;
-    params[2] = role;
-    params[3] = (org != NULL && uuid_valid(org)) ? org : NULL;
-    params[4] = json_str(actor, "caisse");
-    params[5] = action;
-    params[6] = object_type;
-    params[7] = json_str(meta, "id");
-    params[8] = (remote != NULL && remote[0] != '\0') ? remote : NULL;
-    params[9] = (entry_id != NULL && uuid_valid(entry_id)) ? entry_id : NULL;
-    rc = db_cmd(pg,
-                "INSERT INTO audit_journal (at, sub, role, org_id, caisse, action, object_type, "
-                "object_id, remote_addr, entry_id) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-                "ON CONFLICT (entry_id) DO NOTHING",
-                10, params);
+    snprintf(row->object_type, sizeof(row->object_type), "%.*s", (int)(dot - e->type), e->type);
+    snprintf(row->action, sizeof(row->action), "%s", dot + 1);
+    row->params[0] = db_ts(json_integer_value(us), row->at, sizeof(row->at));
+    row->params[1] = sub;
+    row->params[2] = role;
+    row->params[3] = (org != NULL && uuid_valid(org)) ? org : NULL;
+    row->params[4] = json_str(actor, "caisse");
+    row->params[5] = row->action;
+    row->params[6] = row->object_type;
+    row->params[7] = json_str(meta, "id");
+    row->params[8] = (remote != NULL && remote[0] != '\0') ? remote : NULL;
+    row->params[9] = (entry_id != NULL && uuid_valid(entry_id)) ? entry_id : NULL;
+    return true;
+}
+
+void journal_row_free(struct journal_row *row)
+{
+    json_decref(row->meta);
+    row->meta = NULL;
+}
+
+int journal_entry(PGconn *pg, struct entry *e)
+{
+    struct journal_row row;
+    int rc;
+
+    if (!journal_row(e, &row))
+        return 0;
+    rc = db_cmd(pg, JOURNAL_SQL, 10, row.params);
     if (rc < 0)
         snprintf(e->error, sizeof(e->error), "audit journal insert failed");
-    json_decref(meta);
+    journal_row_free(&row);
     return rc;
 }

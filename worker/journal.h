@@ -11,6 +11,7 @@
 #define EPART_WORKER_JOURNAL_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 
 #include "persist.h"
 
@@ -22,5 +23,23 @@
  * (audit_journal.entry_id is unique). An entry without an actor is not
  * journaled. Returns 0, or -1 when the insert failed (the caller rolls back). */
 int journal_entry(PGconn *pg, struct entry *e);
+
+/* The statement journal_entry() runs, with its 10 parameters. */
+extern const char JOURNAL_SQL[];
+
+/* The parameters of e's journal row, for a caller that sends JOURNAL_SQL itself
+ * (persist.c's pipeline). params point into the row (and into its parsed meta):
+ * call journal_row_free() once the statement is sent (libpq copies parameters
+ * when sending). Returns false, with nothing to free, when the entry is not
+ * journaled (no actor). */
+struct journal_row {
+    void *meta; /* json_t *: the parsed meta the strings belong to */
+    char at[40];
+    char object_type[24];
+    char action[24];
+    const char *params[10];
+};
+bool journal_row(const struct entry *e, struct journal_row *row);
+void journal_row_free(struct journal_row *row);
 
 #endif

@@ -241,10 +241,9 @@ static void test_create_not_object_and_empty(void **state)
     errors = create(J("{}"));
     assert_err(errors, "name", "required");
     assert_err(errors, "kind", "required");
-    assert_err(errors, "siret", "required");
     assert_err(errors, "caisse", "required");
     assert_err(errors, "convention", "required");
-    assert_int_equal(json_array_size(errors), 5);
+    assert_int_equal(json_array_size(errors), 4);
     json_decref(errors);
 }
 
@@ -304,7 +303,8 @@ static void test_create_fields(void **state)
     create_with("", "siret", json_string("'; DROP TABLE organisations;--"), "siret",
                 "invalid_siret");
     create_with("", "siret", json_integer(73282932000074), "siret", "invalid_type");
-    create_with("", "siret", json_null(), "siret", "required");
+    /* SIRET is optional (checked when given) */
+    create_with("", "siret", json_null(), NULL, NULL);
     create_with("", "caisse", json_string("1710"), "caisse", "invalid_format");
     create_with("", "caisse", json_string("A71"), "caisse", "invalid_format");
     create_with("", "caisse", json_string(" 171"), "caisse", "invalid_format");
@@ -371,7 +371,7 @@ static void test_patch(void **state)
 
     patch_case("{\"name\":null}", VALID_ORG, "name", "required");
     patch_case("{\"kind\":null}", VALID_ORG, "kind", "required");
-    patch_case("{\"siret\":null}", VALID_ORG, "siret", "required");
+    patch_case("{\"siret\":null}", VALID_ORG, NULL, NULL);
     patch_case("{\"caisse\":null}", VALID_ORG, "caisse", "required");
     patch_case("{\"convention\":null}", VALID_ORG, "convention", "required");
     patch_case("{\"convention\":{\"signed_on\":null}}", VALID_ORG, "convention.signed_on",
