@@ -36,7 +36,7 @@ static void alerts_list_db(struct call *c, struct db *db)
     const char *params[8];
     PGresult *res;
 
-    page_parse(c, &p, errors);
+    page_parse(c, &p, errors, PAGE_KEY_UUID);
     if (level != NULL && !one_of(level, levels))
         fielderr_add(errors, "level", "invalid_enum", "level doit valoir warning ou breach.");
     if (clk != NULL && !one_of(clk, clocks))

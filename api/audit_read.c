@@ -57,7 +57,7 @@ static void audit_list_db(struct call *c, struct db *db)
     const char *params[8];
     PGresult *res;
 
-    page_parse(c, &p, errors);
+    page_parse(c, &p, errors, PAGE_KEY_ANY);
     params[0] = page_ts_param(&p); /* the cursor's "instant" is the last id seen */
     params[1] = page_limit_param(&p);
     params[2] = text_filter(c, "sub", 256, errors);

@@ -214,7 +214,7 @@ static void messages_list_db(struct call *c, struct db *db)
         json_decref(errors);
         return;
     }
-    if (!page_parse(c, &p, errors)) {
+    if (!page_parse(c, &p, errors, PAGE_KEY_UUID)) {
         call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
         return;
     }

@@ -192,7 +192,7 @@ static void dossier_list_db(struct call *c, struct db *db)
     const char *params[8];
     PGresult *res;
 
-    page_parse(c, &p, errors);
+    page_parse(c, &p, errors, PAGE_KEY_UUID);
     if (status != NULL && !status_valid(status))
         fielderr_add(errors, "status", "invalid_enum", "Statut inconnu.");
     if (prestation != NULL && !dossier_prestation_valid(prestation))
@@ -224,10 +224,10 @@ static void dossier_list_db(struct call *c, struct db *db)
         res = db_exec(
             db->pg,
             "SELECT epart_dossier_doc(d, false)::text, "
-            "       (extract(epoch FROM d.created_at) * 1000000)::bigint, d.seq "
+            "       (extract(epoch FROM d.created_at) * 1000000)::bigint, d.id "
             "FROM dossiers d "
-            "WHERE ($1::bigint IS NULL OR (d.created_at, d.seq) < "
-            "       (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::bigint)) "
+            "WHERE ($1::bigint IS NULL OR (d.created_at, d.id) < "
+            "       (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
             "AND ($4::text IS NULL OR d.status = $4) "
             "AND ($5::text IS NULL OR d.prestation = $5) "
             "AND ($6::timestamptz IS NULL OR EXISTS (SELECT 1 FROM echeances x "
@@ -236,20 +236,20 @@ static void dossier_list_db(struct call *c, struct db *db)
             "      OR x.stopped_at >= x.due_at))) "
             "AND ($7::uuid IS NULL OR d.org_id = $7) "
             "AND ($8::text IS NULL OR d.caisse = $8) "
-            "ORDER BY d.created_at DESC, d.seq DESC LIMIT $3",
+            "ORDER BY d.created_at DESC, d.id DESC LIMIT $3",
             8, params);
     } else {
         /* oldest instruction due first; dossiers without a running clock last */
         res = db_exec(
             db->pg,
             "SELECT epart_dossier_doc(d, false)::text, "
-            "       (extract(epoch FROM k.due) * 1000000)::bigint, d.seq "
+            "       (extract(epoch FROM k.due) * 1000000)::bigint, d.id "
             "FROM dossiers d "
             "CROSS JOIN LATERAL (SELECT COALESCE((SELECT x.due_at FROM echeances x "
             "     WHERE x.object_type = 'dossier' AND x.object_id = d.id "
             "     AND x.clock = 'instruction'), timestamptz '9999-12-31T00:00:00Z') AS due) k "
-            "WHERE ($1::bigint IS NULL OR (k.due, d.seq) > "
-            "       (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::bigint)) "
+            "WHERE ($1::bigint IS NULL OR (k.due, d.id) > "
+            "       (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
             "AND ($4::text IS NULL OR d.status = $4) "
             "AND ($5::text IS NULL OR d.prestation = $5) "
             "AND ($6::timestamptz IS NULL OR EXISTS (SELECT 1 FROM echeances x "
@@ -258,7 +258,7 @@ static void dossier_list_db(struct call *c, struct db *db)
             "      OR x.stopped_at >= x.due_at))) "
             "AND ($7::uuid IS NULL OR d.org_id = $7) "
             "AND ($8::text IS NULL OR d.caisse = $8) "
-            "ORDER BY k.due ASC, d.seq ASC LIMIT $3",
+            "ORDER BY k.due ASC, d.id ASC LIMIT $3",
             8, params);
     }
     if (res == NULL) {

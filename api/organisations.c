@@ -180,7 +180,7 @@ static void org_list_db(struct call *c, struct db *db)
     const char *caisse = call_query(c, "caisse");
     PGresult *res;
 
-    if (!page_parse(c, &p, errors)) {
+    if (!page_parse(c, &p, errors, PAGE_KEY_UUID)) {
         call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
         return;
     }
@@ -198,14 +198,14 @@ static void org_list_db(struct call *c, struct db *db)
     params[4] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : caisse;
     params[5] = c->who.role == ROLE_PARTNER ? c->who.org : NULL;
     res = db_exec(db->pg,
-                  "SELECT " ORG_DOC ", (extract(epoch FROM o.created_at) * 1000000)::bigint, o.seq "
+                  "SELECT " ORG_DOC ", (extract(epoch FROM o.created_at) * 1000000)::bigint, o.id "
                   "FROM organisations o "
-                  "WHERE ($1::bigint IS NULL OR (o.created_at, o.seq) < "
-                  "       (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::bigint)) "
+                  "WHERE ($1::bigint IS NULL OR (o.created_at, o.id) < "
+                  "       (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
                   "AND ($4::text IS NULL OR o.kind = $4) "
                   "AND ($5::text IS NULL OR o.caisse = $5) "
                   "AND ($6::uuid IS NULL OR o.id = $6) "
-                  "ORDER BY o.created_at DESC, o.seq DESC LIMIT $3",
+                  "ORDER BY o.created_at DESC, o.id DESC LIMIT $3",
                   6, params);
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");

@@ -11,8 +11,9 @@
 #include "cursor.h"
 #include "db.h"
 #include "fielderr.h"
+#include "uuidv.h"
 
-bool page_parse(struct call *c, struct page *p, json_t *errors)
+bool page_parse(struct call *c, struct page *p, json_t *errors, enum page_key key)
 {
     const char *l = call_query(c, "limit");
     const char *cur = call_query(c, "cursor");
@@ -35,7 +36,10 @@ bool page_parse(struct call *c, struct page *p, json_t *errors)
         }
     }
     if (cur != NULL) {
-        if (!cursor_decode(cur, &p->ts, p->key, sizeof(p->key))) {
+        if (!cursor_decode(cur, &p->ts, p->key, sizeof(p->key)) ||
+            (key == PAGE_KEY_UUID && !uuid_valid(p->key)) ||
+            (key == PAGE_KEY_INT && (p->key[0] == '\0' || strlen(p->key) > 18 ||
+                                     strspn(p->key, "0123456789") != strlen(p->key)))) {
             fielderr_add(errors, "cursor", "invalid_cursor",
                          "Curseur de pagination invalide ; reprenez depuis la première page.");
             ok = false;

@@ -25,10 +25,14 @@ struct page {
     char limit_param[12];
 };
 
+/* What the tie-breaker of a list's cursor must be, checked before it reaches
+ * SQL: a forged cursor is a 422, never a failed cast. */
+enum page_key { PAGE_KEY_ANY, PAGE_KEY_UUID, PAGE_KEY_INT };
+
 /* Read ?limit and ?cursor. A limit above PAGE_MAX is lowered to it; a limit that
  * is not a positive integer, or a cursor that does not decode, is appended to
  * errors. Returns false when something was appended. */
-bool page_parse(struct call *c, struct page *p, json_t *errors);
+bool page_parse(struct call *c, struct page *p, json_t *errors, enum page_key key);
 
 /* The SQL parameters of the cursor: timestamp in microseconds and key as text,
  * or NULLs for the first page. The query fetches limit + 1 rows. */

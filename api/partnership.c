@@ -130,7 +130,7 @@ static void partnership_list_db(struct call *c, struct db *db)
     const char *params[4];
     PGresult *res;
 
-    page_parse(c, &p, errors);
+    page_parse(c, &p, errors, PAGE_KEY_ANY);
     if (org != NULL && !uuid_valid(org))
         fielderr_add(errors, "org", "invalid_format", "org doit être un identifiant UUID.");
     if (json_array_size(errors) > 0) {

@@ -159,7 +159,7 @@ static void request_list_db(struct call *c, struct db *db)
     const char *params[7];
     PGresult *res;
 
-    page_parse(c, &p, errors);
+    page_parse(c, &p, errors, PAGE_KEY_UUID);
     if (status != NULL && !request_status_known(k, status))
         fielderr_add(errors, "status", "invalid_enum", "Statut inconnu.");
     if (org != NULL && !uuid_valid(org))
@@ -178,14 +178,14 @@ static void request_list_db(struct call *c, struct db *db)
     params[6] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL;
     res = db_exec(db->pg,
                   "SELECT epart_request_doc(r, false)::text, "
-                  "       (extract(epoch FROM r.created_at) * 1000000)::bigint, r.seq "
+                  "       (extract(epoch FROM r.created_at) * 1000000)::bigint, r.id "
                   "FROM requests r WHERE r.kind = $4 "
-                  "AND ($1::bigint IS NULL OR (r.created_at, r.seq) < "
-                  "     (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::bigint)) "
+                  "AND ($1::bigint IS NULL OR (r.created_at, r.id) < "
+                  "     (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
                   "AND ($5::text IS NULL OR r.status = $5) "
                   "AND ($6::uuid IS NULL OR r.org_id = $6) "
                   "AND ($7::text IS NULL OR r.caisse = $7) "
-                  "ORDER BY r.created_at DESC, r.seq DESC LIMIT $3",
+                  "ORDER BY r.created_at DESC, r.id DESC LIMIT $3",
                   7, params);
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");

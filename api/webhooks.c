@@ -484,7 +484,7 @@ static void webhook_list_db(struct call *c, struct db *db)
     static const char *const states[] = {"active", "failing", "disabled", NULL};
     const char *params[7];
     PGresult *res;
-    bool ok = page_parse(c, &p, errors);
+    bool ok = page_parse(c, &p, errors, PAGE_KEY_UUID);
 
     if (ok && p.has_cursor && !uuid_valid(p.key)) {
         json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", "cursor", "code",
@@ -753,7 +753,7 @@ static void webhook_deliveries_db(struct call *c, struct db *db)
         return;
     json_decref(doc);
     errors = json_array();
-    ok = page_parse(c, &p, errors);
+    ok = page_parse(c, &p, errors, PAGE_KEY_INT);
     if (ok && p.has_cursor && (p.key[0] == '\0' || strspn(p.key, "0123456789") != strlen(p.key) ||
                                strlen(p.key) > 18)) {
         json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", "cursor", "code",

@@ -196,7 +196,11 @@ def test_list_pagination_newest_first(stack, org_factory):
         cursor = r.json["next_cursor"]
         if not cursor:
             break
-    assert seen == list(reversed(ids))
+    # newest first by creation, then id (SPEC §4): ties (a frozen test clock)
+    # are broken by id
+    created = {i: c.get("/v1/dossiers/" + i).json["created_at"] for i in ids}
+    assert sorted(seen) == sorted(ids)
+    assert seen == sorted(ids, key=lambda i: (created[i], i), reverse=True)
     assert c.get("/v1/dossiers?limit=0").status == 422
     assert c.get("/v1/dossiers?cursor=garbage!!").status == 422
     assert c.get("/v1/dossiers?status=bogus").status == 422
