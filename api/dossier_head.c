@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "auth.h"
+#include "clock.h"
+#include "dossier_doc.h"
 #include "db.h"
 #include "ingest.h"
 #include "uuidv.h"
@@ -92,4 +94,15 @@ int dossier_head_load(struct call *c, struct db *db, bool lock, struct dossier_h
         return 0;
     }
     return 1;
+}
+
+void call_set_document(struct call *c, json_t *doc)
+{
+    if (doc == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    dossier_doc_finish(doc, clock_now());
+    c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
+    call_set_json(c, 200, doc);
 }

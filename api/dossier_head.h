@@ -28,4 +28,9 @@ struct dossier_head {
  * caller's transaction). */
 int dossier_head_load(struct call *c, struct db *db, bool lock, struct dossier_head *out);
 
+/* Set a 200 reply with doc (reference taken), a dossier or request document:
+ * the states of its deadlines at the product's now, and its ETag. A NULL doc
+ * (its re-read failed) is a 503. */
+void call_set_document(struct call *c, json_t *doc);
+
 #endif

@@ -20,6 +20,7 @@
 #include "db.h"
 #include "dbpool.h"
 #include "dossier_doc.h"
+#include "dossier_head.h"
 #include "dossier_valid.h"
 #include "fielderr.h"
 #include "handlers.h"
@@ -105,20 +106,13 @@ static json_t *pending_doc(struct db *db, const char *id)
 static json_t *persisted_doc(struct call *c, struct db *db, bool *failed)
 {
     const char *params[1] = {c->params[0]};
-    PGresult *res = db_exec(db->pg,
-                            "SELECT epart_dossier_doc(d, true)::text FROM dossiers d "
-                            "WHERE d.id = $1",
-                            1, params);
-    json_t *doc = NULL;
+    json_t *doc = db_fetch_json(db->pg,
+                                "SELECT epart_dossier_doc(d, true)::text FROM dossiers d "
+                                "WHERE d.id = $1",
+                                1, params, failed);
 
-    *failed = res == NULL;
-    if (res == NULL) {
+    if (*failed)
         call_set_unavailable(c, "La base de données");
-        return NULL;
-    }
-    if (PQntuples(res) == 1)
-        doc = db_json(res, 0, 0);
-    PQclear(res);
     return doc;
 }
 
@@ -143,10 +137,8 @@ static void dossier_get_db(struct call *c, struct db *db)
         call_set_not_found(c);
         return;
     }
-    dossier_doc_finish(doc, clock_now());
     audit_record(c, "read", "dossier", c->params[0]);
-    c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
-    call_set_json(c, 200, doc);
+    call_set_document(c, doc);
 }
 
 void h_dossier_get(struct call *c)

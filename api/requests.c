@@ -23,6 +23,7 @@
 #include "db.h"
 #include "dbpool.h"
 #include "dossier_doc.h"
+#include "dossier_head.h"
 #include "fielderr.h"
 #include "handlers.h"
 #include "idempotency.h"
@@ -86,20 +87,13 @@ static json_t *persisted_request(struct call *c, struct db *db, const struct req
                                  bool *failed)
 {
     const char *params[2] = {c->params[0], k->kind};
-    PGresult *res = db_exec(db->pg,
-                            "SELECT epart_request_doc(r, true)::text FROM requests r "
-                            "WHERE r.id = $1 AND r.kind = $2",
-                            2, params);
-    json_t *doc = NULL;
+    json_t *doc = db_fetch_json(db->pg,
+                                "SELECT epart_request_doc(r, true)::text FROM requests r "
+                                "WHERE r.id = $1 AND r.kind = $2",
+                                2, params, failed);
 
-    *failed = res == NULL;
-    if (res == NULL) {
+    if (*failed)
         call_set_unavailable(c, "La base de données");
-        return NULL;
-    }
-    if (PQntuples(res) == 1)
-        doc = db_json(res, 0, 0);
-    PQclear(res);
     return doc;
 }
 
@@ -124,10 +118,8 @@ static void request_get_db(struct call *c, struct db *db)
         call_set_not_found(c);
         return;
     }
-    dossier_doc_finish(doc, clock_now());
     audit_record(c, "read", k->kind, c->params[0]);
-    c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
-    call_set_json(c, 200, doc);
+    call_set_document(c, doc);
 }
 
 static void request_get(struct call *c, const struct request_kind *k)
@@ -305,19 +297,12 @@ static void request_transition_db(struct call *c, struct db *db)
     {
         const char *p2[1] = {c->params[0]};
 
-        res = db_exec(db->pg, "SELECT epart_request_doc(r, true)::text FROM requests r WHERE id = $1",
-                      1, p2);
-        if (res != NULL && PQntuples(res) == 1) {
-            json_t *doc = db_json(res, 0, 0);
+        bool failed;
 
-            dossier_doc_finish(doc, clock_now());
-            c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
-            call_set_json(c, 200, doc);
-        } else {
-            call_set_unavailable(c, "La base de données");
-        }
-        if (res != NULL)
-            PQclear(res);
+        call_set_document(c, db_fetch_json(db->pg,
+                                           "SELECT epart_request_doc(r, true)::text "
+                                           "FROM requests r WHERE id = $1",
+                                           1, p2, &failed));
     }
     audit_record(c, "transition", k->kind, c->params[0]);
     goto out;

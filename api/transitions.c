@@ -360,22 +360,12 @@ static void transition_db(struct call *c, struct db *db)
     detail = NULL;
     {
         const char *params[1] = {c->params[0]};
-        PGresult *res = db_exec(db->pg,
-                                "SELECT epart_dossier_doc(d, true)::text FROM dossiers d "
-                                "WHERE d.id = $1",
-                                1, params);
+        bool failed;
 
-        if (res != NULL && PQntuples(res) == 1) {
-            json_t *doc = db_json(res, 0, 0);
-
-            dossier_doc_finish(doc, clock_now());
-            c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
-            call_set_json(c, 200, doc);
-        } else {
-            call_set_unavailable(c, "La base de données");
-        }
-        if (res != NULL)
-            PQclear(res);
+        call_set_document(c, db_fetch_json(db->pg,
+                                           "SELECT epart_dossier_doc(d, true)::text "
+                                           "FROM dossiers d WHERE d.id = $1",
+                                           1, params, &failed));
     }
     audit_record(c, "transition", "dossier", c->params[0]);
     idem_end(&idem, c, db_redis(db));

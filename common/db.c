@@ -120,6 +120,21 @@ char *db_ts(int64_t us, char *buf, size_t len)
     return buf;
 }
 
+json_t *db_fetch_json(PGconn *conn, const char *sql, int n, const char *const *params,
+                      bool *failed)
+{
+    PGresult *res = db_exec(conn, sql, n, params);
+    json_t *doc = NULL;
+
+    *failed = res == NULL;
+    if (res == NULL)
+        return NULL;
+    if (PQntuples(res) >= 1)
+        doc = db_json(res, 0, 0);
+    PQclear(res);
+    return doc;
+}
+
 const char *db_value(const PGresult *res, int row, int col)
 {
     return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);

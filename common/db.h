@@ -50,6 +50,12 @@ json_t *db_json(const PGresult *res, int row, int col);
  * ("2026-11-23T09:00:00.123456Z") into buf (at least 32 bytes). */
 char *db_ts(int64_t us, char *buf, size_t len);
 
+/* Run a query returning at most one row whose first column is JSON text: the
+ * parsed document, or NULL when there is no row. On failure returns NULL with
+ * *failed set (the caller answers 503). */
+json_t *db_fetch_json(PGconn *conn, const char *sql, int n, const char *const *params,
+                      bool *failed);
+
 /* The value of (row, col), or NULL when it is SQL NULL. */
 const char *db_value(const PGresult *res, int row, int col);
 
