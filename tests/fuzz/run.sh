@@ -38,7 +38,7 @@ case "${1:-}" in
   --regress) mode=regress; shift ;;
   --build) mode=build; shift ;;
   --coverage) mode=coverage; shift ;;
-  -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
 esac
 
 all_targets=(dossier nir siret dates token cursor route droits webhook_url)
@@ -154,7 +154,7 @@ fuzz() {
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
-    printf '%-8s %6ss %12s execs  cov %-6s corpus %5s  rc %s\n' "$t" "$SECONDS_PER_TARGET" \
+    printf '%-11s %6ss %12s execs  cov %-6s corpus %5s  rc %s\n' "$t" "$SECONDS_PER_TARGET" \
       "${execs:-?}" "${cov:-?}" "$(find "$work" -type f | wc -l)" "$rc" | tee -a "$summary"
     if [ $rc -ne 0 ]; then
       failed=1
