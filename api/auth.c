@@ -10,6 +10,7 @@
 #include "organisation.h"
 #include "ratelimit.h"
 #include "routes.h"
+#include "tokencache.h"
 
 static void after_org(struct call *c)
 {
@@ -44,8 +45,8 @@ void auth_check(struct call *c)
                            "Un jeton Bearer est requis dans l'en-tête Authorization.", NULL);
         return;
     }
-    err = token_verify(tok, len, g_config.jwt_secret, g_config.jwt_secret_len, clock_real(),
-                       &c->who);
+    err = token_cache_verify(c->thr->tokens, tok, len, g_config.jwt_secret,
+                             g_config.jwt_secret_len, clock_real(), &c->who);
     if (err != TOKEN_OK) {
         call_reply_problem(c, 401, "Jeton invalide", token_error_str(err), NULL);
         return;

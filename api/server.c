@@ -31,6 +31,7 @@
 #include "metrics.h"
 #include "redis_link.h"
 #include "routes.h"
+#include "tokencache.h"
 
 struct config g_config;
 
@@ -506,7 +507,8 @@ static int thread_init(struct http_thread *thr)
     pthread_mutex_init(&thr->done_lock, NULL);
     thr->done_ev = event_new(thr->base, -1, EV_PERSIST, on_done, thr);
     thr->redis = redis_link_new(thr->base, g_config.redis_host, g_config.redis_port);
-    return thr->done_ev && thr->redis ? 0 : -1;
+    thr->tokens = token_cache_new();
+    return thr->done_ev && thr->redis && thr->tokens ? 0 : -1;
 }
 
 static void *thread_main(void *arg)
@@ -521,6 +523,7 @@ static void thread_free(struct http_thread *thr)
 {
     if (thr->redis != NULL)
         redis_link_free(thr->redis);
+    token_cache_free(thr->tokens);
     if (thr->done_ev != NULL)
         event_free(thr->done_ev);
     if (thr->http != NULL)

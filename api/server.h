@@ -59,6 +59,7 @@ struct http_thread {
     struct evhttp *http;
     pthread_t tid;
     struct redis_link *redis;
+    struct token_cache *tokens; /* tokens verified by this thread (tokencache.h) */
     /* calls finished by database threads, handed back to this loop */
     pthread_mutex_t done_lock;
     struct call *done_head;

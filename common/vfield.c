@@ -252,7 +252,16 @@ vf_res vf_string(vctx *v, const char *path, const json_t *val, unsigned flags, s
         return VF_BAD;
     }
     for (p = (const unsigned char *)s; *p != '\0';) {
-        int32_t c = utf8_next(&p);
+        int32_t c;
+
+        /* most text is plain ASCII: printable bytes need no decoding */
+        if (*p >= 0x20 && *p < 0x7F && !(flags & VF_NAME)) {
+            if (*p != ' ')
+                blank = false;
+            p++;
+            continue;
+        }
+        c = utf8_next(&p);
 
         if (c < 0 || forbidden(c, (flags & VF_MULTILINE) != 0)) {
             vf_error(v, path, "invalid_format", "caractère de contrôle interdit");
