@@ -175,3 +175,14 @@ def test_test_clock_absent_in_production():
         assert "/v1/admin/clock" not in paths
     finally:
         assert not s.stop()
+
+
+def test_a_cached_token_still_expires(stack, pass_org):
+    """Tokens verified once are remembered by the HTTP threads; their expiry is
+    still checked on every request against the real clock (30 s leeway)."""
+    tok = epart.partner_token(pass_org["id"], exp=int(time.time()) - 28)
+    c = stack.client(tok)
+    assert c.get("/v1/dossiers?limit=1").status == 200
+    assert c.get("/v1/dossiers?limit=1").status == 200
+    time.sleep(3.2)
+    assert c.get("/v1/dossiers?limit=1").status == 401
