@@ -63,7 +63,8 @@ static json_t *clock_json(const char *name, cal_date started_on, time_t due,
                      "next_fire_at", next == (time_t)-1 ? json_null() : instant(next));
 }
 
-/* The argument of epart_apply_dossier_create. */
+/* The argument of epart_apply_dossier_create, but for its "meta" and "body",
+ * which arg_text() adds. */
 static json_t *prepare_dossier_create(struct entry *e)
 {
     json_t *meta = json_loads(e->meta, 0, NULL);
@@ -117,10 +118,10 @@ static json_t *prepare_dossier_create(struct entry *e)
     pre = preinstruction_run(g_pieces_table, prestation, json_object_get(body, "situation"),
                              json_object_get(body, "pieces"), received ? received_on : deposit,
                              deposit, clock_today());
-    arg = json_pack("{s:s, s:I, s:O, s:O, s:o, s:o, s:o}", "stream_id", e->id, "seq",
-                    (json_int_t)persist_stream_seq(e->id), "meta", meta, "body", body,
-                    "pre_instruction", pre ? pre : json_null(), "deadlines", deadlines, "alerts",
-                    alerts);
+    /* meta and body are added as the entry's own texts (arg_text) */
+    arg = json_pack("{s:s, s:I, s:o, s:o, s:o}", "stream_id", e->id, "seq",
+                    (json_int_t)persist_stream_seq(e->id), "pre_instruction",
+                    pre ? pre : json_null(), "deadlines", deadlines, "alerts", alerts);
 out:
     json_decref(meta);
     json_decref(body);
@@ -223,18 +224,62 @@ struct entry_kind {
     /* the one statement apply runs, its result unread, when it is that simple:
      * such entries can be sent in a pipeline (apply_pipelined) */
     const char *sql;
+    /* the statement applying a run of such entries at once (an array of their
+     * arguments), if any (sql/011_batch_create.sql) */
+    const char *batch_sql;
+    /* prepare leaves out "meta" and "body": arg_text() adds the entry's texts */
+    bool splice;
 };
 
 static const struct entry_kind kinds[] = {
-    {"dossier.create", prepare_dossier_create, apply_create, SQL_DOSSIER_CREATE},
-    {"dossier.transmit", prepare_plain, lifecycle_apply_transmit, NULL},
-    {"dossier.pieces", prepare_plain, lifecycle_apply_pieces, NULL},
-    {"dossier.message", prepare_plain, lifecycle_apply_message, NULL},
-    {"signalement.create", prepare_request_create, apply_request_create, SQL_REQUEST_CREATE},
-    {"rendez_vous.create", prepare_request_create, apply_request_create, SQL_REQUEST_CREATE},
+    {"dossier.create", prepare_dossier_create, apply_create, SQL_DOSSIER_CREATE,
+     "SELECT epart_apply_dossier_creates($1::jsonb)", true},
+    {"dossier.transmit", prepare_plain, lifecycle_apply_transmit, NULL, NULL, false},
+    {"dossier.pieces", prepare_plain, lifecycle_apply_pieces, NULL, NULL, false},
+    {"dossier.message", prepare_plain, lifecycle_apply_message, NULL, NULL, false},
+    {"signalement.create", prepare_request_create, apply_request_create, SQL_REQUEST_CREATE,
+     NULL, false},
+    {"rendez_vous.create", prepare_request_create, apply_request_create, SQL_REQUEST_CREATE,
+     NULL, false},
     {"demande_document.create", prepare_request_create, apply_request_create,
-     SQL_REQUEST_CREATE},
+     SQL_REQUEST_CREATE, NULL, false},
 };
+
+/* The text of arg with "meta" and "body" set to the entry's own texts, copied
+ * as they are. Why: serialising the parsed body again was a fifth of the
+ * worker's time per entry (docs/BENCHMARKS.md). Both texts were parsed whole by
+ * prepare (json_loads, json_loadb: one JSON value each), so the result is JSON. */
+static char *arg_text(const json_t *arg, const struct entry *e)
+{
+    static const char meta_key[] = ",\"meta\":", body_key[] = ",\"body\":";
+    char *head = json_text(arg), *out, *p;
+    size_t hn, mn = strlen(e->meta);
+
+    if (head == NULL)
+        return NULL;
+    hn = strlen(head); /* "{…}": a non-empty object */
+    out = malloc(hn - 1 + sizeof(meta_key) - 1 + mn + sizeof(body_key) - 1 + e->body_len + 2);
+    if (out != NULL && hn >= 2 && head[hn - 1] == '}') {
+        p = out;
+        memcpy(p, head, hn - 1);
+        p += hn - 1;
+        memcpy(p, meta_key, sizeof(meta_key) - 1);
+        p += sizeof(meta_key) - 1;
+        memcpy(p, e->meta, mn);
+        p += mn;
+        memcpy(p, body_key, sizeof(body_key) - 1);
+        p += sizeof(body_key) - 1;
+        memcpy(p, e->body, e->body_len);
+        p += e->body_len;
+        *p++ = '}';
+        *p = '\0';
+    } else {
+        free(out);
+        out = NULL;
+    }
+    free(head);
+    return out;
+}
 
 static const struct entry_kind *kind_of(const char *type)
 {
@@ -251,37 +296,116 @@ static int apply_one(PGconn *pg, const struct entry_kind *k, struct entry *e, co
     return k->apply(pg, e, arg) == 0 ? journal_entry(pg, e) : -1;
 }
 
-/* Apply entries [from, to), all of kinds with a single statement (k->sql), and
- * their journal rows inside the open transaction, in libpq's pipeline mode: all
- * the statements are sent, then all the results read, so that the batch costs
- * one round trip instead of two per entry (the worker's drain rate was bound by
- * these round trips: see docs/BENCHMARKS.md). Order and transaction are those of
- * apply_one() in a loop. Returns 0, or -1 when any statement failed (the
- * transaction is then aborted: the caller rolls back and retries each entry
- * alone, which records the error). The results are a few dozen bytes per
- * statement, far less than a socket buffer, so sending everything before
- * reading cannot block on a full pipe. */
-static int apply_pipelined(PGconn *pg, const struct entry_kind **k, struct entry *entries,
-                           char **args, int from, int to)
+static json_t *str_or_null(const char *s)
 {
-    int rc = 0;
+    return s != NULL ? json_string(s) : json_null();
+}
 
-    if (PQenterPipelineMode(pg) != 1)
-        return -1;
-    for (int i = from; i < to && rc == 0; i++) {
-        const char *params[1] = {args[i]};
-        struct journal_row row;
+/* "[a0,a1,…]" of the JSON texts args[from..to) that are not NULL (malloc'd). */
+static char *json_array_text(char **args, int from, int to)
+{
+    size_t len = 2;
+    char *out, *p;
+
+    for (int i = from; i < to; i++)
+        if (args[i] != NULL)
+            len += strlen(args[i]) + 1;
+    out = malloc(len + 1);
+    if (out == NULL)
+        return NULL;
+    p = out;
+    *p++ = '[';
+    for (int i = from; i < to; i++) {
+        size_t n;
 
         if (args[i] == NULL)
             continue;
-        if (PQsendQueryParams(pg, k[i]->sql, 1, NULL, params, NULL, NULL, 0) != 1)
-            rc = -1;
-        if (rc == 0 && journal_row(&entries[i], &row)) {
-            if (PQsendQueryParams(pg, JOURNAL_SQL, 10, NULL, row.params, NULL, NULL, 0) != 1)
-                rc = -1;
-            journal_row_free(&row);
-        }
+        if (p > out + 1)
+            *p++ = ',';
+        n = strlen(args[i]);
+        memcpy(p, args[i], n);
+        p += n;
     }
+    *p++ = ']';
+    *p = '\0';
+    return out;
+}
+
+/* Send one statement of one parameter in pipeline mode: 0 or -1. */
+static int send1(PGconn *pg, const char *sql, const char *param)
+{
+    const char *params[1] = {param};
+
+    return PQsendQueryParams(pg, sql, 1, NULL, params, NULL, NULL, 0) == 1 ? 0 : -1;
+}
+
+/* Apply entries [from, to), all of kinds with a single statement (k->sql), and
+ * their journal rows inside the open transaction, in libpq's pipeline mode.
+ * Why: the worker's drain was bound by PostgreSQL's fixed cost per statement
+ * and by two round trips per entry (docs/BENCHMARKS.md). Now each run of
+ * consecutive entries of a kind with a batch statement (dossier.create) is
+ * applied by one statement (sql/011_batch_create.sql), the others by their own
+ * statement, the journal rows of them all by one statement at the end, and
+ * everything is sent before any result is read: one round trip per run. The
+ * order of entries and the transaction are those of apply_one() in a loop.
+ * Returns 0, or -1 when any statement failed (the transaction is then aborted:
+ * the caller rolls back and retries each entry alone, which records the error).
+ * The results are a few dozen bytes per statement, far less than a socket
+ * buffer, so sending everything before reading cannot block on a full pipe. */
+static int apply_pipelined(PGconn *pg, const struct entry_kind **k, struct entry *entries,
+                           char **args, int from, int to)
+{
+    json_t *journal = json_array();
+    int rc = 0;
+
+    if (journal == NULL || PQenterPipelineMode(pg) != 1) {
+        json_decref(journal);
+        return -1;
+    }
+    for (int i = from; i < to && rc == 0;) {
+        struct journal_row row;
+        int j = i + 1;
+
+        if (args[i] == NULL) {
+            i++;
+            continue;
+        }
+        if (k[i]->batch_sql != NULL) {
+            char *arr;
+
+            while (j < to && (args[j] == NULL || k[j] == k[i]))
+                j++;
+            arr = json_array_text(args, i, j);
+            rc = arr != NULL ? send1(pg, k[i]->batch_sql, arr) : -1;
+            free(arr);
+        } else {
+            rc = send1(pg, k[i]->sql, args[i]);
+        }
+        for (; i < j; i++)
+            if (args[i] != NULL && journal_row(&entries[i], &row)) {
+                /* a row that cannot be built fails the run: never a silent gap */
+                if (json_array_append_new(
+                        journal,
+                        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "at",
+                                  str_or_null(row.params[0]), "sub", str_or_null(row.params[1]),
+                                  "role", str_or_null(row.params[2]), "org_id",
+                                  str_or_null(row.params[3]), "caisse", str_or_null(row.params[4]),
+                                  "action", str_or_null(row.params[5]), "object_type",
+                                  str_or_null(row.params[6]), "object_id",
+                                  str_or_null(row.params[7]), "remote_addr",
+                                  str_or_null(row.params[8]), "entry_id",
+                                  str_or_null(row.params[9]))) < 0)
+                    rc = -1;
+                journal_row_free(&row);
+            }
+    }
+    if (rc == 0 && json_array_size(journal) > 0) {
+        char *text = json_text(journal);
+
+        rc = text != NULL ? send1(pg, "SELECT epart_insert_journal($1::jsonb)", text) : -1;
+        free(text);
+    }
+    json_decref(journal);
     if (PQpipelineSync(pg) != 1) {
         PQexitPipelineMode(pg);
         return -1;
@@ -339,8 +463,10 @@ int persist_batch(PGconn *pg, struct entry *entries, int n)
         }
         arg = k[i]->prepare(&entries[i]);
         if (arg != NULL) {
-            args[i] = json_text(arg);
+            args[i] = k[i]->splice ? arg_text(arg, &entries[i]) : json_text(arg);
             json_decref(arg);
+            if (args[i] == NULL)
+                snprintf(entries[i].error, sizeof(entries[i].error), "out of memory");
         }
     }
     /* first try: the whole batch in one transaction, each run of single-statement
