@@ -16,6 +16,7 @@
 #include <event2/listener.h>
 #include <event2/thread.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -491,6 +492,12 @@ static int thread_init(struct http_thread *thr)
         log_error("http: cannot listen on port %d: %s", g_config.http_port, strerror(errno));
         return -1;
     }
+    /* Linux passes TCP_NODELAY on to the accepted sockets. Without it, the last
+     * partial segment of a large answer (a list page) waits for the client's
+     * delayed ACK: 40 ms per page. */
+    if (setsockopt(evconnlistener_get_fd(lev), IPPROTO_TCP, TCP_NODELAY, &(int){1},
+                   sizeof(int)) < 0)
+        log_warn("http: TCP_NODELAY: %s", strerror(errno));
     if (evhttp_bind_listener(thr->http, lev) == NULL)
         return -1;
     /* evhttp's own limits: bodies a little over ours still get our problem+json

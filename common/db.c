@@ -69,6 +69,84 @@ PGresult *db_exec(PGconn *conn, const char *sql, int n, const char *const *param
     return db_exec_state(conn, sql, n, params, NULL);
 }
 
+/* The statements this thread knows prepared, by connection and SQL text
+ * address. A stale entry (a new connection at a freed one's address) is
+ * harmless: the server answers 26000 and the statement is prepared again. */
+#define PREPARED_MAX 32
+static _Thread_local struct {
+    PGconn *conn;
+    const char *sql;
+} prepared[PREPARED_MAX];
+static _Thread_local int prepared_next;
+
+static bool is_prepared(PGconn *conn, const char *sql)
+{
+    for (int i = 0; i < PREPARED_MAX; i++)
+        if (prepared[i].conn == conn && prepared[i].sql == sql)
+            return true;
+    return false;
+}
+
+/* Prepare sql on conn under name; a statement of that name already there (the
+ * table above forgot it) is the same one, since the name is the text's
+ * address. Returns 0 or -1. */
+static int prepare(PGconn *conn, const char *name, const char *sql, int n)
+{
+    PGresult *res = PQprepare(conn, name, sql, n, NULL);
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    int rc = PQresultStatus(res) == PGRES_COMMAND_OK || (state && strcmp(state, "42P05") == 0)
+                 ? 0
+                 : -1;
+
+    if (rc < 0)
+        log_warn("db: prepare: %s", PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                                        ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                                        : PQerrorMessage(conn));
+    PQclear(res);
+    if (rc == 0) {
+        prepared[prepared_next].conn = conn;
+        prepared[prepared_next].sql = sql;
+        prepared_next = (prepared_next + 1) % PREPARED_MAX;
+    }
+    return rc;
+}
+
+PGresult *db_exec_prepared(PGconn *conn, const char *sql, int n, const char *const *params)
+{
+    char name[32];
+    PGresult *res;
+    ExecStatusType st;
+
+    if (conn == NULL)
+        return NULL;
+    snprintf(name, sizeof(name), "epart_%p", (const void *)sql);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        const char *state;
+
+        if (!is_prepared(conn, sql) && prepare(conn, name, sql, n) < 0)
+            return NULL;
+        res = PQexecPrepared(conn, name, n, params, NULL, NULL, 0);
+        st = PQresultStatus(res);
+        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+            return res;
+        state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        if (attempt == 0 && state != NULL && strcmp(state, "26000") == 0) {
+            /* the session lost it (a new connection): forget and prepare again */
+            for (int i = 0; i < PREPARED_MAX; i++)
+                if (prepared[i].conn == conn)
+                    prepared[i].conn = NULL;
+            PQclear(res);
+            continue;
+        }
+        log_warn("db: %s", PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                               ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                               : PQerrorMessage(conn));
+        PQclear(res);
+        return NULL;
+    }
+    return NULL;
+}
+
 int db_cmd(PGconn *conn, const char *sql, int n, const char *const *params)
 {
     PGresult *res = db_exec(conn, sql, n, params);
@@ -123,7 +201,7 @@ char *db_ts(int64_t us, char *buf, size_t len)
 json_t *db_fetch_json(PGconn *conn, const char *sql, int n, const char *const *params,
                       bool *failed)
 {
-    PGresult *res = db_exec(conn, sql, n, params);
+    PGresult *res = db_exec_prepared(conn, sql, n, params);
     json_t *doc = NULL;
 
     *failed = res == NULL;

@@ -3,7 +3,8 @@
  * workers: connecting with the product's settings, running parameterised
  * statements, transactions, and reading JSON columns.
  *
- * Every statement goes through PQexecParams: no SQL is ever built from input.
+ * Every statement goes through PQexecParams or a prepared statement: no SQL is
+ * ever built from input.
  */
 #ifndef EPART_DB_H
 #define EPART_DB_H
@@ -34,6 +35,14 @@ PGresult *db_exec(PGconn *conn, const char *sql, int n, const char *const *param
 PGresult *db_exec_state(PGconn *conn, const char *sql, int n, const char *const *params,
                         char sqlstate[6]);
 
+/* Like db_exec, through a statement prepared once per connection (named after
+ * the address of sql, which must therefore be a string constant) so that
+ * PostgreSQL parses and plans it once per session rather than on every call:
+ * for the hot point reads. Outside an explicit transaction only: a statement
+ * the session lost is prepared again and retried, which an aborted transaction
+ * would refuse. */
+PGresult *db_exec_prepared(PGconn *conn, const char *sql, int n, const char *const *params);
+
 /* Run a statement whose result is not needed; returns 0 or -1. */
 int db_cmd(PGconn *conn, const char *sql, int n, const char *const *params);
 
@@ -52,7 +61,8 @@ char *db_ts(int64_t us, char *buf, size_t len);
 
 /* Run a query returning at most one row whose first column is JSON text: the
  * parsed document, or NULL when there is no row. On failure returns NULL with
- * *failed set (the caller answers 503). */
+ * *failed set (the caller answers 503). sql goes through db_exec_prepared: a
+ * string constant, run outside an explicit transaction. */
 json_t *db_fetch_json(PGconn *conn, const char *sql, int n, const char *const *params,
                       bool *failed);
 
