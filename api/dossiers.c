@@ -64,7 +64,7 @@ void h_dossier_create(struct call *c)
     }
     errors = json_array();
     if (dossier_validate(c->json, today, errors) > 0) {
-        call_reply_invalid(c, errors);
+        ingest_reply_invalid(c, errors);
         return;
     }
     json_decref(errors);

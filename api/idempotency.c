@@ -63,7 +63,7 @@ bool idem_replay(struct call *c, const char *record, size_t len)
     return true;
 }
 
-static void set_reused(struct call *c)
+void idem_set_reused(struct call *c)
 {
     json_t *errors = json_array();
 
@@ -128,7 +128,7 @@ bool idem_begin(struct idem *id, struct call *c, redisContext *rc)
         int status = (int)json_integer_value(json_object_get(rec, "s"));
 
         if (h == NULL || strcmp(h, id->hash) != 0)
-            set_reused(c);
+            idem_set_reused(c);
         else if (status == 0)
             call_set_problem(c, 409, "Requête en cours",
                              "La première requête portant cette clé d'idempotence est encore en "

@@ -37,6 +37,9 @@ bool idem_begin(struct idem *id, struct call *c, redisContext *rc);
  * 409, 412 and 429), or release the key so that a retry can run. */
 void idem_end(struct idem *id, struct call *c, redisContext *rc);
 
+/* Set c's reply to the 422 idempotency_key_reused problem. */
+void idem_set_reused(struct call *c);
+
 /* The hash of a request: method, path and body. */
 void idem_request_hash(const struct call *c, char out[SHA256_HEX_LEN]);
 

@@ -53,6 +53,12 @@ json_t *ingest_pending(redisContext *rc, const char *id, json_t **body);
 void ingest_create(struct call *c, const char *type, const char *ref_prefix,
                    const char *collection, const char *status, json_t *meta);
 
+/* Answer 422 with errors (taken) for a creation whose body failed validation,
+ * unless its Idempotency-Key is known with another body: then 422
+ * idempotency_key_reused (SPEC §2). Looks the key up on c's Redis link; on the
+ * HTTP thread only. */
+void ingest_reply_invalid(struct call *c, json_t *errors);
+
 /* Prepare the script's SHA-1 (once, before the HTTP threads start). */
 void ingest_init(void);
 

@@ -47,7 +47,7 @@ static void request_create(struct call *c, const struct request_kind *k)
     }
     errors = json_array();
     if (k->validate(c->json, clock_today(), errors) > 0) {
-        call_reply_invalid(c, errors);
+        ingest_reply_invalid(c, errors);
         return;
     }
     json_decref(errors);

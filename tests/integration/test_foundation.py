@@ -83,6 +83,17 @@ def test_idempotency_key(stack, partner):
     r3 = partner.post("/v1/dossiers", b2, headers={"Idempotency-Key": key})
     assert r3.status == 422
     assert ("Idempotency-Key", "idempotency_key_reused") in r3.error_codes()
+    # another body that is also invalid: the key is still reported as taken
+    r4 = partner.post("/v1/dossiers", {"prestation": "css"}, headers={"Idempotency-Key": key})
+    assert r4.status == 422
+    assert ("Idempotency-Key", "idempotency_key_reused") in r4.error_codes()
+    # an invalid body under a fresh key: only its own errors, and nothing recorded
+    fresh = "idem-" + uuid.uuid4().hex
+    r5 = partner.post("/v1/dossiers", {"prestation": "css"}, headers={"Idempotency-Key": fresh})
+    assert r5.status == 422
+    assert ("prestation", "required") not in r5.error_codes()
+    assert all(code != "idempotency_key_reused" for _, code in r5.error_codes())
+    assert partner.post("/v1/dossiers", b, headers={"Idempotency-Key": fresh}).status == 202
     wait_for(lambda: stack.psql("SELECT count(*) FROM dossiers WHERE id = '%s'"
                                 % r1.json["id"]) == "1")
     time.sleep(0.3)

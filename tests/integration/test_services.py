@@ -135,3 +135,15 @@ def test_partnership_messages(stack, partner, instructor, pass_org, other_org, a
         .json["items"] == []
     assert partner.post("/v1/messages", {"body": ""}).status == 422
     assert partner.post("/v1/messages", {"body": "x", "org": other_org["id"]}).status == 422
+
+
+def test_request_idempotency_key_reused_with_invalid_body(partner):
+    key = "idem-" + uuid.uuid4().hex
+    r1 = partner.post("/v1/signalements", signalement(), headers={"Idempotency-Key": key})
+    assert r1.status == 202, r1
+    r2 = partner.post("/v1/signalements", {"reasons": ["inconnu"]},
+                      headers={"Idempotency-Key": key})
+    assert r2.status == 422
+    assert ("Idempotency-Key", "idempotency_key_reused") in r2.error_codes()
+    r3 = partner.post("/v1/signalements", signalement(), headers={"Idempotency-Key": key})
+    assert r3.status == 202 and r3.json["id"] == r1.json["id"]
