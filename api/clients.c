@@ -65,8 +65,7 @@ static void client_create_db(struct call *c, struct db *db)
             }
         }
         if (json_array_size(errors) > 0) {
-            call_set_problem(c, 422, "Requête invalide",
-                             "Un ou plusieurs champs sont invalides : voir errors.", errors);
+            idem_set_invalid(c, db_redis(db), errors);
             return;
         }
         json_decref(errors);

@@ -24,6 +24,7 @@
 #include "fielderr.h"
 #include "handlers.h"
 #include "html.h"
+#include "idempotency.h"
 #include "ingest.h"
 #include "paging.h"
 #include "secret_hash.h"
@@ -59,8 +60,7 @@ static void check_db(struct call *c, struct db *db)
         return;
     errors = json_array();
     if (q->validate(c->json, errors) > 0) {
-        call_set_problem(c, 422, "Requête invalide",
-                         "Un ou plusieurs champs sont invalides : voir errors.", errors);
+        idem_set_invalid(c, db_redis(db), errors);
         return;
     }
     json_decref(errors);

@@ -75,6 +75,43 @@ void idem_set_reused(struct call *c)
                      "La même clé Idempotency-Key a été envoyée avec un autre corps.", errors);
 }
 
+bool idem_hash_differs(const json_t *rec, const char *hash)
+{
+    const char *h = json_str(rec, "h");
+
+    return h == NULL || strcmp(h, hash) != 0;
+}
+
+void idem_set_invalid(struct call *c, redisContext *rc, json_t *errors)
+{
+    bool bad = false;
+    const char *key = call_idempotency_key(c, &bad);
+    char redis_key[400], hash[SHA256_HEX_LEN];
+    redisReply *r;
+    bool reused = false;
+
+    if (key != NULL && !bad && rc != NULL) {
+        idem_redis_key(c, key, redis_key, sizeof(redis_key));
+        idem_request_hash(c, hash);
+        r = redisCommand(rc, "GET %s", redis_key);
+        if (r != NULL && r->type == REDIS_REPLY_STRING) {
+            json_t *rec = json_loadb(r->str, r->len, 0, NULL);
+
+            reused = idem_hash_differs(rec, hash);
+            json_decref(rec);
+        }
+        if (r != NULL)
+            freeReplyObject(r);
+    }
+    if (reused) {
+        json_decref(errors);
+        idem_set_reused(c);
+    } else {
+        /* no key, a key never seen, or Redis silent: the body's own errors */
+        call_set_invalid(c, errors);
+    }
+}
+
 bool idem_begin(struct idem *id, struct call *c, redisContext *rc)
 {
     bool bad = false;
@@ -124,10 +161,9 @@ bool idem_begin(struct idem *id, struct call *c, redisContext *rc)
     }
     {
         json_t *rec = json_loadb(r->str, r->len, 0, NULL);
-        const char *h = json_str(rec, "h");
         int status = (int)json_integer_value(json_object_get(rec, "s"));
 
-        if (h == NULL || strcmp(h, id->hash) != 0)
+        if (idem_hash_differs(rec, id->hash))
             idem_set_reused(c);
         else if (status == 0)
             call_set_problem(c, 409, "Requête en cours",

@@ -13,6 +13,7 @@
 #define EPART_API_IDEMPOTENCY_H
 
 #include <hiredis/hiredis.h>
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "digest.h"
@@ -39,6 +40,18 @@ void idem_end(struct idem *id, struct call *c, redisContext *rc);
 
 /* Set c's reply to the 422 idempotency_key_reused problem. */
 void idem_set_reused(struct call *c);
+
+/* True when the stored record rec (parsed; NULL when unreadable) is not that of
+ * the request whose hash is given: the key is then reused. */
+bool idem_hash_differs(const json_t *rec, const char *hash);
+
+/* Set c's reply for a body that failed validation (errors taken), on a database
+ * thread: 422 idempotency_key_reused when c's Idempotency-Key is recorded for
+ * another request (SPEC §2: whatever the new body), else the 422 listing errors.
+ * For the handlers that validate before idem_begin(), whose invalid bodies are
+ * thus never recorded under their key. api/ingest.c does the same on the HTTP
+ * thread (ingest_reply_invalid). */
+void idem_set_invalid(struct call *c, redisContext *rc, json_t *errors);
 
 /* The hash of a request: method, path and body. */
 void idem_request_hash(const struct call *c, char out[SHA256_HEX_LEN]);

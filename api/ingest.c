@@ -113,10 +113,9 @@ static void on_reply(redisReply *reply, void *priv)
     if (strcmp(reply->element[0]->str, "dup") == 0) {
         const redisReply *prev = reply->element[1];
         json_t *rec = json_loadb(prev->str, prev->len, 0, NULL);
-        const char *h = json_str(rec, "h");
 
         metrics_ingest(INGEST_REPLAYED);
-        if (h == NULL || strcmp(h, pi->hash) != 0) {
+        if (idem_hash_differs(rec, pi->hash)) {
             json_decref(rec);
             idem_set_reused(c);
             call_reply_prepared(c);
@@ -363,7 +362,8 @@ void ingest_create(struct call *c, const char *type, const char *ref_prefix,
  * the script above cannot see a reused key then. Why look: SPEC §2 makes a
  * known key sent with another body a 422 idempotency_key_reused, whatever that
  * body is, and a client retrying with a corrupted body must learn that its key
- * is taken rather than only that the body is wrong. */
+ * is taken rather than only that the body is wrong. idem_set_invalid() is the
+ * same rule for database threads; here the lookup must not block the loop. */
 struct invalid_reply {
     json_t *errors;
     char hash[SHA256_HEX_LEN];
@@ -385,8 +385,7 @@ static void on_key_looked_up(redisReply *reply, void *priv)
 
     if (reply != NULL && reply->type == REDIS_REPLY_STRING) {
         json_t *rec = json_loadb(reply->str, reply->len, 0, NULL);
-        const char *h = json_str(rec, "h");
-        bool reused = h != NULL && strcmp(h, x->hash) != 0;
+        bool reused = idem_hash_differs(rec, x->hash);
 
         json_decref(rec);
         if (reused) {
@@ -395,8 +394,7 @@ static void on_key_looked_up(redisReply *reply, void *priv)
             return;
         }
     }
-    /* no record, the first request still running, or Redis silent: the body's
-     * own errors are the answer */
+    /* no record, or Redis silent: the body's own errors are the answer */
     errors = x->errors;
     x->errors = NULL;
     call_reply_invalid(c, errors);

@@ -89,8 +89,7 @@ static void org_create_db(struct call *c, struct db *db)
         return;
     errors = json_array();
     if (org_validate_create(c->json, errors) > 0) {
-        call_set_problem(c, 422, "Requête invalide",
-                         "Un ou plusieurs champs sont invalides : voir errors.", errors);
+        call_set_invalid(c, errors);
         goto done;
     }
     json_decref(errors);
@@ -269,8 +268,7 @@ static void org_patch_db(struct call *c, struct db *db)
     }
     errors = json_array();
     if (org_validate_patch(c->json, org, errors) > 0) {
-        call_set_problem(c, 422, "Requête invalide",
-                         "Un ou plusieurs champs sont invalides : voir errors.", errors);
+        call_set_invalid(c, errors);
         goto out;
     }
     json_decref(errors);

@@ -59,8 +59,7 @@ static void partnership_create_db(struct call *c, struct db *db)
         org = c->who.org;
     }
     if (v.problems > 0) {
-        call_set_problem(c, 422, "Requête invalide",
-                         "Un ou plusieurs champs sont invalides : voir errors.", errors);
+        call_set_invalid(c, errors);
         return;
     }
     json_decref(errors);

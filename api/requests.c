@@ -235,8 +235,7 @@ static void request_transition_db(struct call *c, struct db *db)
         goto rollback;
     errors = json_array();
     if (request_transition_validate(c->json, &to, errors) > 0) {
-        call_set_problem(c, 422, "Requête invalide",
-                         "Un ou plusieurs champs sont invalides : voir errors.", errors);
+        call_set_invalid(c, errors);
         goto rollback;
     }
     if (!request_status_known(k, to)) {

@@ -202,10 +202,16 @@ void call_reply_problem(struct call *c, int status, const char *title, const cha
     call_reply_prepared(c);
 }
 
+void call_set_invalid(struct call *c, json_t *errors)
+{
+    call_set_problem(c, 422, "Requête invalide",
+                     "Un ou plusieurs champs sont invalides : voir errors.", errors);
+}
+
 void call_reply_invalid(struct call *c, json_t *errors)
 {
-    call_reply_problem(c, 422, "Requête invalide",
-                       "Un ou plusieurs champs sont invalides : voir errors.", errors);
+    call_set_invalid(c, errors);
+    call_reply_prepared(c);
 }
 
 void call_reply_raw(struct call *c, int status, const char *type, const char *data, size_t len)

@@ -167,6 +167,7 @@ void call_set_raw(struct call *c, int status, const char *type, const char *data
 
 /* Shorthands for the common problems. */
 void call_set_not_found(struct call *c);
+void call_set_invalid(struct call *c, json_t *errors); /* 422 listing errors (taken) */
 void call_set_unavailable(struct call *c, const char *what);
 
 /* The Idempotency-Key header when valid (1..128 printable ASCII); NULL when

@@ -305,8 +305,7 @@ static void transition_db(struct call *c, struct db *db)
     errors = json_array();
     action = json_str(c->json, "action");
     if (dossier_validate_transition(NULL, c->json, errors) > 0) {
-        call_set_problem(c, 422, "Requête invalide",
-                         "Un ou plusieurs champs sont invalides : voir errors.", errors);
+        idem_set_invalid(c, db_redis(db), errors);
         goto rollback;
     }
     json_decref(errors);

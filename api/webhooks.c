@@ -66,12 +66,6 @@ static const char *const read_only_keys[] = {"id", "secret", "version", "created
                                              "last_error", "last_success_at",
                                              "pending_deliveries", NULL};
 
-static void set_invalid(struct call *c, json_t *errors)
-{
-    call_set_problem(c, 422, "Requête invalide",
-                     "Un ou plusieurs champs sont invalides : voir errors.", errors);
-}
-
 static void reply_webhook(struct call *c, int status, json_t *doc)
 {
     c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
@@ -380,7 +374,7 @@ static void webhook_create_db(struct call *c, struct db *db)
     if (v.problems == 0 && url_ok)
         check_destination(&v, &url);
     if (v.problems > 0) {
-        set_invalid(c, errors);
+        call_set_invalid(c, errors);
         goto done;
     }
     json_decref(errors);
@@ -427,7 +421,7 @@ static void webhook_create_db(struct call *c, struct db *db)
         vf_error(&v, "url", "limit_reached",
                  "Ce propriétaire a déjà %d webhooks actifs ; supprimez-en un d'abord.",
                  WEBHOOKS_PER_OWNER);
-        set_invalid(c, errors);
+        call_set_invalid(c, errors);
         goto done;
     }
     {
@@ -588,7 +582,7 @@ static void webhook_patch_db(struct call *c, struct db *db)
     if (v.problems == 0 && url_ok)
         check_destination(&v, &url);
     if (v.problems > 0) {
-        set_invalid(c, errors);
+        call_set_invalid(c, errors);
         goto out;
     }
     json_decref(errors);

@@ -3,12 +3,38 @@
  */
 #include "db.h"
 
+#include <libpq-events.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "config.h"
 #include "log.h"
+
+/* The statements prepared on a connection, kept with it (libpq instance data
+ * of an event procedure): a new session starts with none, and the set goes
+ * when the connection is finished. Statement i is named "epart_<i>". */
+#define PREPARED_MAX 32
+struct prepared_set {
+    int n;
+    const char *sql[PREPARED_MAX];
+};
+
+static int prepared_event(PGEventId id, void *info, void *passthrough)
+{
+    (void)passthrough;
+    if (id == PGEVT_CONNRESET) {
+        struct prepared_set *set =
+            PQinstanceData(((PGEventConnReset *)info)->conn, prepared_event);
+
+        if (set != NULL)
+            set->n = 0;
+    } else if (id == PGEVT_CONNDESTROY) {
+        free(PQinstanceData(((PGEventConnDestroy *)info)->conn, prepared_event));
+    }
+    return 1;
+}
 
 PGconn *db_connect(const struct config *c, int statement_timeout_ms)
 {
@@ -23,6 +49,9 @@ PGconn *db_connect(const struct config *c, int statement_timeout_ms)
         PQfinish(conn);
         return NULL;
     }
+    /* without its set (out of memory) a connection still works, unprepared */
+    if (PQregisterEventProc(conn, prepared_event, "epart-prepared", NULL))
+        PQsetInstanceData(conn, prepared_event, calloc(1, sizeof(struct prepared_set)));
     snprintf(opts, sizeof(opts), "SET statement_timeout = %d", statement_timeout_ms);
     res = PQexec(conn, opts);
     PQclear(res);
@@ -34,6 +63,14 @@ PGconn *db_connect(const struct config *c, int statement_timeout_ms)
 bool db_ok(PGconn *conn)
 {
     return conn != NULL && PQstatus(conn) == CONNECTION_OK;
+}
+
+/* Only the server's message: it may quote a constraint, never parameters. */
+static void log_failure(PGconn *conn, const PGresult *res)
+{
+    const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+    log_warn("db: %s", msg ? msg : PQerrorMessage(conn));
 }
 
 PGresult *db_exec_state(PGconn *conn, const char *sql, int n, const char *const *params,
@@ -55,11 +92,8 @@ PGresult *db_exec_state(PGconn *conn, const char *sql, int n, const char *const 
 
         snprintf(sqlstate, 6, "%s", s ? s : "");
     }
-    /* Only the server's message: it may quote a constraint, never parameters. */
     if (sqlstate == NULL || strcmp(sqlstate, "23505") != 0)
-        log_warn("db: %s", PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-                               ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-                               : PQerrorMessage(conn));
+        log_failure(conn, res);
     PQclear(res);
     return NULL;
 }
@@ -69,81 +103,37 @@ PGresult *db_exec(PGconn *conn, const char *sql, int n, const char *const *param
     return db_exec_state(conn, sql, n, params, NULL);
 }
 
-/* The statements this thread knows prepared, by connection and SQL text
- * address. A stale entry (a new connection at a freed one's address) is
- * harmless: the server answers 26000 and the statement is prepared again. */
-#define PREPARED_MAX 32
-static _Thread_local struct {
-    PGconn *conn;
-    const char *sql;
-} prepared[PREPARED_MAX];
-static _Thread_local int prepared_next;
-
-static bool is_prepared(PGconn *conn, const char *sql)
-{
-    for (int i = 0; i < PREPARED_MAX; i++)
-        if (prepared[i].conn == conn && prepared[i].sql == sql)
-            return true;
-    return false;
-}
-
-/* Prepare sql on conn under name; a statement of that name already there (the
- * table above forgot it) is the same one, since the name is the text's
- * address. Returns 0 or -1. */
-static int prepare(PGconn *conn, const char *name, const char *sql, int n)
-{
-    PGresult *res = PQprepare(conn, name, sql, n, NULL);
-    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    int rc = PQresultStatus(res) == PGRES_COMMAND_OK || (state && strcmp(state, "42P05") == 0)
-                 ? 0
-                 : -1;
-
-    if (rc < 0)
-        log_warn("db: prepare: %s", PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-                                        ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-                                        : PQerrorMessage(conn));
-    PQclear(res);
-    if (rc == 0) {
-        prepared[prepared_next].conn = conn;
-        prepared[prepared_next].sql = sql;
-        prepared_next = (prepared_next + 1) % PREPARED_MAX;
-    }
-    return rc;
-}
-
 PGresult *db_exec_prepared(PGconn *conn, const char *sql, int n, const char *const *params)
 {
-    char name[32];
+    struct prepared_set *set = conn ? PQinstanceData(conn, prepared_event) : NULL;
+    char name[24];
+    int i = 0;
     PGresult *res;
     ExecStatusType st;
 
-    if (conn == NULL)
-        return NULL;
-    snprintf(name, sizeof(name), "epart_%p", (const void *)sql);
-    for (int attempt = 0; attempt < 2; attempt++) {
-        const char *state;
-
-        if (!is_prepared(conn, sql) && prepare(conn, name, sql, n) < 0)
-            return NULL;
-        res = PQexecPrepared(conn, name, n, params, NULL, NULL, 0);
-        st = PQresultStatus(res);
-        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-            return res;
-        state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-        if (attempt == 0 && state != NULL && strcmp(state, "26000") == 0) {
-            /* the session lost it (a new connection): forget and prepare again */
-            for (int i = 0; i < PREPARED_MAX; i++)
-                if (prepared[i].conn == conn)
-                    prepared[i].conn = NULL;
+    if (set != NULL)
+        while (i < set->n && set->sql[i] != sql)
+            i++;
+    /* a connection not opened by db_connect, or a full set: unprepared */
+    if (set == NULL || i == PREPARED_MAX)
+        return db_exec(conn, sql, n, params);
+    snprintf(name, sizeof(name), "epart_%d", i);
+    if (i == set->n) {
+        res = PQprepare(conn, name, sql, n, NULL);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            log_failure(conn, res);
             PQclear(res);
-            continue;
+            return NULL;
         }
-        log_warn("db: %s", PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-                               ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-                               : PQerrorMessage(conn));
         PQclear(res);
-        return NULL;
+        set->sql[set->n++] = sql;
     }
+    res = PQexecPrepared(conn, name, n, params, NULL, NULL, 0);
+    st = PQresultStatus(res);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        return res;
+    log_failure(conn, res);
+    PQclear(res);
     return NULL;
 }
 

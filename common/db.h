@@ -35,12 +35,11 @@ PGresult *db_exec(PGconn *conn, const char *sql, int n, const char *const *param
 PGresult *db_exec_state(PGconn *conn, const char *sql, int n, const char *const *params,
                         char sqlstate[6]);
 
-/* Like db_exec, through a statement prepared once per connection (named after
- * the address of sql, which must therefore be a string constant) so that
- * PostgreSQL parses and plans it once per session rather than on every call:
- * for the hot point reads. Outside an explicit transaction only: a statement
- * the session lost is prepared again and retried, which an aborted transaction
- * would refuse. */
+/* Like db_exec, through a statement prepared once per session so that
+ * PostgreSQL parses and plans it once rather than on every call: for the hot
+ * point reads. sql is known by its address: a string constant. The statements
+ * are remembered with the connection (a connection from db_connect; any other
+ * runs sql unprepared, as do the statements past the 32nd). */
 PGresult *db_exec_prepared(PGconn *conn, const char *sql, int n, const char *const *params);
 
 /* Run a statement whose result is not needed; returns 0 or -1. */
@@ -62,7 +61,7 @@ char *db_ts(int64_t us, char *buf, size_t len);
 /* Run a query returning at most one row whose first column is JSON text: the
  * parsed document, or NULL when there is no row. On failure returns NULL with
  * *failed set (the caller answers 503). sql goes through db_exec_prepared: a
- * string constant, run outside an explicit transaction. */
+ * string constant. */
 json_t *db_fetch_json(PGconn *conn, const char *sql, int n, const char *const *params,
                       bool *failed);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "fielderr.h"
+#include "jsonutil.h"
 
 /* "+ 12 months" and "+ 3 months" must stay within cal_date's four-digit year. */
 #define DROITS_MAX_YEAR 9998
@@ -325,11 +326,6 @@ static json_t *date_or_null(cal_date d)
     return json_string(cal_format(d, buf));
 }
 
-static json_t *string_or_null(const char *s)
-{
-    return s != NULL ? json_string(s) : json_null();
-}
-
 static json_t *checks_to_json(const struct droits_result *r)
 {
     json_t *checks = json_array();
@@ -375,11 +371,11 @@ json_t *droits_result_to_json(const struct droits_result *r)
     rc |= json_object_set_new(o, "end", eligible ? date_or_null(r->end) : json_null());
     rc |= json_object_set_new(o, "retroactive", json_boolean(eligible && r->retroactive));
     rc |= json_object_set_new(o, "basis",
-                              eligible ? string_or_null(droits_basis_name(r->basis))
+                              eligible ? json_string_or_null(droits_basis_name(r->basis))
                                        : json_null());
     rc |= json_object_set_new(o, "refusal",
                               eligible ? json_null()
-                                       : string_or_null(droits_refusal_name(r->refusal)));
+                                       : json_string_or_null(droits_refusal_name(r->refusal)));
     rc |= json_object_set_new(o, "checks", checks_to_json(r));
     rc |= json_object_set_new(o, "fallback", fallback_to_json(r));
     if (rc != 0) {

@@ -42,6 +42,11 @@ bool json_bool(const json_t *obj, const char *key, bool dflt)
     return json_is_boolean(v) ? json_is_true(v) : dflt;
 }
 
+json_t *json_string_or_null(const char *s)
+{
+    return s != NULL ? json_string(s) : json_null();
+}
+
 char *json_text(const json_t *doc)
 {
     return json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);

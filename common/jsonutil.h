@@ -19,6 +19,9 @@ const char *json_str(const json_t *obj, const char *key);
 /* The boolean member key of obj, or dflt when absent or not a boolean. */
 bool json_bool(const json_t *obj, const char *key, bool dflt);
 
+/* A new JSON string of s, or a new JSON null when s is NULL. */
+json_t *json_string_or_null(const char *s);
+
 /* Compact dump of doc (malloc'd; NULL on failure). */
 char *json_text(const json_t *doc);
 

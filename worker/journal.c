@@ -21,6 +21,24 @@ const char JOURNAL_SQL[] =
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
     "ON CONFLICT (entry_id) DO NOTHING";
 
+const char JOURNAL_BATCH_SQL[] = "SELECT epart_insert_journal($1::jsonb)";
+
+json_t *journal_row_json(const struct journal_row *row)
+{
+    /* the order of JOURNAL_SQL's parameters */
+    static const char *const columns[10] = {"at",     "sub",         "role",      "org_id",
+                                            "caisse", "action",      "object_type",
+                                            "object_id", "remote_addr", "entry_id"};
+    json_t *doc = json_object();
+
+    for (int i = 0; doc != NULL && i < 10; i++)
+        if (json_object_set_new(doc, columns[i], json_string_or_null(row->params[i])) < 0) {
+            json_decref(doc);
+            doc = NULL;
+        }
+    return doc;
+}
+
 bool journal_row(const struct entry *e, struct journal_row *row)
 {
     json_t *meta = json_loads(e->meta, 0, NULL);

@@ -10,6 +10,7 @@
 #ifndef EPART_WORKER_JOURNAL_H
 #define EPART_WORKER_JOURNAL_H
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 
@@ -41,5 +42,14 @@ struct journal_row {
 };
 bool journal_row(const struct entry *e, struct journal_row *row);
 void journal_row_free(struct journal_row *row);
+
+/* The row as a JSON object keyed by audit_journal's columns, an element of the
+ * array JOURNAL_BATCH_SQL takes (sql/011_batch_create.sql): a new reference,
+ * NULL when out of memory. */
+json_t *journal_row_json(const struct journal_row *row);
+
+/* Journal the rows of a whole batch at once, in order: one parameter, the JSON
+ * array of their journal_row_json(). */
+extern const char JOURNAL_BATCH_SQL[];
 
 #endif

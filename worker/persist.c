@@ -296,11 +296,6 @@ static int apply_one(PGconn *pg, const struct entry_kind *k, struct entry *e, co
     return k->apply(pg, e, arg) == 0 ? journal_entry(pg, e) : -1;
 }
 
-static json_t *str_or_null(const char *s)
-{
-    return s != NULL ? json_string(s) : json_null();
-}
-
 /* "[a0,a1,…]" of the JSON texts args[from..to) that are not NULL (malloc'd). */
 static char *json_array_text(char **args, int from, int to)
 {
@@ -384,17 +379,7 @@ static int apply_pipelined(PGconn *pg, const struct entry_kind **k, struct entry
         for (; i < j; i++)
             if (args[i] != NULL && journal_row(&entries[i], &row)) {
                 /* a row that cannot be built fails the run: never a silent gap */
-                if (json_array_append_new(
-                        journal,
-                        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "at",
-                                  str_or_null(row.params[0]), "sub", str_or_null(row.params[1]),
-                                  "role", str_or_null(row.params[2]), "org_id",
-                                  str_or_null(row.params[3]), "caisse", str_or_null(row.params[4]),
-                                  "action", str_or_null(row.params[5]), "object_type",
-                                  str_or_null(row.params[6]), "object_id",
-                                  str_or_null(row.params[7]), "remote_addr",
-                                  str_or_null(row.params[8]), "entry_id",
-                                  str_or_null(row.params[9]))) < 0)
+                if (json_array_append_new(journal, journal_row_json(&row)) < 0)
                     rc = -1;
                 journal_row_free(&row);
             }
@@ -402,7 +387,7 @@ static int apply_pipelined(PGconn *pg, const struct entry_kind **k, struct entry
     if (rc == 0 && json_array_size(journal) > 0) {
         char *text = json_text(journal);
 
-        rc = text != NULL ? send1(pg, "SELECT epart_insert_journal($1::jsonb)", text) : -1;
+        rc = text != NULL ? send1(pg, JOURNAL_BATCH_SQL, text) : -1;
         free(text);
     }
     json_decref(journal);

@@ -72,3 +72,15 @@ def test_organisation_crud(stack, admin, partner, instructor, pass_org, other_or
     assert admin.patch("/v1/organisations/" + o["id"], {"convention": conv}).status == 200
     assert c.get("/v1/dossiers").status == 403
     assert c.post("/v1/dossiers", dossier_body("puma")).status == 403
+
+
+def test_client_creation_key_reused_with_an_invalid_body(admin, pass_org):
+    key = "idem-" + uuid.uuid4().hex
+    path = "/v1/organisations/%s/clients" % pass_org["id"]
+    r = admin.post(path, {"name": "Logiciel"}, headers={"Idempotency-Key": key})
+    assert r.status == 201, r
+    r = admin.post(path, {"name": "Logiciel", "bogus": 1}, headers={"Idempotency-Key": key})
+    assert r.status == 422 and ("Idempotency-Key", "idempotency_key_reused") in r.error_codes()
+    r = admin.post(path, {"name": "Logiciel", "bogus": 1},
+                   headers={"Idempotency-Key": "idem-" + uuid.uuid4().hex})
+    assert r.status == 422 and ("bogus", "unknown_field") in r.error_codes(), r

@@ -262,3 +262,37 @@ def test_read_your_writes_before_any_worker():
         assert c.get("/v1/dossiers/" + r.json["id"]).json["history"][0]["to"] == "recu"
     finally:
         assert not s.stop()
+
+
+def test_reads_and_invalid_bodies_when_a_dependency_is_replaced():
+    """Error paths of this stack's own: (1) every PostgreSQL session of the API
+    is replaced (the point reads, prepared on the old session, are prepared
+    again on the new one: the set lives with the connection); (2) Redis is down while a
+    body with an Idempotency-Key fails validation: the 422 of the body, not a
+    hang nor a 503, and a valid body gets its 503."""
+    # one database thread: its new session is the one every later read uses
+    s = epart.Stack(workers=1, extra_env={"EPART_DB_THREADS": "1"}).start()
+    try:
+        admin = s.client(epart.admin_token())
+        org = admin.post("/v1/organisations", epart.organisation_body()).json
+        c = s.client(epart.partner_token(org["id"]))
+        did = c.post("/v1/dossiers", dossier_body("puma")).json["id"]
+        wait_for(lambda: s.psql("SELECT count(*) FROM dossiers WHERE id = '%s'" % did) == "1")
+        for _ in range(20):
+            assert c.get("/v1/dossiers/" + did).status == 200
+        s.psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+               "WHERE application_name = 'epart' AND pid <> pg_backend_pid()")
+        # the dead session costs one 503 and a 250 ms pause, then reads work again
+        assert wait_for(lambda: c.get("/v1/dossiers/" + did).status == 200, timeout=10)
+        assert all(c.get("/v1/dossiers/" + did).status == 200 for _ in range(40))
+
+        s.sh("redis-stop")
+        r = c.post("/v1/dossiers", {"prestation": "css"},
+                   headers={"Idempotency-Key": "idem-" + uuid.uuid4().hex})
+        assert r.status == 422 and ("consent", "required") in r.error_codes(), r
+        assert c.post("/v1/dossiers", dossier_body("puma"),
+                      headers={"Idempotency-Key": "idem-" + uuid.uuid4().hex}).status == 503
+        s.sh("redis-start")
+    finally:
+        reports = s.stop()
+    assert not reports, reports

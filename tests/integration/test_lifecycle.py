@@ -221,3 +221,28 @@ def test_back_office_list(stack, partner, instructor):
     assert dues == sorted(dues)
     assert all(d["status"] == "recu" for d in r.json["items"])
     assert instructor.get("/v1/dossiers?overdue=maybe").status == 422
+
+
+def test_reused_key_with_an_invalid_body_on_database_thread_writes(stack, partner, instructor):
+    """Transitions and the queued writes on a dossier validate before they look
+    at the key: a key known for another request is still reported as reused
+    (idem_set_invalid), and an unknown key with an invalid body only gets the
+    body's own errors."""
+    did = submit(stack, partner)
+    key = "idem-" + uuid.uuid4().hex
+    assert transition(instructor, did, "start_instruction",
+                      headers={"Idempotency-Key": key}).status == 200
+    r = instructor.post("/v1/dossiers/%s/transitions" % did, {"action": "zzz"},
+                        headers={"Idempotency-Key": key})
+    assert r.status == 422 and ("Idempotency-Key", "idempotency_key_reused") in r.error_codes()
+    r = instructor.post("/v1/dossiers/%s/transitions" % did, {"action": "zzz"},
+                        headers={"Idempotency-Key": "idem-" + uuid.uuid4().hex})
+    assert r.status == 422 and ("action", "invalid_enum") in r.error_codes(), r
+    mkey = "idem-" + uuid.uuid4().hex
+    path = "/v1/dossiers/%s/messages" % did
+    assert partner.post(path, {"body": "Bonjour"}, headers={"Idempotency-Key": mkey}).status == 202
+    r = partner.post(path, {"body": 5}, headers={"Idempotency-Key": mkey})
+    assert r.status == 422 and ("Idempotency-Key", "idempotency_key_reused") in r.error_codes()
+    r = partner.post(path, {"body": 5}, headers={"Idempotency-Key": "idem-" + uuid.uuid4().hex})
+    assert r.status == 422
+    assert all(code != "idempotency_key_reused" for _, code in r.error_codes())
