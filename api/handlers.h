@@ -62,6 +62,12 @@ void h_webhook_delete(struct call *c);
 void h_webhook_deliveries(struct call *c);
 /* indicateurs.c */
 void h_indicateurs(struct call *c);
+/* agents.c */
+void h_agent_create(struct call *c);
+void h_agent_list(struct call *c);
+void h_agent_get(struct call *c);
+void h_agent_patch(struct call *c);
+void h_agent_delete(struct call *c);
 /* audit_read.c */
 void h_audit_list(struct call *c);
 /* admin.c */

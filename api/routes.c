@@ -24,6 +24,12 @@ static const struct route table[] = {
     {"POST", "/v1/organisations/{id}/clients", h_client_create, R_ADMIN,
      "Créer un client d'API"},
 
+    {"POST", "/v1/agents", h_agent_create, R_ADMIN, "Créer un agent (OpenID Connect)"},
+    {"GET", "/v1/agents", h_agent_list, R_ADMIN, "Lister les agents"},
+    {"GET", "/v1/agents/{id}", h_agent_get, R_ADMIN, "Lire un agent"},
+    {"PATCH", "/v1/agents/{id}", h_agent_patch, R_ADMIN, "Modifier un agent"},
+    {"DELETE", "/v1/agents/{id}", h_agent_delete, R_ADMIN, "Supprimer un agent"},
+
     {"POST", "/v1/dossiers", h_dossier_create, R_PARTNER, "Déposer un dossier"},
     {"GET", "/v1/dossiers", h_dossier_list, R_ALL, "Lister les dossiers"},
     {"GET", "/v1/dossiers/{id}", h_dossier_get, R_ALL, "Lire un dossier"},
