@@ -153,17 +153,6 @@ void h_dossier_get(struct call *c)
 
 /* ---- GET /v1/dossiers ------------------------------------------------------------ */
 
-static bool status_valid(const char *s)
-{
-    static const char *statuses[] = {"depose", "recu", "en_instruction", "pieces_demandees",
-                                     "accorde", "refuse", "sans_suite"};
-
-    for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
-        if (strcmp(s, statuses[i]) == 0)
-            return true;
-    return false;
-}
-
 static void fix_listed(json_t *doc, void *arg)
 {
     (void)arg;
@@ -185,7 +174,7 @@ static void dossier_list_db(struct call *c, struct db *db)
     PGresult *res;
 
     page_parse(c, &p, errors, PAGE_KEY_UUID);
-    if (status != NULL && !status_valid(status))
+    if (status != NULL && !dossier_status_valid(status))
         fielderr_add(errors, "status", "invalid_enum", "Statut inconnu.");
     if (prestation != NULL && !dossier_prestation_valid(prestation))
         fielderr_add(errors, "prestation", "invalid_enum",

@@ -46,6 +46,10 @@ void h_demande_document_create(struct call *c);
 void h_demande_document_get(struct call *c);
 void h_demande_document_list(struct call *c);
 void h_demande_document_transition(struct call *c);
+/* demandes.c */
+void h_demandes_list(struct call *c);
+/* parcours.c */
+void h_parcours_list(struct call *c);
 /* partnership.c */
 void h_partnership_create(struct call *c);
 void h_partnership_list(struct call *c);

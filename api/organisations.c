@@ -68,8 +68,21 @@ static const char *member_str(const json_t *org, const char *key)
     return json_string_value(json_object_get(org, key));
 }
 
+/* What the organisation may send, derived from its kind and habilitation by the
+ * rule the API enforces (§3), so that a form offers an AME first request only
+ * to whom it will accept it from. Read-only: not stored, not patchable. */
+static void add_derived(json_t *org, void *arg)
+{
+    (void)arg;
+    json_object_set_new(org, "ame_first_request_allowed",
+                        json_boolean(org_may_send_ame_first(
+                            member_str(org, "kind"),
+                            json_is_true(json_object_get(org, "ame_habilitation")))));
+}
+
 static void reply_org(struct call *c, int status, json_t *org)
 {
+    add_derived(org, NULL);
     c->etag_version = (int)json_integer_value(json_object_get(org, "version"));
     call_set_json(c, status, org);
 }
@@ -210,7 +223,7 @@ static void org_list_db(struct call *c, struct db *db)
         call_set_unavailable(c, "La base de données");
         return;
     }
-    call_set_json(c, 200, page_result(res, &p, 0, 1, 2, NULL, NULL));
+    call_set_json(c, 200, page_result(res, &p, 0, 1, 2, add_derived, NULL));
     PQclear(res);
 }
 

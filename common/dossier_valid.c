@@ -42,6 +42,15 @@ bool dossier_piece_kind_valid(const char *s)
     return vf_in_set(s, piece_kinds);
 }
 
+bool dossier_status_valid(const char *s)
+{
+    static const char *const statuses[] = {"depose", "recu", "en_instruction",
+                                           "pieces_demandees", "accorde", "refuse",
+                                           "sans_suite", NULL};
+
+    return vf_in_set(s, statuses);
+}
+
 static const json_t *get(const json_t *obj, const char *key)
 {
     return json_object_get(obj, key);

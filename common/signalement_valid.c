@@ -3,27 +3,53 @@
  */
 #include "signalement_valid.h"
 
+#include <string.h>
+
 #include "person_valid.h"
 #include "vfield.h"
 
-/* The 26 codes of data/parcours.json (source: seed 002, "Les parcours attentionnés
- * assurés", CPAM de la Charente-Maritime, March 2024), theme by theme. Keep in
- * step with that file: tests/unit/test_signalement_valid.c compares them. */
-static const char *const parcours[PARCOURS_COUNT + 1] = {
+/* The 26 parcours attentionnés of data/parcours.json (source: seed 002, "Les
+ * parcours attentionnés assurés", CPAM de la Charente-Maritime, March 2024), theme
+ * by theme, with the French labels people read (GET /v1/parcours, the
+ * signalement form). Keep in step with that file: tests/unit/test_signalement_valid.c
+ * compares codes and labels. */
+static const struct parcours parcours[PARCOURS_COUNT] = {
     /* acces_droits_soins */
-    "medecin_traitant", "ald", "aller_vers", "complementaire_sante_solidaire", "invalidite",
-    "renoncement_soins",
+    {"medecin_traitant", "Accès à un médecin traitant",
+     "acces_droits_soins", "Accès aux droits et aux soins"},
+    {"ald", "Affection de longue durée", "acces_droits_soins", "Accès aux droits et aux soins"},
+    {"aller_vers", "Aller vers", "acces_droits_soins", "Accès aux droits et aux soins"},
+    {"complementaire_sante_solidaire", "Complémentaire santé solidaire",
+     "acces_droits_soins", "Accès aux droits et aux soins"},
+    {"invalidite", "Invalidité", "acces_droits_soins", "Accès aux droits et aux soins"},
+    {"renoncement_soins", "Renoncement aux soins",
+     "acces_droits_soins", "Accès aux droits et aux soins"},
     /* dependance */
-    "seniors", "aidants", "majeurs_proteges", "handicap", "familles_monoparentales",
-    "maternite", "perte_proche",
+    {"seniors", "Accompagnement des seniors", "dependance", "Dépendance"},
+    {"aidants", "Aidants", "dependance", "Dépendance"},
+    {"majeurs_proteges", "Majeurs protégés", "dependance", "Dépendance"},
+    {"handicap", "Personnes vivant avec un handicap", "dependance", "Dépendance"},
+    {"familles_monoparentales", "Familles monoparentales/séparation", "dependance", "Dépendance"},
+    {"maternite", "Maternité", "dependance", "Dépendance"},
+    {"perte_proche", "Perte d'un proche", "dependance", "Dépendance"},
     /* jeunesse */
-    "aide_sociale_enfance", "enfants_pjj", "etudiants", "jeunes", "personnes_ecrouees",
-    "demandeurs_emploi", "desinsertion_professionnelle", "travailleurs_independants",
+    {"aide_sociale_enfance", "Aide sociale à l'enfance", "jeunesse", "Jeunesse"},
+    {"enfants_pjj", "Enfants PJJ", "jeunesse", "Jeunesse"},
+    {"etudiants", "Etudiants nationaux ou internationaux", "jeunesse", "Jeunesse"},
+    {"jeunes", "Jeunes", "jeunesse", "Jeunesse"},
+    {"personnes_ecrouees", "Personnes écrouées", "jeunesse", "Jeunesse"},
+    {"demandeurs_emploi", "Demandeurs d'emploi", "jeunesse", "Jeunesse"},
+    {"desinsertion_professionnelle", "Prévention de la désinsertion professionnelle",
+     "jeunesse", "Jeunesse"},
+    {"travailleurs_independants", "Travailleurs indépendants précaires", "jeunesse", "Jeunesse"},
     /* autres */
-    "partenaires_ess", "victimes_attentats", "habitants_qpv", "personnes_hebergees",
+    {"partenaires_ess", "Partenaires ESS", "autres", "Autres"},
+    {"victimes_attentats", "Victimes d'attentats", "autres", "Autres"},
+    {"habitants_qpv", "Habitants QPV", "autres", "Autres"},
+    {"personnes_hebergees", "Personnes hébergées", "autres", "Autres"},
     /* numerique */
-    "inclusion_numerique",
-    NULL};
+    {"inclusion_numerique", "Inclusion numérique", "numerique", "Numérique"},
+};
 
 static const char *const reasons[] = {"demarches_inconnues", "sans_complementaire",
                                       "difficulte_rendez_vous", "avance_de_frais",
@@ -34,7 +60,10 @@ static const char *const keys[] = {"person", "reasons", "parcours", "consent", "
 
 bool parcours_valid(const char *s)
 {
-    return vf_in_set(s, parcours);
+    for (size_t i = 0; s != NULL && i < PARCOURS_COUNT; i++)
+        if (strcmp(parcours[i].code, s) == 0)
+            return true;
+    return false;
 }
 
 bool signalement_reason_valid(const char *s)
@@ -44,7 +73,12 @@ bool signalement_reason_valid(const char *s)
 
 const char *parcours_code(size_t i)
 {
-    return i < PARCOURS_COUNT ? parcours[i] : NULL;
+    return i < PARCOURS_COUNT ? parcours[i].code : NULL;
+}
+
+const struct parcours *parcours_at(size_t i)
+{
+    return i < PARCOURS_COUNT ? &parcours[i] : NULL;
 }
 
 static void check_reasons(vctx *v, const json_t *list)

@@ -43,4 +43,16 @@ bool signalement_reason_valid(const char *s);
  * NULL beyond. */
 const char *parcours_code(size_t i);
 
+/* A parcours attentionné with its French label and its theme's. */
+struct parcours {
+    const char *code;        /* "renoncement_soins" */
+    const char *label;       /* "Renoncement aux soins" */
+    const char *theme;       /* "acces_droits_soins" */
+    const char *theme_label; /* "Accès aux droits et aux soins" */
+};
+
+/* The i-th parcours (i < PARCOURS_COUNT), in the order of data/parcours.json;
+ * NULL beyond. */
+const struct parcours *parcours_at(size_t i);
+
 #endif

@@ -190,6 +190,8 @@ static void test_parcours_table(void **state)
             assert_string_not_equal(parcours_code(i), parcours_code(k));
     }
     assert_null(parcours_code(PARCOURS_COUNT));
+    assert_null(parcours_at(PARCOURS_COUNT));
+    assert_string_equal(parcours_at(5)->label, "Renoncement aux soins");
     assert_null(parcours_code((size_t)-1));
     assert_false(parcours_valid(NULL));
     assert_false(parcours_valid(""));
@@ -210,6 +212,12 @@ static void test_parcours_table(void **state)
             assert_non_null(code);
             assert_true(parcours_valid(code));
             assert_string_equal(parcours_code(n), code);
+            assert_string_equal(parcours_at(n)->label,
+                                json_string_value(json_object_get(p, "label")));
+            assert_string_equal(parcours_at(n)->theme,
+                                json_string_value(json_object_get(theme, "theme")));
+            assert_string_equal(parcours_at(n)->theme_label,
+                                json_string_value(json_object_get(theme, "label")));
             n++;
         }
     }
