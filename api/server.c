@@ -31,6 +31,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "redis_link.h"
+#include "resolver.h"
 #include "routes.h"
 #include "tokencache.h"
 
@@ -521,7 +522,8 @@ static int thread_init(struct http_thread *thr)
     thr->done_ev = event_new(thr->base, -1, EV_PERSIST, on_done, thr);
     thr->redis = redis_link_new(thr->base, g_config.redis_host, g_config.redis_port);
     thr->tokens = token_cache_new();
-    return thr->done_ev && thr->redis && thr->tokens ? 0 : -1;
+    thr->dns = resolver_new(thr->base, g_config.resolv_conf);
+    return thr->done_ev && thr->redis && thr->tokens && thr->dns ? 0 : -1;
 }
 
 static void *thread_main(void *arg)
@@ -537,6 +539,7 @@ static void thread_free(struct http_thread *thr)
     if (thr->redis != NULL)
         redis_link_free(thr->redis);
     token_cache_free(thr->tokens);
+    resolver_free(thr->dns);
     if (thr->done_ev != NULL)
         event_free(thr->done_ev);
     if (thr->http != NULL)

@@ -31,6 +31,7 @@
 struct call;
 struct redis_link;
 struct db;
+struct evdns_base;
 
 /* A handler of a route. It runs on the call's HTTP thread and must lead, now or
  * later, to exactly one reply. */
@@ -60,6 +61,7 @@ struct http_thread {
     pthread_t tid;
     struct redis_link *redis;
     struct token_cache *tokens; /* tokens verified by this thread (tokencache.h) */
+    struct evdns_base *dns;  /* webhook hosts resolved on this loop (resolver.h) */
     /* calls finished by database threads, handed back to this loop */
     pthread_mutex_t done_lock;
     struct call *done_head;

@@ -26,8 +26,11 @@
  * Destinations are checked twice against server-side request forgery: here,
  * where the URL must parse (webhook_url.h) and every address its host resolves
  * to must be public unless EPART_WEBHOOK_ALLOW_PRIVATE=1, and in the worker at
- * each connection. Resolution runs on the database thread (getaddrinfo
- * blocks), never on an event loop.
+ * each connection. Resolution (resolver.h) runs asynchronously on the call's
+ * HTTP loop before the database job, within EPART_DNS_TIMEOUT_MS, and at most
+ * EPART_DNS_INFLIGHT at once per organisation (caisse, administrator): a host
+ * whose DNS server never answers holds no thread, and one owner cannot fill
+ * the resolver (SPEC §6). The database job then only reads the answer.
  */
 #include <netdb.h>
 #include <openssl/crypto.h>
@@ -43,7 +46,9 @@
 #include "dbpool.h"
 #include "handlers.h"
 #include "idempotency.h"
+#include "inflight.h"
 #include "paging.h"
+#include "resolver.h"
 #include "secret_hash.h"
 #include "uuidv.h"
 #include "vfield.h"
@@ -234,34 +239,119 @@ static void check_body(const struct call *c, vctx *v, const json_t *body, bool p
     }
 }
 
-/* Resolve the host of u and refuse it (422 on url) when it does not resolve,
- * or when any of its addresses is private and the service does not allow it.
- * Every address counts, not only the first: the worker may use any of them. */
-static void check_destination(vctx *v, const struct webhook_url *u)
-{
-    struct addrinfo hints, *res = NULL;
-    int rc;
+/* ---- resolution, on the HTTP thread ------------------------------------------- */
 
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    rc = getaddrinfo(u->host, NULL, &hints, &res);
-    if (rc != 0 || res == NULL) {
+/* What the HTTP thread learnt of the body's host before the database job. */
+struct resolution {
+    bool done;
+    struct resolve_result result;
+    char scope[INFLIGHT_KEY_MAX];
+    void (*next)(struct call *c, struct db *db);
+};
+
+static struct inflight resolving = INFLIGHT_INIT;
+
+/* The host of the body's url when the body is a JSON object whose url parses;
+ * anything else is left for the database job to report in SPEC §2 order. */
+static bool body_host(const struct call *c, struct webhook_url *u)
+{
+    json_t *doc, *url;
+    bool ok = false;
+
+    if (c->body == NULL || c->body_len == 0 || c->body_len > g_config.body_limit ||
+        !json_depth_ok(c->body, c->body_len, 32))
+        return false;
+    doc = json_loadb(c->body, c->body_len, JSON_REJECT_DUPLICATES, NULL);
+    url = json_is_object(doc) ? json_object_get(doc, "url") : NULL;
+    if (json_is_string(url) && webhook_url_parse(json_string_value(url), u) == WURL_OK)
+        ok = true;
+    json_decref(doc);
+    return ok;
+}
+
+static void on_resolved(const struct resolve_result *r, void *arg)
+{
+    struct call *c = arg;
+    struct resolution *res = c->ctx;
+
+    res->result = *r;
+    res->done = true;
+    inflight_release(&resolving, res->scope);
+    dbpool_submit(c, res->next);
+}
+
+/* Resolve the body's host if it has one, then run next on a database thread. */
+static void resolve_then(struct call *c, void (*next)(struct call *c, struct db *db))
+{
+    struct webhook_url u;
+    struct resolution *res;
+
+    if (!body_host(c, &u)) {
+        dbpool_submit(c, next);
+        return;
+    }
+    res = calloc(1, sizeof(*res));
+    if (res == NULL) {
+        call_set_unavailable(c, "La vérification de l'adresse");
+        call_reply_prepared(c);
+        return;
+    }
+    c->ctx = res;
+    c->ctx_free = free;
+    res->next = next;
+    call_scope(c, res->scope, sizeof(res->scope));
+    if (!inflight_take(&resolving, res->scope, g_config.dns_inflight_per_owner)) {
+        char detail[300];
+
+        snprintf(detail, sizeof(detail),
+                 "Votre organisation a déjà %d vérifications d'adresse de webhook en cours "
+                 "(résolution DNS) ; réessayez dans quelques secondes.",
+                 g_config.dns_inflight_per_owner);
+        c->retry_after = (g_config.dns_timeout_ms + 999) / 1000;
+        call_reply_problem(c, 429, "Trop de requêtes", detail, NULL);
+        return;
+    }
+    if (!resolver_start(c->thr->base, c->thr->dns, u.host, g_config.dns_timeout_ms, on_resolved, c)) {
+        inflight_release(&resolving, res->scope);
+        call_set_unavailable(c, "La vérification de l'adresse");
+        call_reply_prepared(c);
+    }
+}
+
+/* Refuse the host of u (422 on url) when it did not resolve in time, or when
+ * any of its addresses is private and the service does not allow it. Every
+ * address counts, not only the first: the worker may use any of them. */
+static void check_destination(const struct call *c, vctx *v)
+{
+    const struct resolution *res = c->ctx;
+
+    if (res == NULL || !res->done) {
         vf_error(v, "url", "unresolvable_host",
                  "Le nom d'hôte de l'URL ne peut pas être résolu ; vérifiez-le.");
-        if (res != NULL)
-            freeaddrinfo(res);
+        return;
+    }
+    switch (res->result.status) {
+    case RESOLVE_OK:
+        break;
+    case RESOLVE_TIMEOUT:
+        vf_error(v, "url", "unresolvable_host",
+                 "Le serveur DNS de ce nom d'hôte n'a pas répondu en %d s ; vérifiez le nom "
+                 "ou réessayez plus tard.",
+                 (g_config.dns_timeout_ms + 999) / 1000);
+        return;
+    default:
+        vf_error(v, "url", "unresolvable_host",
+                 "Le nom d'hôte de l'URL ne peut pas être résolu ; vérifiez-le.");
         return;
     }
     if (!g_config.webhook_allow_private)
-        for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next)
-            if (addr_is_private(ai->ai_addr)) {
+        for (int i = 0; i < res->result.n; i++)
+            if (addr_is_private((const struct sockaddr *)&res->result.addrs[i])) {
                 vf_error(v, "url", "forbidden_destination",
                          "L'URL désigne une adresse privée, locale ou réservée : les webhooks "
                          "ne sont livrés qu'à des adresses publiques.");
                 break;
             }
-    freeaddrinfo(res);
 }
 
 /* ---- loading ------------------------------------------------------------------- */
@@ -372,7 +462,7 @@ static void webhook_create_db(struct call *c, struct db *db)
     }
     /* resolve only a body otherwise valid: a lookup costs time */
     if (v.problems == 0 && url_ok)
-        check_destination(&v, &url);
+        check_destination(c, &v);
     if (v.problems > 0) {
         call_set_invalid(c, errors);
         goto done;
@@ -447,7 +537,7 @@ done:
 
 void h_webhook_create(struct call *c)
 {
-    dbpool_submit(c, webhook_create_db);
+    resolve_then(c, webhook_create_db);
 }
 
 /* ---- GET /v1/webhooks/{id} ------------------------------------------------------- */
@@ -580,7 +670,7 @@ static void webhook_patch_db(struct call *c, struct db *db)
     vf_init(&v, errors);
     check_body(c, &v, c->json, true, &url, &url_ok, NULL);
     if (v.problems == 0 && url_ok)
-        check_destination(&v, &url);
+        check_destination(c, &v);
     if (v.problems > 0) {
         call_set_invalid(c, errors);
         goto out;
@@ -659,7 +749,7 @@ out:
 void h_webhook_patch(struct call *c)
 {
     if (path_id_ok(c))
-        dbpool_submit(c, webhook_patch_db);
+        resolve_then(c, webhook_patch_db);
 }
 
 /* ---- DELETE /v1/webhooks/{id} ------------------------------------------------------ */

@@ -233,6 +233,16 @@ int config_load(struct config *c, char *err, size_t errlen)
     LONG_VAR("EPART_INGEST_INFLIGHT", 4096, 16, 1000000, c->ingest_inflight_max);
     LONG_VAR("EPART_RATE_LIMIT", 200, 0, 10000000, c->rate_per_org);
     LONG_VAR("EPART_RATE_BURST", 1000, 1, 100000000, c->rate_burst);
+    LONG_VAR("EPART_MAX_CONNECTIONS", 1024, 1, 1000000, c->max_connections);
+    LONG_VAR("EPART_MAX_CONNECTIONS_PER_ADDR", 64, 1, 1000000, c->max_connections_per_addr);
+    LONG_VAR("EPART_DNS_TIMEOUT_MS", 2000, 100, 2000, c->dns_timeout_ms);
+    LONG_VAR("EPART_DNS_INFLIGHT", 4, 1, 1000, c->dns_inflight_per_owner);
+    LONG_VAR("EPART_TOKEN_RATE_ADDR", 120, 0, 1000000, c->token_rate_addr);
+    LONG_VAR("EPART_TOKEN_BURST_ADDR", 60, 1, 1000000, c->token_burst_addr);
+    LONG_VAR("EPART_TOKEN_RATE_CLIENT", 30, 0, 1000000, c->token_rate_client);
+    LONG_VAR("EPART_TOKEN_BURST_CLIENT", 20, 1, 1000000, c->token_burst_client);
+    LONG_VAR("EPART_HASH_THREADS", 1, 1, 64, c->hash_threads);
+    LONG_VAR("EPART_HASH_QUEUE", 32, 1, 100000, c->hash_queue);
     LONG_VAR("EPART_MAX_TRIES", 5, 1, 1000, c->max_tries);
     LONG_VAR("EPART_CLAIM_IDLE_MS", 5000, 100, 3600000, c->claim_idle_ms);
     LONG_VAR("EPART_WEBHOOK_TIMEOUT", 10, 1, 120, c->webhook_timeout_s);
@@ -246,6 +256,7 @@ int config_load(struct config *c, char *err, size_t errlen)
     copy(c->pg_db, sizeof(c->pg_db), env_or("EPART_PG_DB", "epart"));
     copy(c->pg_user, sizeof(c->pg_user), env_or("EPART_PG_USER", "epart"));
     copy(c->redis_host, sizeof(c->redis_host), env_or("EPART_REDIS_HOST", "127.0.0.1"));
+    copy(c->resolv_conf, sizeof(c->resolv_conf), env_or("EPART_RESOLV_CONF", "/etc/resolv.conf"));
     c->test_clock = env_flag("EPART_TEST_CLOCK");
     c->webhook_allow_private = env_flag("EPART_WEBHOOK_ALLOW_PRIVATE");
 

@@ -43,6 +43,17 @@ struct config {
     int ingest_inflight_max;    /* EPART_INGEST_INFLIGHT (4096): Redis commands in flight per thread */
     double rate_per_org;        /* EPART_RATE_LIMIT requests/s per organisation (200, 0 = off) */
     double rate_burst;          /* EPART_RATE_BURST (1000) */
+    int max_connections;        /* EPART_MAX_CONNECTIONS (1024): open HTTP connections in all */
+    int max_connections_per_addr; /* EPART_MAX_CONNECTIONS_PER_ADDR (64): per client address */
+    int dns_timeout_ms;         /* EPART_DNS_TIMEOUT_MS (2000): one webhook host resolution */
+    int dns_inflight_per_owner; /* EPART_DNS_INFLIGHT (4): resolutions at once per organisation */
+    char resolv_conf[256];      /* EPART_RESOLV_CONF (/etc/resolv.conf): the resolver's servers */
+    int token_rate_addr;        /* EPART_TOKEN_RATE_ADDR (120): token requests/min per client address */
+    int token_burst_addr;       /* EPART_TOKEN_BURST_ADDR (60) */
+    int token_rate_client;      /* EPART_TOKEN_RATE_CLIENT (30): token requests/min per client_id */
+    int token_burst_client;     /* EPART_TOKEN_BURST_CLIENT (20) */
+    int hash_threads;           /* EPART_HASH_THREADS (1): threads hashing client secrets */
+    int hash_queue;             /* EPART_HASH_QUEUE (32): secrets waiting for them, then 503 */
 
     bool instruction_reset;     /* EPART_INSTRUCTION_POLICY=reset (default suspend) */
     struct clock_leads leads_instruction;     /* EPART_LEADS_INSTRUCTION ("P5D,P1D") */

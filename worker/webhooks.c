@@ -23,9 +23,15 @@
  * redirects are not followed, proxies from the environment are ignored and
  * only http and https are spoken.
  *
+ * Resolution: the sender resolves the host itself (resolver.h), within
+ * EPART_DNS_TIMEOUT_MS, and hands libcurl the addresses (CURLOPT_RESOLVE): a
+ * name whose DNS server never answers costs one failed try of at most that
+ * long, not libc's whole resolver timeout.
+ *
  * Neither the secret nor the URL (whose query may carry a token) is ever
  * logged: lines name the webhook and the event by id.
  */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
@@ -38,6 +44,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "resolver.h"
 #include "webhook_sign.h"
 #include "webhook_url.h"
 #include "worker.h"
@@ -274,26 +281,65 @@ static char *delivery_body(const struct job *j)
     return text;
 }
 
+/* "host:port:addr,addr" for CURLOPT_RESOLVE: libcurl connects to what was
+ * resolved here, and resolves nothing itself. */
+static struct curl_slist *resolve_entry(const struct webhook_url *u,
+                                        const struct resolve_result *r)
+{
+    char line[WEBHOOK_HOST_MAX + 16 + RESOLVE_MAX_ADDRS * 50];
+    size_t off;
+    int port = u->port ? u->port : (u->https ? 443 : 80);
+
+    off = (size_t)snprintf(line, sizeof(line), "%s:%d:", u->host, port);
+    for (int i = 0; i < r->n && off < sizeof(line) - 50; i++) {
+        char a[INET6_ADDRSTRLEN];
+
+        if (!resolver_addr_text(&r->addrs[i], a, sizeof(a)))
+            continue;
+        off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s%s%s",
+                                off > 0 && line[off - 1] != ':' ? "," : "",
+                                r->addrs[i].ss_family == AF_INET6 ? "[" : "", a,
+                                r->addrs[i].ss_family == AF_INET6 ? "]" : "");
+    }
+    return curl_slist_append(NULL, line);
+}
+
 static void deliver(CURL *curl, const struct job *j, struct outcome *o)
 {
     struct xfer x = {false};
-    struct curl_slist *headers = NULL;
+    struct webhook_url u;
+    struct resolve_result addrs;
+    struct curl_slist *headers = NULL, *pinned = NULL;
     char h_id[64], h_ts[64], h_sig[32 + WEBHOOK_SIGNATURE_LEN], sig[WEBHOOK_SIGNATURE_LEN];
     char *body = NULL;
     int64_t ts, t0;
     CURLcode rc;
 
     memset(o, 0, sizeof(*o));
-    if (webhook_url_parse(j->url, NULL) != WURL_OK) {
+    if (webhook_url_parse(j->url, &u) != WURL_OK) {
         snprintf(o->error, sizeof(o->error), "URL invalide");
         return;
     }
+    t0 = mono_us();
+    resolver_lookup(g_config.resolv_conf, u.host, g_config.dns_timeout_ms, &addrs);
+    if (addrs.status != RESOLVE_OK) {
+        o->latency_ms = (int)((mono_us() - t0) / 1000);
+        if (addrs.status == RESOLVE_TIMEOUT)
+            snprintf(o->error, sizeof(o->error), "nom d'hôte sans réponse du DNS en %d s",
+                     (g_config.dns_timeout_ms + 999) / 1000);
+        else
+            snprintf(o->error, sizeof(o->error), "nom d'hôte introuvable");
+        return;
+    }
+    if (!addrs.numeric)
+        pinned = resolve_entry(&u, &addrs);
     body = delivery_body(j);
     ts = real_us() / 1000000; /* the real clock, whatever the test clock says */
     if (body == NULL ||
         webhook_signature(j->secret, j->event_id, ts, body, strlen(body), sig, sizeof(sig)) < 0) {
         snprintf(o->error, sizeof(o->error), "signature impossible");
         free(body);
+        curl_slist_free_all(pinned);
         return;
     }
     snprintf(h_id, sizeof(h_id), "webhook-id: %s", j->event_id);
@@ -324,8 +370,9 @@ static void deliver(CURL *curl, const struct job *j, struct outcome *o)
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+    if (pinned != NULL)
+        curl_easy_setopt(curl, CURLOPT_RESOLVE, pinned);
 
-    t0 = mono_us();
     rc = curl_easy_perform(curl);
     o->latency_ms = (int)((mono_us() - t0) / 1000);
     if (rc == CURLE_OK) {
@@ -342,7 +389,9 @@ static void deliver(CURL *curl, const struct job *j, struct outcome *o)
     /* nothing of the request may outlive it in the handle */
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, NULL);
+    curl_easy_setopt(curl, CURLOPT_RESOLVE, NULL);
     curl_slist_free_all(headers);
+    curl_slist_free_all(pinned);
     OPENSSL_cleanse(sig, sizeof(sig));
     OPENSSL_cleanse(h_sig, sizeof(h_sig));
     free(body);
