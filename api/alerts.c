@@ -1,7 +1,8 @@
 /*
  * alerts.c — GET /v1/alerts?level=&clock=&since= (SPEC §6): the warnings and
  * breaches raised by the scanner, scoped like the objects they name, newest
- * first, with keyset pagination.
+ * first, with keyset pagination. Each alert's object carries the reference of
+ * the request it is about (object.reference), for the lists that show it.
  */
 #include <string.h>
 
@@ -58,7 +59,13 @@ static void alerts_list_db(struct call *c, struct db *db)
     params[6] = c->who.role == ROLE_PARTNER ? c->who.org : NULL;
     params[7] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL;
     res = db_exec(db->pg,
-                  "SELECT epart_alert_doc(a)::text, "
+                  /* the object's reference, so that a list can name and link it */
+                  "SELECT jsonb_set(epart_alert_doc(a), '{object,reference}', "
+                  "         COALESCE(to_jsonb(COALESCE((SELECT d.reference FROM dossiers d "
+                  "                                     WHERE d.id = a.object_id), "
+                  "                                    (SELECT r.reference FROM requests r "
+                  "                                     WHERE r.id = a.object_id))), "
+                  "                  'null'::jsonb))::text, "
                   "       (extract(epoch FROM a.fired_at) * 1000000)::bigint, a.id "
                   "FROM alerts a "
                   "WHERE ($1::bigint IS NULL OR (a.fired_at, a.id) < "

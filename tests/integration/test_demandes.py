@@ -120,6 +120,11 @@ def test_overdue_keeps_breached_clocks(stack, admin, org_factory):
     assert [x["id"] for x in late] == [ids[2], ids[1]]
     assert all("breached" in [d["state"] for d in x["deadlines"]] for x in late)
     assert partner.get("/v1/demandes?overdue=false").json["items"] != []
+    # the alerts name the request they are about by its reference too
+    refs = {x["id"]: x["reference"] for x in late}
+    alerts = wait_for(lambda: [a for a in partner.get("/v1/alerts?limit=500").json["items"]
+                               if a["object"]["id"] in refs and a["level"] == "breach"])
+    assert alerts and all(a["object"]["reference"] == refs[a["object"]["id"]] for a in alerts)
     admin.put("/v1/admin/clock", {"now": "2026-11-23T09:00:00Z"})
 
 
