@@ -5,6 +5,7 @@
 #   make asan    build with AddressSanitizer and UndefinedBehaviorSanitizer into build/asan
 #   make bench   run the benchmarks of tests/bench (writes results under var/bench)
 #   make fuzz    run each libFuzzer target for a bounded time from its seed corpus
+#   make contract  hold /v1/openapi.json true with Prism, an OpenAPI validator, a generator
 #
 # MODE=release (default) builds into build/release, MODE=asan into build/asan.
 
@@ -46,7 +47,8 @@ LIBCOMMON  := $(BUILD)/libcommon.a
 
 BINS := $(BUILD)/epart-api $(BUILD)/epart-worker $(BUILD)/epart-token
 
-.PHONY: all build asan run test unit valgrind integration chaos bench fuzz deps clean
+.PHONY: all build asan run test unit valgrind integration chaos bench fuzz deps clean \
+        contract contract-deps openapi
 .DEFAULT_GOAL := all
 
 all: build
@@ -58,6 +60,15 @@ asan:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The OpenAPI document's schemas (api/openapi/*.json) joined into one JSON array
+# that api/openapi.c includes with .incbin: the files are the one source.
+OPENAPI_PARTS := $(sort $(wildcard api/openapi/*.json))
+$(BUILD)/openapi-parts.json: $(OPENAPI_PARTS)
+	@mkdir -p $(dir $@)
+	@{ printf '['; sep=; for f in $^; do printf '%s' "$$sep"; cat "$$f"; sep=,; done; printf ']'; } > $@
+$(BUILD)/api/openapi.o: $(BUILD)/openapi-parts.json
+$(BUILD)/api/openapi.o: CPPFLAGS += -DEPART_OPENAPI_PARTS='"$(BUILD)/openapi-parts.json"'
 
 $(LIBCOMMON): $(COMMON_OBJ)
 	@rm -f $@
@@ -92,10 +103,26 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory MODE=asan build
+	@$(MAKE) --no-print-directory contract-deps
 	@bash tests/run-tests.sh
 
 unit: build
 	@bash tests/run-tests.sh unit
+
+# The OpenAPI document held true by outside tools (tests/contract/README.md):
+# Prism's validating proxy over a pass on every route, the OpenAPI 3.1
+# validator, the type generator. Test-time npm tools live in tests/contract.
+contract-deps: tests/contract/node_modules/.package-lock.json
+tests/contract/node_modules/.package-lock.json: tests/contract/package.json tests/contract/package-lock.json
+	@cd tests/contract && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+contract: build contract-deps
+	@bash tests/run-tests.sh contract
+
+# build/openapi.json: the document without a running server.
+openapi: build
+	@$(BUILD)/epart-api --openapi > build/openapi.json && echo "build/openapi.json"
 
 bench: deps build
 	@bash tests/bench/run.sh

@@ -14,13 +14,29 @@
 #include "dbpool.h"
 #include "ingest.h"
 #include "log.h"
+#include "openapi.h"
 #include "orgcache.h"
 #include "server.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
     char err[256];
     int rc;
+
+    /* epart-api --openapi: print the document and exit (no configuration, no
+     * server), for generators and validators that run without a stack. */
+    if (argc == 2 && strcmp(argv[1], "--openapi") == 0) {
+        size_t len;
+        const char *doc;
+
+        log_init("api");
+        doc = openapi_document(&len);
+        if (doc == NULL)
+            return 1;
+        fwrite(doc, 1, len, stdout);
+        putchar('\n');
+        return 0;
+    }
 
     log_init("api");
     signal(SIGPIPE, SIG_IGN);

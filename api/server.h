@@ -52,6 +52,11 @@ struct route {
     call_handler handler;
     unsigned roles;          /* roles admitted (R_*); R_PUBLIC needs no token */
     const char *summary;     /* for the OpenAPI document */
+    /* What /v1/openapi.json says of it (api/openapi.c explains the notation;
+     * the schemas and parameters named live in the files of api/openapi/): */
+    const char *query;       /* its query parameters: "limit cursor status" */
+    const char *request;     /* its JSON body's schema; "?Name" when optional */
+    const char *responses;   /* "202:Accepted 409 412": codes beyond the automatic ones */
 };
 
 struct http_thread {

@@ -10,6 +10,7 @@ packages=(
   libcurl4-openssl-dev libcmocka-dev uuid-dev tzdata
   postgresql postgresql-contrib redis-server redis-tools
   python3 python3-pytest curl valgrind wrk hyperfine
+  nodejs
 )
 
 missing=()
@@ -18,6 +19,9 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# npm: Debian's own package, unless the installed nodejs already carries it
+# (NodeSource's builds do, and conflict with Debian's npm).
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "epart: installing ${missing[*]}" >&2

@@ -3,7 +3,7 @@
 #
 #   tests/run-tests.sh            all suites
 #   tests/run-tests.sh unit       unit tests only (sanitizers + valgrind)
-#   tests/run-tests.sh integration | chaos
+#   tests/run-tests.sh integration | chaos | contract
 #
 # Unit tests run under ASan+UBSan and, built without sanitizers, under valgrind;
 # the integration and chaos suites start the sanitizer build of the API and
@@ -31,6 +31,16 @@ run_unit() {
   echo "unit: done"
 }
 
+# The OpenAPI document against real traffic and outside tools (tests/contract).
+run_contract() {
+  mkdir -p build/contract
+  EPART_BIN="${EPART_BIN:-$PWD/build/asan}" /usr/bin/python3 tests/contract/traffic.py \
+      --direct build/contract/direct.json || { failed+=("contract: Prism pass"); return; }
+  build/release/epart-api --openapi > build/contract/openapi.json &&
+    node tests/contract/check.mjs build/contract/openapi.json build/contract \
+      build/contract/direct.json || failed+=("contract: OpenAPI 3.1, examples, types")
+}
+
 run_pytest() {
   local dir="$1"
   EPART_BIN="${EPART_BIN:-$PWD/build/asan}" /usr/bin/python3 -m pytest -q -x -p no:cacheprovider "$dir" ||
@@ -41,8 +51,10 @@ case "$what" in
   unit) run_unit ;;
   integration) run_pytest tests/integration ;;
   chaos) run_pytest tests/chaos ;;
+  contract) run_contract ;;
   all)
     run_unit
+    run_contract
     run_pytest tests/integration
     [ -d tests/chaos ] && ls tests/chaos/test_*.py >/dev/null 2>&1 && run_pytest tests/chaos
     ;;
