@@ -45,7 +45,7 @@ WORKER_OBJ := $(WORKER_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBCOMMON  := $(BUILD)/libcommon.a
 
-BINS := $(BUILD)/epart-api $(BUILD)/epart-worker $(BUILD)/epart-token
+BINS := $(BUILD)/epart-api $(BUILD)/epart-worker $(BUILD)/epart-token $(BUILD)/bodycheck
 
 .PHONY: all build asan run test unit valgrind integration chaos bench fuzz deps clean \
         contract contract-deps openapi
@@ -81,6 +81,10 @@ $(BUILD)/epart-worker: $(WORKER_OBJ) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $(WORKER_OBJ) $(LIBCOMMON) $(LIBS)
 
 $(BUILD)/epart-token: $(BUILD)/deploy/epart-token.o $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LIBS)
+
+# The C validators as a filter, for the agreement test of tests/contract.
+$(BUILD)/bodycheck: $(BUILD)/tests/contract/bodycheck.o $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBCOMMON)

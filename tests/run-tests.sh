@@ -39,6 +39,8 @@ run_contract() {
   build/release/epart-api --openapi > build/contract/openapi.json &&
     node tests/contract/check.mjs build/contract/openapi.json build/contract \
       build/contract/direct.json || failed+=("contract: OpenAPI 3.1, examples, types")
+  node tests/contract/agree.mjs build/contract/openapi.json build/release/bodycheck ||
+    failed+=("contract: C validators and schemas disagree")
 }
 
 run_pytest() {
