@@ -47,7 +47,7 @@ LIBCOMMON  := $(BUILD)/libcommon.a
 
 BINS := $(BUILD)/epart-api $(BUILD)/epart-worker $(BUILD)/epart-token $(BUILD)/bodycheck
 
-.PHONY: all build asan run test unit valgrind integration chaos bench fuzz deps clean \
+.PHONY: all build asan run test unit valgrind integration chaos bench fuzz deps oidc-demo clean \
         contract contract-deps openapi
 .DEFAULT_GOAL := all
 
@@ -97,6 +97,15 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBCOMMON)
 
 deps:
 	@bash deploy/install-deps.sh
+	@$(MAKE) --no-print-directory oidc-demo
+
+# The OpenID provider of the tests and of the demonstration (deploy/oidc-demo):
+# npm ci from its committed lock file, again only when the lock file changed.
+oidc-demo: deploy/oidc-demo/node_modules/.package-lock.json
+
+deploy/oidc-demo/node_modules/.package-lock.json: deploy/oidc-demo/package-lock.json
+	cd deploy/oidc-demo && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 run: deps
 	@$(MAKE) --no-print-directory build

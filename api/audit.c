@@ -45,6 +45,14 @@ static bool started;
 void audit_record(struct call *c, const char *action, const char *object_type,
                   const char *object_id)
 {
+    audit_record_as(c, c->who.sub, role_str(c->who.role), c->who.org, c->who.caisse, action,
+                    object_type, object_id);
+}
+
+void audit_record_as(struct call *c, const char *sub, const char *role, const char *org,
+                     const char *caisse, const char *action, const char *object_type,
+                     const char *object_id)
+{
     struct record *r;
 
     if (!started)
@@ -58,10 +66,10 @@ void audit_record(struct call *c, const char *action, const char *object_type,
     r = &ring[(head + count) % AUDIT_MAX];
     count++;
     db_ts(clock_now_us(), r->at, sizeof(r->at));
-    snprintf(r->sub, sizeof(r->sub), "%s", c->who.sub);
-    snprintf(r->role, sizeof(r->role), "%s", role_str(c->who.role));
-    snprintf(r->org, sizeof(r->org), "%s", c->who.org);
-    snprintf(r->caisse, sizeof(r->caisse), "%s", c->who.caisse);
+    snprintf(r->sub, sizeof(r->sub), "%s", sub);
+    snprintf(r->role, sizeof(r->role), "%s", role);
+    snprintf(r->org, sizeof(r->org), "%s", org);
+    snprintf(r->caisse, sizeof(r->caisse), "%s", caisse);
     snprintf(r->action, sizeof(r->action), "%s", action);
     snprintf(r->object_type, sizeof(r->object_type), "%s", object_type);
     snprintf(r->object_id, sizeof(r->object_id), "%s", object_id ? object_id : "");

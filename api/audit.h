@@ -16,6 +16,12 @@
 void audit_record(struct call *c, const char *action, const char *object_type,
                   const char *object_id);
 
+/* The same for someone who is not (yet) the call's identity: a person signing
+ * in, or refused (role "agent" while unknown; sub, org and caisse may be ""). */
+void audit_record_as(struct call *c, const char *sub, const char *role, const char *org,
+                     const char *caisse, const char *action, const char *object_type,
+                     const char *object_id);
+
 /* Start and stop the writer thread. */
 int audit_start(void);
 void audit_stop(void);

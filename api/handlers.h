@@ -66,6 +66,9 @@ void h_webhook_delete(struct call *c);
 void h_webhook_deliveries(struct call *c);
 /* indicateurs.c */
 void h_indicateurs(struct call *c);
+/* session.c */
+void h_auth_session(struct call *c);
+void h_auth_config(struct call *c);
 /* agents.c */
 void h_agent_create(struct call *c);
 void h_agent_list(struct call *c);

@@ -15,6 +15,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "openapi.h"
+#include "oidc.h"
 #include "orgcache.h"
 #include "server.h"
 
@@ -64,8 +65,13 @@ int main(int argc, char **argv)
         log_error("cannot start the audit journal writer");
         return 1;
     }
+    if (oidc_start() < 0) {
+        log_error("cannot start the OpenID Connect provider thread");
+        return 1;
+    }
     rc = server_run();
     log_info("http: stopping");
+    oidc_stop();
     dbpool_stop();
     audit_stop();
     clock_stop_follow();

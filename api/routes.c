@@ -28,6 +28,12 @@ static const struct route table[] = {
 
     {"POST", "/v1/auth/token", h_auth_token, R_PUBLIC, "Jeton d'un client d'API",
      .request = "TokenRequest", .responses = "200:Token 401 429"},
+    {"POST", "/v1/auth/session", h_auth_session, R_PUBLIC,
+     "Session d'un agent à partir de son jeton d'identité OpenID Connect",
+     .request = "SessionRequest", .responses = "200:Session 401 403 429"},
+    {"GET", "/v1/auth/config", h_auth_config, R_PUBLIC,
+     "Configuration publique de la connexion des agents (OpenID Connect)",
+     .responses = "200:AuthConfig"},
 
     {"POST", "/v1/organisations", h_org_create, R_ADMIN, "Créer une organisation",
      .request = "OrganisationCreate", .responses = "201:Organisation"},

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "token.h"
 
 static const char *env_or(const char *name, const char *dflt)
@@ -207,6 +208,52 @@ static int load_state_secret(struct config *c, char *err, size_t errlen)
     return 0;
 }
 
+/* SPEC §13: the provider's address is where the keys that admit people come
+ * from, so it must be https (http only on this machine, for tests and demos). */
+static int config_load_oidc(struct config *c, char *err, size_t errlen)
+{
+    long v;
+
+#define LONG_VAR(name, dflt, min, max, field)                                                 \
+    do {                                                                                      \
+        if (env_long(name, dflt, min, max, &v, err, errlen) < 0)                              \
+            return -1;                                                                        \
+        field = v;                                                                            \
+    } while (0)
+    LONG_VAR("EPART_OIDC_SESSION_TTL", 1800, 60, 3600, c->oidc_session_ttl_s);
+    LONG_VAR("EPART_OIDC_JWKS_REFRESH_MIN", 60, 1, 3600, c->oidc_jwks_refresh_min_s);
+    LONG_VAR("EPART_OIDC_JWKS_MAX_AGE", 900, 10, 86400, c->oidc_jwks_max_age_s);
+    LONG_VAR("EPART_OIDC_SESSION_RATE", 5, 1, 100000, c->oidc_session_rate);
+    LONG_VAR("EPART_OIDC_HTTP_TIMEOUT_MS", 5000, 100, 60000, c->oidc_http_timeout_ms);
+#undef LONG_VAR
+    copy(c->oidc_issuer, sizeof(c->oidc_issuer), env_or("EPART_OIDC_ISSUER", ""));
+    copy(c->oidc_client_id, sizeof(c->oidc_client_id), env_or("EPART_OIDC_CLIENT_ID", ""));
+    copy(c->oidc_client_secret, sizeof(c->oidc_client_secret),
+         env_or("EPART_OIDC_CLIENT_SECRET", ""));
+    copy(c->oidc_scopes, sizeof(c->oidc_scopes), env_or("EPART_OIDC_SCOPES", "openid email"));
+    if (getenv("EPART_PUBLIC_URL") != NULL && getenv("EPART_PUBLIC_URL")[0] != '\0')
+        copy(c->public_url, sizeof(c->public_url), getenv("EPART_PUBLIC_URL"));
+    else
+        snprintf(c->public_url, sizeof(c->public_url), "http://localhost:%d", c->http_port);
+    if (c->oidc_issuer[0] == '\0')
+        return 0;
+    if (!agent_issuer_ok(c->oidc_issuer)) {
+        snprintf(err, errlen,
+                 "EPART_OIDC_ISSUER must be an https URL (http only on a loopback address), "
+                 "without query nor fragment");
+        return -1;
+    }
+    if (c->oidc_client_id[0] == '\0') {
+        snprintf(err, errlen, "EPART_OIDC_CLIENT_ID is required with EPART_OIDC_ISSUER");
+        return -1;
+    }
+    if (strstr(c->oidc_scopes, "openid") == NULL) {
+        snprintf(err, errlen, "EPART_OIDC_SCOPES must include openid");
+        return -1;
+    }
+    return 0;
+}
+
 int config_load(struct config *c, char *err, size_t errlen)
 {
     long v;
@@ -301,7 +348,7 @@ int config_load(struct config *c, char *err, size_t errlen)
                  c->jwt_secret_len);
         return -1;
     }
-    return 0;
+    return config_load_oidc(c, err, errlen);
 }
 
 void config_pg_conninfo(const struct config *c, char *buf, size_t len)

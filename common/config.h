@@ -67,6 +67,18 @@ struct config {
     int webhook_max_attempts;   /* EPART_WEBHOOK_ATTEMPTS (10) */
     int webhook_backoff_base_ms; /* EPART_WEBHOOK_BACKOFF_BASE_MS (30000): first retry delay, the schedule scales with it */
     int retention_days;         /* EPART_RETENTION_DAYS (730): closed dossiers purged of personal data */
+
+    /* OpenID Connect for agents (SPEC §13, docs/identite.md); off when oidc_issuer is "" */
+    char oidc_issuer[512];      /* EPART_OIDC_ISSUER: https, or http on a loopback host */
+    char oidc_client_id[256];   /* EPART_OIDC_CLIENT_ID (required with the issuer) */
+    char oidc_client_secret[256]; /* EPART_OIDC_CLIENT_SECRET: a confidential client when set */
+    char oidc_scopes[256];      /* EPART_OIDC_SCOPES ("openid email") */
+    char public_url[512];       /* EPART_PUBLIC_URL (http://localhost:<port>): redirect URI base */
+    int oidc_session_ttl_s;     /* EPART_OIDC_SESSION_TTL (1800, at most 3600): epart's session token */
+    int oidc_jwks_refresh_min_s; /* EPART_OIDC_JWKS_REFRESH_MIN (60): an unknown kid refetches at most this often */
+    int oidc_jwks_max_age_s;    /* EPART_OIDC_JWKS_MAX_AGE (900): keys are refetched in the background this often */
+    int oidc_session_rate;      /* EPART_OIDC_SESSION_RATE (5): sign-ins per second and client address, burst 4× */
+    int oidc_http_timeout_ms;   /* EPART_OIDC_HTTP_TIMEOUT_MS (5000): one fetch from the provider */
 };
 
 /* Fill c from the environment. On error (a value out of range, a JWT secret

@@ -9,7 +9,7 @@ packages=(
   libevent-dev libjansson-dev libpq-dev libhiredis-dev libjwt-dev libssl-dev
   libcurl4-openssl-dev libcmocka-dev uuid-dev tzdata
   postgresql postgresql-contrib redis-server redis-tools
-  python3 python3-pytest curl valgrind wrk hyperfine
+  python3 python3-pytest python3-cryptography curl valgrind wrk hyperfine
   nodejs
 )
 

@@ -190,6 +190,10 @@ def run(p):
     call(admin, "DELETE", ap, expect=204)
     call(admin, "GET", ap, expect=404)
     call(partner, "GET", "/v1/agents", expect=403)
+    # sessions of agents: the contract stack has no OpenID provider (tests/integration/test_oidc.py
+    # runs them against a real one)
+    call(None, "GET", "/v1/auth/config", expect=200)
+    call(None, "POST", "/v1/auth/session", {"id_token": "x.y.z"}, expect=503)
 
     # a webhook first, so that the dossiers below give it deliveries to list
     wh = call(partner, "POST", "/v1/webhooks",

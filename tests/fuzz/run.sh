@@ -41,7 +41,7 @@ case "${1:-}" in
   -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
 esac
 
-all_targets=(dossier nir siret dates token cursor route droits webhook_url)
+all_targets=(dossier nir siret dates token cursor route droits webhook_url idtoken)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
@@ -51,6 +51,7 @@ max_len() {
   case "$1" in
     dossier|droits) echo 8192 ;;
     token) echo 4096 ;;
+    idtoken) echo 8192 ;;
     route) echo 1024 ;;
     webhook_url) echo 2100 ;;
     cursor) echo 256 ;;
