@@ -28,12 +28,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import epart  # noqa: E402
+from oidc_provider import Provider  # noqa: E402
 from epart import dossier_body, organisation_body, wait_for  # noqa: E402
 
 PRISM = os.path.join(HERE, "node_modules", ".bin", "prism")
@@ -190,10 +192,16 @@ def run(p):
     call(admin, "DELETE", ap, expect=204)
     call(admin, "GET", ap, expect=404)
     call(partner, "GET", "/v1/agents", expect=403)
-    # sessions of agents: the contract stack has no OpenID provider (tests/integration/test_oidc.py
-    # runs them against a real one)
+    # sessions of agents, with the real provider the pass started (its accounts:
+    # deploy/oidc-demo/accounts.json; every refusal is in tests/integration/test_oidc.py)
     call(None, "GET", "/v1/auth/config", expect=200)
-    call(None, "POST", "/v1/auth/session", {"id_token": "x.y.z"}, expect=503)
+    call(admin, "POST", "/v1/agents", {"email": "instructeur@cpam-171.fr", "role": "instructor",
+                                       "caisse": "171"}, expect=201)
+    tokens, nonce = p.oidc.sign_in("instructeur@cpam-171.fr")
+    call(None, "POST", "/v1/auth/session", {"id_token": tokens["id_token"], "nonce": nonce},
+         expect=200)
+    call(None, "POST", "/v1/auth/session", {"id_token": "x.y.z"}, expect=401)
+    call(None, "POST", "/v1/auth/session", {"id_token": 3}, hostile=True, expect=422)
 
     # a webhook first, so that the dossiers below give it deliveries to list
     wh = call(partner, "POST", "/v1/webhooks",
@@ -380,7 +388,19 @@ def main():
     dump = args.dump
     if dump:
         os.makedirs(dump, exist_ok=True)
-    stack = epart.Stack(workers=1).start()
+    # a real OpenID provider, so that POST /v1/auth/session answers its 200 too
+    http_port = epart.free_port()
+    state = tempfile.mkdtemp(prefix="epart-contract-oidc-")
+    provider = Provider(state, "http://localhost:%d/app/callback" % http_port).start()
+    try:
+        stack = epart.Stack(workers=1, extra_env={
+            "EPART_HTTP_PORT": str(http_port), "EPART_OIDC_ISSUER": provider.issuer,
+            "EPART_OIDC_CLIENT_ID": provider.client_id,
+            "EPART_PUBLIC_URL": "http://localhost:%d" % http_port}).start()
+    except BaseException:
+        provider.stop()
+        raise
+    p_oidc = provider
     prisms = []
     failed = False
     try:
@@ -396,6 +416,7 @@ def main():
                 if not wait_port(port, prisms[-1][0]):
                     raise RuntimeError("prism did not start: " + open(log).read()[-3000:])
         p = Pass(stack, strict_port, lenient_port, dump)
+        p.oidc = p_oidc
         t0 = time.time()
         run(p)
         if dump is None:
@@ -418,6 +439,8 @@ def main():
             except ProcessLookupError:
                 pass
             proc.wait(timeout=10)
+        p_oidc.stop()
+        shutil.rmtree(state, ignore_errors=True)
         reports = stack.stop(keep=failed)
         if reports:
             print("sanitizer reports:", reports)
