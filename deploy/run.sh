@@ -27,6 +27,8 @@ bash "$STACK" migrate
 bash "$STACK" demo
 EPART_JWT_SECRET=$(bash "$STACK" secret)
 export EPART_JWT_SECRET
+source "$EPART_ROOT/deploy/oidc-demo/demo.sh"
+oidc_demo_start
 
 "$BIN/epart-api" >>"$EPART_STATE_DIR/log/api.log" 2>&1 &
 pids+=($!)
@@ -55,6 +57,7 @@ epart is running at $url   (logs in $EPART_STATE_DIR/log)
 
   try: curl -H "Authorization: Bearer <partner token>" $url/v1/dossiers
   JWT secret (EPART_JWT_SECRET): $EPART_JWT_SECRET
+$(oidc_demo_agents "$url" "$(tok --role admin --sub demo-oidc-setup --ttl 60)")
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}" || true
