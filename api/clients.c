@@ -24,6 +24,37 @@
 #define CLIENT_HASH_ITERATIONS 120000u
 #define TOKEN_TTL_SECONDS 3600
 
+/* A replayed creation answers the client as stored, without its secret, and
+ * says so (SPEC §3: shown once, kept nowhere but as a hash; idem_reread_fn). */
+static bool reread_client(struct call *c, struct db *db, const char *client_id)
+{
+    const char *params[2] = {client_id, c->params[0]};
+    PGresult *res = db_exec(db->pg,
+                            "SELECT client_id, org_id, name, epart_ts(created_at) "
+                            "FROM api_clients WHERE client_id = $1 AND org_id = $2",
+                            2, params);
+    json_t *doc;
+
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return false;
+    }
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return false;
+    }
+    doc = json_pack("{s:s, s:s, s:o, s:s, s:i}", "client_id", PQgetvalue(res, 0, 0), "org",
+                    PQgetvalue(res, 0, 1), "name",
+                    PQgetisnull(res, 0, 2) ? json_null() : json_string(PQgetvalue(res, 0, 2)),
+                    "created_at", PQgetvalue(res, 0, 3), "version", 1);
+    PQclear(res);
+    idem_note_secret_withheld(doc, "client_secret",
+                              "révoquez ce client et créez-en un autre");
+    c->etag_version = 1;
+    call_set_json(c, 200, doc);
+    return true;
+}
+
 static void client_create_db(struct call *c, struct db *db)
 {
     json_t *org = organisation_load(db->pg, c->params[0]);
@@ -70,7 +101,7 @@ static void client_create_db(struct call *c, struct db *db)
         }
         json_decref(errors);
     }
-    if (!idem_begin(&idem, c, db_redis(db)))
+    if (!idem_begin(&idem, c, db, reread_client))
         return;
     memcpy(client_id, "epc_", 4);
     memcpy(secret, "eps_", 4);
@@ -103,7 +134,8 @@ static void client_create_db(struct call *c, struct db *db)
     c->etag_version = 1;
     PQclear(res);
 done:
-    idem_end(&idem, c, db_redis(db));
+    /* the record keeps client_id, org and version: never the secret */
+    idem_end(&idem, c, db);
 }
 
 void h_client_create(struct call *c)

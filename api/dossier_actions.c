@@ -6,8 +6,10 @@
  * printable GET /attestation-depot.
  *
  * A write the dossier's status forbids is refused with 409 before anything is
- * queued. Each write first runs on a database thread (scope, body, status), then
- * returns to its HTTP thread to be queued.
+ * queued. Each write first runs on a database thread (scope, body, key, status),
+ * then returns to its HTTP thread to be queued. Its Idempotency-Key is looked up
+ * before the status (SPEC §2): a /transmit retried after the worker applied it
+ * gets its first 202 again, not a 409.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +66,8 @@ static void check_db(struct call *c, struct db *db)
         return;
     }
     json_decref(errors);
+    if (idem_lookup(c, db))
+        return;
     if_match = call_if_match(c);
     if (if_match < 0) {
         call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
@@ -135,6 +139,7 @@ static void enqueue(struct call *c)
     r.body_len = c->body_len;
     r.response = resp_text;
     r.location = location;
+    r.object_id = c->params[0];
     ingest_submit(c, &r);
     free(meta_text);
     free(resp_text);

@@ -16,9 +16,12 @@
 #include "redis_link.h"
 #include "secret_hash.h"
 
-/* KEYS: stream, idempotency key or "", pending key or "", reference counter or "".
+/* KEYS: stream, idempotency key or "", pending key or "", reference counter or "",
+ *       the set of the object's idempotency records or "" (common/idem_key.h).
  * ARGV: 1 backlog max, 2 request hash, 3 idempotency ttl, 4 pending ttl,
- *       5 response, 6 meta, 7 body, 8 reference prefix, 9 entry type, 10 location.
+ *       5 response, 6 meta, 7 body, 8 reference prefix, 9 entry type, 10 location,
+ *       11 the object's id. The response holds ids, reference and status only: it
+ *       is the idempotency record's body (SPEC §2: never a person's data).
  * The reference is substituted only into texts built by the API (meta and
  * response), never into the partner's body. */
 static const char script[] =
@@ -40,8 +43,12 @@ static const char script[] =
     "  redis.call('EXPIRE', KEYS[3], tonumber(ARGV[4]))\n"
     "end\n"
     "if KEYS[2] ~= '' then\n"
-    "  redis.call('SET', KEYS[2], cjson.encode({h=ARGV[2], s=202, l=ARGV[10], b=resp}),\n"
+    "  redis.call('SET', KEYS[2], cjson.encode({h=ARGV[2], s=202, l=ARGV[10], b=resp, o=ARGV[11]}),\n"
     "             'EX', tonumber(ARGV[3]))\n"
+    "  if KEYS[5] ~= '' then\n"
+    "    redis.call('SADD', KEYS[5], KEYS[2])\n"
+    "    redis.call('EXPIRE', KEYS[5], tonumber(ARGV[3]))\n"
+    "  end\n"
     "end\n"
     "return {'ok', id, resp}\n";
 
@@ -121,9 +128,9 @@ static void on_reply(redisReply *reply, void *priv)
             call_reply_prepared(c);
             return;
         }
-        json_decref(rec);
-        if (!idem_replay(c, prev->str, prev->len))
+        if (!idem_replay(c, rec))
             call_set_problem(c, 500, "Erreur interne", "Réponse mémorisée illisible.", NULL);
+        json_decref(rec);
         call_reply_prepared(c);
         return;
     }
@@ -158,7 +165,7 @@ static void send_script(struct call *c, bool by_sha)
     argv[argc] = by_sha ? script_sha : script;
     lens[argc] = strlen(argv[argc]);
     argc++;
-    argv[argc] = "4";
+    argv[argc] = "5";
     lens[argc++] = 1;
     for (int i = 0; i < pi->argc; i++) {
         argv[argc] = pi->argv[i];
@@ -225,9 +232,10 @@ void ingest_submit(struct call *c, const struct ingest_req *r)
     struct pending_ingest *pi = calloc(1, sizeof(*pi));
     bool bad = false;
     const char *key = call_idempotency_key(c, &bad);
-    char idem_key[400] = "", backlog[24], ttl[16], pttl[16];
-    const char *vals[14];
-    size_t vlens[14];
+    char idem_key[IDEM_KEY_LEN] = "", object_key[IDEM_OBJECT_KEY_LEN] = "";
+    char backlog[24], ttl[16], pttl[16];
+    const char *vals[16];
+    size_t vlens[16];
 
     if (pi == NULL) {
         reply_unavailable(c, "Mémoire insuffisante.");
@@ -244,8 +252,9 @@ void ingest_submit(struct call *c, const struct ingest_req *r)
      * hashing every body was a few percent of the ingest path's time for
      * nothing (profile in docs/BENCHMARKS.md); pi->hash stays "". */
     if (key != NULL) {
-        idem_redis_key(c, key, idem_key, sizeof(idem_key));
+        idem_redis_key(c, key, idem_key);
         idem_request_hash(c, pi->hash);
+        idem_object_key(r->object_id, object_key);
     }
     snprintf(pi->location, sizeof(pi->location), "%s", r->location);
     snprintf(backlog, sizeof(backlog), "%ld", g_config.ingest_backlog_max);
@@ -255,19 +264,21 @@ void ingest_submit(struct call *c, const struct ingest_req *r)
     vals[1] = idem_key;
     vals[2] = r->pending_key ? r->pending_key : "";
     vals[3] = r->refseq_key ? r->refseq_key : "";
-    vals[4] = backlog;
-    vals[5] = pi->hash;
-    vals[6] = ttl;
-    vals[7] = pttl;
-    vals[8] = r->response;
-    vals[9] = r->meta;
-    vals[10] = r->body;
-    vals[11] = r->ref_prefix ? r->ref_prefix : "";
-    vals[12] = r->type;
-    vals[13] = r->location;
-    for (int i = 0; i < 14; i++)
-        vlens[i] = i == 10 ? r->body_len : strlen(vals[i]);
-    for (int i = 0; i < 14; i++) {
+    vals[4] = object_key;
+    vals[5] = backlog;
+    vals[6] = pi->hash;
+    vals[7] = ttl;
+    vals[8] = pttl;
+    vals[9] = r->response;
+    vals[10] = r->meta;
+    vals[11] = r->body;
+    vals[12] = r->ref_prefix ? r->ref_prefix : "";
+    vals[13] = r->type;
+    vals[14] = r->location;
+    vals[15] = r->object_id ? r->object_id : "";
+    for (int i = 0; i < 16; i++)
+        vlens[i] = i == 11 ? r->body_len : strlen(vals[i]);
+    for (int i = 0; i < 16; i++) {
         pi->argv[i] = dup_n(vals[i], vlens[i]);
         pi->lens[i] = vlens[i];
         if (pi->argv[i] == NULL) {
@@ -277,7 +288,7 @@ void ingest_submit(struct call *c, const struct ingest_req *r)
             return;
         }
     }
-    pi->argc = 14;
+    pi->argc = 16;
     /* the caller's scratch is no longer needed once its strings are copied */
     if (c->ctx != NULL && c->ctx_free != NULL)
         c->ctx_free(c->ctx);
@@ -351,6 +362,7 @@ void ingest_create(struct call *c, const char *type, const char *ref_prefix,
     r.ref_prefix = prefix;
     r.response = resp_text;
     r.location = location;
+    r.object_id = id;
     ingest_submit(c, &r);
     free(meta_text);
     free(resp_text);
@@ -405,7 +417,7 @@ void ingest_reply_invalid(struct call *c, json_t *errors)
     bool bad = false;
     const char *key = call_idempotency_key(c, &bad);
     struct invalid_reply *x;
-    char redis_key[400];
+    char redis_key[IDEM_KEY_LEN];
     const char *argv[2];
     size_t lens[2];
 
@@ -413,7 +425,7 @@ void ingest_reply_invalid(struct call *c, json_t *errors)
         call_reply_invalid(c, errors);
         return;
     }
-    idem_redis_key(c, key, redis_key, sizeof(redis_key));
+    idem_redis_key(c, key, redis_key);
     idem_request_hash(c, x->hash);
     x->errors = errors;
     if (c->ctx != NULL && c->ctx_free != NULL)

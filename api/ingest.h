@@ -37,6 +37,8 @@ struct ingest_req {
     const char *ref_prefix;  /* "EP-20261123-" */
     const char *response;    /* JSON text of the 202 body */
     const char *location;    /* Location of the 202 */
+    const char *object_id;   /* the object written (its idempotency records are
+                              * listed under it for the purge), or NULL */
 };
 
 /* The pending record of an object accepted but not yet persisted (blocking

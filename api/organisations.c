@@ -89,6 +89,21 @@ static void reply_org(struct call *c, int status, json_t *org)
 
 /* ---- POST /v1/organisations ------------------------------------------------ */
 
+/* A replayed creation reads the organisation again: its referent is a person,
+ * whom the idempotency record does not keep (idem_reread_fn). Admins only. */
+static bool reread_org(struct call *c, struct db *db, const char *id)
+{
+    json_t *org = organisation_load(db->pg, id);
+
+    if (org == NULL) {
+        if (PQstatus(db->pg) != CONNECTION_OK)
+            call_set_unavailable(c, "La base de données");
+        return false;
+    }
+    reply_org(c, 200, org);
+    return true;
+}
+
 static void org_create_db(struct call *c, struct db *db)
 {
     struct idem idem;
@@ -98,7 +113,7 @@ static void org_create_db(struct call *c, struct db *db)
     const char *params[11];
     PGresult *res;
 
-    if (!call_parse_json_body(c) || !idem_begin(&idem, c, db_redis(db)))
+    if (!call_parse_json_body(c) || !idem_begin(&idem, c, db, reread_org))
         return;
     errors = json_array();
     if (org_validate_create(c->json, errors) > 0) {
@@ -144,7 +159,7 @@ static void org_create_db(struct call *c, struct db *db)
 done:
     free(convention);
     free(referent);
-    idem_end(&idem, c, db_redis(db));
+    idem_end(&idem, c, db);
 }
 
 void h_org_create(struct call *c)

@@ -25,6 +25,29 @@
 
 static const char *const keys[] = {"body", "subject", "org", NULL};
 
+/* A replayed message is read again in the caller's scope (idem_reread_fn): its
+ * free text is not kept in the idempotency record. */
+static bool reread_message(struct call *c, struct db *db, const char *id)
+{
+    const char *params[3] = {id, c->who.role == ROLE_PARTNER ? c->who.org : NULL,
+                             c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL};
+    bool failed = false;
+    json_t *doc = db_fetch_json(db->pg,
+                                "SELECT epart_partnership_message_doc(x)::text "
+                                "FROM partnership_messages x WHERE x.id = $1 "
+                                "AND ($2::uuid IS NULL OR x.org_id = $2::uuid) "
+                                "AND ($3::text IS NULL OR x.caisse = $3)",
+                                3, params, &failed);
+
+    if (failed)
+        call_set_unavailable(c, "La base de données");
+    if (doc == NULL)
+        return false;
+    c->etag_version = 1;
+    call_set_json(c, 200, doc);
+    return true;
+}
+
 static void partnership_create_db(struct call *c, struct db *db)
 {
     struct idem idem;
@@ -83,7 +106,7 @@ static void partnership_create_db(struct call *c, struct db *db)
         snprintf(caisse, sizeof(caisse), "%s", PQgetvalue(res, 0, 0));
         PQclear(res);
     }
-    if (!idem_begin(&idem, c, db_redis(db)))
+    if (!idem_begin(&idem, c, db, reread_message))
         return;
     if (!uuid_v4(id)) {
         call_set_problem(c, 500, "Erreur interne", "Identifiant impossible à créer.", NULL);
@@ -113,7 +136,7 @@ static void partnership_create_db(struct call *c, struct db *db)
     call_set_json(c, 201, db_json(res, 0, 0));
     PQclear(res);
 done:
-    idem_end(&idem, c, db_redis(db));
+    idem_end(&idem, c, db);
 }
 
 void h_partnership_create(struct call *c)

@@ -196,6 +196,29 @@ static void request_list(struct call *c, const struct request_kind *k)
 
 /* ---- POST /{id}/transitions ----------------------------------------------------------- */
 
+/* A replayed transition shows the request as it is now, read in the caller's
+ * caisse, and journals the read (idem_reread_fn). */
+static bool reread_request(struct call *c, struct db *db, const char *id)
+{
+    const struct request_kind *k = c->ctx;
+    const char *params[3] = {id, k->kind, c->who.caisse};
+    bool failed = false;
+    json_t *doc = db_fetch_json(db->pg,
+                                "SELECT epart_request_doc(r, true)::text FROM requests r "
+                                "WHERE r.id = $1 AND r.kind = $2 AND r.caisse = $3",
+                                3, params, &failed);
+
+    if (failed) {
+        call_set_unavailable(c, "La base de données");
+        return false;
+    }
+    if (doc == NULL)
+        return false;
+    call_set_document(c, doc);
+    audit_record(c, "read", k->kind, id);
+    return true;
+}
+
 static void request_transition_db(struct call *c, struct db *db)
 {
     const struct request_kind *k = c->ctx;
@@ -235,7 +258,7 @@ static void request_transition_db(struct call *c, struct db *db)
         goto rollback;
     errors = json_array();
     if (request_transition_validate(c->json, &to, errors) > 0) {
-        call_set_invalid(c, errors);
+        idem_set_invalid(c, db_redis(db), errors);
         goto rollback;
     }
     if (!request_status_known(k, to)) {
@@ -244,6 +267,9 @@ static void request_transition_db(struct call *c, struct db *db)
         goto rollback;
     }
     json_decref(errors);
+    /* the key before the status (SPEC §2): a retry gets its first answer */
+    if (!idem_begin(&idem, c, db, reread_request))
+        goto rollback;
     if_match = call_if_match(c);
     if (if_match < 0) {
         call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
@@ -262,8 +288,6 @@ static void request_transition_db(struct call *c, struct db *db)
         call_set_problem(c, 409, "Transition impossible", d, NULL);
         goto rollback;
     }
-    if (!idem_begin(&idem, c, db_redis(db)))
-        goto rollback;
     db_ts(clock_now_us(), at, sizeof(at));
     actor = json_pack("{s:s, s:s, s:s}", "sub", c->who.sub, "role", "instructor", "caisse",
                       c->who.caisse);
@@ -308,7 +332,7 @@ static void request_transition_db(struct call *c, struct db *db)
 rollback:
     db_rollback(db->pg);
 out:
-    idem_end(&idem, c, db_redis(db));
+    idem_end(&idem, c, db);
     json_decref(actor);
     json_decref(detail);
     free(actor_s);

@@ -282,18 +282,18 @@ int call_if_match(struct call *c)
     return (int)n;
 }
 
-void call_scope(const struct call *c, char *buf, size_t len)
+const char *call_scope(const struct call *c, const char **id)
 {
     switch (c->who.role) {
     case ROLE_PARTNER:
-        snprintf(buf, len, "org:%s", c->who.org);
-        break;
+        *id = c->who.org;
+        return "org";
     case ROLE_INSTRUCTOR:
-        snprintf(buf, len, "caisse:%s", c->who.caisse);
-        break;
+        *id = c->who.caisse;
+        return "caisse";
     default:
-        snprintf(buf, len, "sub:%s", c->who.sub);
-        break;
+        *id = c->who.sub;
+        return "sub";
     }
 }
 

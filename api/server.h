@@ -184,7 +184,8 @@ const char *call_idempotency_key(struct call *c, bool *bad);
 /* The If-Match header as a version: 0 when absent, -1 when malformed. */
 int call_if_match(struct call *c);
 
-/* The idempotency scope of the caller: "org:<id>", "caisse:<code>" or "sub:<sub>". */
-void call_scope(const struct call *c, char *buf, size_t len);
+/* The idempotency scope of the caller (SPEC §2): its kind, "org", "caisse" or
+ * "sub", returned, and in *id the organisation, caisse code or sub. */
+const char *call_scope(const struct call *c, const char **id);
 
 #endif

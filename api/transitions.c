@@ -11,7 +11,10 @@
  * two instructors acting at once serialise: the second sees the new version or
  * status and gets 412 or 409, and the history shows one transition. Checks run
  * in SPEC §2's order: 403 (role, before the handler), 404 (scope), 413/415/400
- * (body), 422, then 412 (If-Match) and 409 (status).
+ * (body), 422, the Idempotency-Key, then 412 (If-Match) and 409 (status): a
+ * retried transition gets its first answer even though the status has moved
+ * since. The record keeps no document (it holds the person's data): a replay
+ * reads the dossier again, in the caller's caisse, and journals the read.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,6 +270,28 @@ static int request_pieces(struct call *c, struct db *db, const char *at, json_t 
     return rc;
 }
 
+/* A replayed transition shows the dossier as it is now, read in the caller's
+ * caisse (idem_reread_fn). */
+static bool reread_dossier(struct call *c, struct db *db, const char *id)
+{
+    const char *params[2] = {id, c->who.caisse};
+    bool failed = false;
+    json_t *doc = db_fetch_json(db->pg,
+                                "SELECT epart_dossier_doc(d, true)::text FROM dossiers d "
+                                "WHERE d.id = $1 AND d.caisse = $2",
+                                2, params, &failed);
+
+    if (failed) {
+        call_set_unavailable(c, "La base de données");
+        return false;
+    }
+    if (doc == NULL)
+        return false;
+    call_set_document(c, doc);
+    audit_record(c, "read", "dossier", id);
+    return true;
+}
+
 static void transition_db(struct call *c, struct db *db)
 {
     struct current cur;
@@ -309,6 +334,8 @@ static void transition_db(struct call *c, struct db *db)
         goto rollback;
     }
     json_decref(errors);
+    if (!idem_begin(&idem, c, db, reread_dossier))
+        goto rollback;
     if_match = call_if_match(c);
     if (if_match < 0) {
         call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
@@ -330,8 +357,6 @@ static void transition_db(struct call *c, struct db *db)
         call_set_problem(c, 409, "Transition impossible", d, NULL);
         goto rollback;
     }
-    if (!idem_begin(&idem, c, db_redis(db)))
-        goto rollback;
     db_ts(clock_now_us(), at, sizeof(at));
     if (strcmp(action, "start_instruction") == 0) {
         to = "en_instruction";
@@ -367,13 +392,13 @@ static void transition_db(struct call *c, struct db *db)
                                            1, params, &failed));
     }
     audit_record(c, "transition", "dossier", c->params[0]);
-    idem_end(&idem, c, db_redis(db));
+    idem_end(&idem, c, db);
     current_free(&cur);
     return;
 rollback:
     json_decref(detail);
     db_rollback(db->pg);
-    idem_end(&idem, c, db_redis(db));
+    idem_end(&idem, c, db);
     current_free(&cur);
 }
 

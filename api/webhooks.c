@@ -19,9 +19,10 @@
  *
  * The secret ("whsec_" + standard base64 of 32 random bytes) is shown in the
  * 201 and never again: the documents come from epart_webhook_doc(), which
- * does not know it. An Idempotency-Key replay of the creation is that same
- * answer, so it carries the secret too, read back from PostgreSQL: the record
- * kept in Redis is stored without it.
+ * does not know it. An Idempotency-Key replay of the creation reads the
+ * webhook again and answers it with "secret": null, "replayed": true and a
+ * note (SPEC §2): the secret is never shown twice, and the record kept in Redis
+ * holds ids only.
  *
  * Destinations are checked twice against server-side request forgery: here,
  * where the URL must parse (webhook_url.h) and every address its host resolves
@@ -406,22 +407,26 @@ static bool path_id_ok(struct call *c)
 
 /* ---- POST /v1/webhooks ------------------------------------------------------------ */
 
-/* A replayed creation shows the secret again, read back from PostgreSQL (the
- * record in Redis does not hold it); not when the webhook is gone since. */
-static void restore_secret(struct call *c, PGconn *pg)
+/* A replayed creation answers the webhook as it is now in the caller's scope,
+ * without its secret, and says so (SPEC §2; idem_reread_fn). */
+static bool reread_webhook(struct call *c, struct db *db, const char *id)
 {
-    const char *id = json_string_value(json_object_get(c->reply_json, "id"));
-    const char *params[1] = {id};
-    PGresult *res;
+    json_t *doc = uuid_valid(id) ? webhook_load(db->pg, id) : NULL;
 
-    if (c->status != 201 || id == NULL || !uuid_valid(id))
-        return;
-    res = db_exec(pg, "SELECT secret FROM webhooks WHERE id = $1 AND deleted_at IS NULL", 1,
-                  params);
-    if (res != NULL && PQntuples(res) == 1)
-        json_object_set_new(c->reply_json, "secret", json_string(PQgetvalue(res, 0, 0)));
-    if (res != NULL)
-        PQclear(res);
+    if (doc == NULL) {
+        if (PQstatus(db->pg) != CONNECTION_OK)
+            call_set_unavailable(c, "La base de données");
+        return false;
+    }
+    if (!auth_in_scope(c, json_string_value(json_object_get(doc, "org")),
+                       json_string_value(json_object_get(doc, "caisse")))) {
+        json_decref(doc);
+        return false;
+    }
+    idem_note_secret_withheld(doc, "secret",
+                              "supprimez ce webhook et créez-en un autre");
+    reply_webhook(c, 200, doc);
+    return true;
 }
 
 static void webhook_create_db(struct call *c, struct db *db)
@@ -430,7 +435,7 @@ static void webhook_create_db(struct call *c, struct db *db)
     struct webhook_url url;
     struct owner owner = {NULL, NULL};
     bool url_ok = false;
-    json_t *errors, *secret_v = NULL;
+    json_t *errors;
     vctx v;
     char id[37], now[40], secret[80];
     char *events = NULL, cap[16];
@@ -439,10 +444,8 @@ static void webhook_create_db(struct call *c, struct db *db)
 
     if (!call_parse_json_body(c))
         return;
-    if (!idem_begin(&idem, c, db_redis(db))) {
-        restore_secret(c, db->pg);
+    if (!idem_begin(&idem, c, db, reread_webhook))
         return;
-    }
     errors = json_array();
     vf_init(&v, errors);
     check_body(c, &v, c->json, false, &url, &url_ok, &owner);
@@ -523,14 +526,8 @@ static void webhook_create_db(struct call *c, struct db *db)
         reply_webhook(c, 201, doc);
     }
 done:
-    /* the idempotency record is kept without the secret (restore_secret) */
-    if (c->status == 201 && c->reply_json != NULL) {
-        secret_v = json_incref(json_object_get(c->reply_json, "secret"));
-        json_object_del(c->reply_json, "secret");
-    }
-    idem_end(&idem, c, db_redis(db));
-    if (secret_v != NULL)
-        json_object_set_new(c->reply_json, "secret", secret_v);
+    /* the record keeps the webhook's id and version: never the secret */
+    idem_end(&idem, c, db);
     OPENSSL_cleanse(secret, sizeof(secret));
     free(events);
 }

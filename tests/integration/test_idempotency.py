@@ -1,0 +1,209 @@
+"""Idempotency-Key (SPEC §2, issue 9 findings 2, 3, 7 and 11) over real HTTP.
+
+- The key is looked up before the status checks: a write retried after it was
+  applied gets its first answer (same id), never a 409 — /transmit and /pieces
+  (queued, applied by the worker), dossier transitions, §8 transitions.
+- A record holds status, Location, ids and reference: never a person's data
+  (name, NIR, phone, e-mail) nor a secret; a replay that shows a document reads
+  it again (journaled), and a replayed creation of an API client or a webhook
+  answers without its secret and says so.
+- Records of different callers never collide, whatever their sub contains."""
+import uuid
+
+import epart
+from epart import dossier_body, wait_for
+
+
+def with_key(first13):
+    return first13 + "%02d" % (97 - int(first13) % 97)
+
+
+NAME = "IDEMPOTENCEPERSONNE"
+NIR = with_key("2800217300123")
+PHONE = "0611223399"
+EMAIL = "jeanne.idempotence@example.org"
+PERSONAL = (NAME, NIR, PHONE, EMAIL)
+
+
+def new_key():
+    return "idem-" + uuid.uuid4().hex
+
+
+def idem_values(stack):
+    """Every idempotency record (and object index) in Redis, as text."""
+    out = {}
+    for k in stack.redis("--scan", "--pattern", "epart:idem*").split():
+        t = stack.redis("TYPE", k).strip()
+        out[k] = stack.redis("GET", k) if t == "string" else stack.redis("SMEMBERS", k)
+    return out
+
+
+def person_body(**over):
+    b = dossier_body("puma", **over)
+    b["applicant"].update({"last_name": NAME, "nir": NIR, "phone": PHONE, "email": EMAIL})
+    return b
+
+
+def status_of(stack, did):
+    return stack.psql("SELECT status FROM dossiers WHERE id = '%s'" % did)
+
+
+def submit(stack, partner, **over):
+    r = partner.post("/v1/dossiers", person_body(**over))
+    assert r.status == 202, r
+    assert wait_for(lambda: status_of(stack, r.json["id"]) != "")
+    return r.json["id"]
+
+
+def act(instructor, did, body, **kw):
+    return instructor.post("/v1/dossiers/%s/transitions" % did, body, **kw)
+
+
+def audit_count(stack, sub, action, oid):
+    return int(stack.psql("SELECT count(*) FROM audit_journal WHERE sub = '%s' AND action = '%s' "
+                          "AND object_id = '%s'" % (sub, action, oid)))
+
+
+def test_transmit_retried_after_the_worker_applied_it(stack, partner):
+    did = submit(stack, partner, transmit=False)
+    assert status_of(stack, did) == "depose"
+    key = new_key()
+    r1 = partner.post("/v1/dossiers/%s/transmit" % did, headers={"Idempotency-Key": key})
+    assert r1.status == 202, r1
+    assert wait_for(lambda: status_of(stack, did) == "recu")
+    r2 = partner.post("/v1/dossiers/%s/transmit" % did, headers={"Idempotency-Key": key})
+    assert r2.status == 202, r2
+    assert r2.json == r1.json and r2.json["id"] == did
+    assert r2.header("Location") == r1.header("Location")
+    # without the key the status check still answers
+    assert partner.post("/v1/dossiers/%s/transmit" % did).status == 409
+    # another body under the same key is still a reused key, not a 409
+    r3 = partner.post("/v1/dossiers/%s/transmit" % did, {"x": 1}, headers={"Idempotency-Key": key})
+    assert r3.status == 422 and ("Idempotency-Key", "idempotency_key_reused") in r3.error_codes()
+
+
+def test_pieces_retried_after_the_worker_applied_them(stack, partner, instructor):
+    did = submit(stack, partner)
+    assert act(instructor, did, {"action": "start_instruction"}).status == 200
+    assert act(instructor, did, {"action": "request_pieces",
+                                 "pieces": ["justificatif_ressources"]}).status == 200
+    body = {"pieces": [{"kind": "justificatif_ressources", "filename": "avis.pdf",
+                        "sha256": "b" * 64, "size": 1000}]}
+    key = new_key()
+    r1 = partner.post("/v1/dossiers/%s/pieces" % did, body, headers={"Idempotency-Key": key})
+    assert r1.status == 202, r1
+    assert wait_for(lambda: status_of(stack, did) == "en_instruction")
+    r2 = partner.post("/v1/dossiers/%s/pieces" % did, body, headers={"Idempotency-Key": key})
+    assert r2.status == 202 and r2.json == r1.json, r2
+    assert partner.post("/v1/dossiers/%s/pieces" % did, body).status == 409
+
+
+def test_dossier_transition_retried_after_it_moved(stack, partner):
+    sub = "instr-" + uuid.uuid4().hex[:8]
+    instructor = stack.client(epart.instructor_token("171", sub=sub))
+    did = submit(stack, partner)
+    key = new_key()
+    r1 = act(instructor, did, {"action": "start_instruction"}, headers={"Idempotency-Key": key})
+    assert r1.status == 200 and r1.json["status"] == "en_instruction", r1
+    # the record of a transition holds no person's data (finding 3)
+    values = idem_values(stack)
+    assert values
+    for k, v in values.items():
+        for secret in PERSONAL:
+            assert secret not in v, (k, secret)
+    reads = audit_count(stack, sub, "read", did)
+    r2 = act(instructor, did, {"action": "start_instruction"}, headers={"Idempotency-Key": key})
+    assert r2.status == 200, r2
+    assert r2.json["id"] == did and r2.json["status"] == "en_instruction"
+    assert r2.json["applicant"]["last_name"] == NAME  # the document, read again
+    assert r2.header("ETag") == r1.header("ETag")
+    # the read again is journaled like any read
+    assert wait_for(lambda: audit_count(stack, sub, "read", did) == reads + 1)
+    history = instructor.get("/v1/dossiers/" + did).json["history"]
+    assert [h["to"] for h in history].count("en_instruction") == 1
+    # moved on since: the replay shows the dossier as it is now, still 200
+    assert act(instructor, did, {"action": "close", "reason": "Doublon"}).status == 200
+    r3 = act(instructor, did, {"action": "start_instruction"}, headers={"Idempotency-Key": key})
+    assert r3.status == 200 and r3.json["id"] == did and r3.json["status"] == "sans_suite"
+    # without the key the status check answers
+    assert act(instructor, did, {"action": "start_instruction"}).status == 409
+    # another caisse's instructor with the same key is another scope
+    other = stack.client(epart.instructor_token("751"))
+    assert act(other, did, {"action": "start_instruction"},
+               headers={"Idempotency-Key": key}).status == 404
+
+
+def test_request_transition_retried_after_it_moved(stack, partner, instructor):
+    r = partner.post("/v1/signalements", {
+        "person": {"last_name": NAME, "first_names": ["Jeanne"], "birth_date": "1980-02-29",
+                   "phone": PHONE, "email": EMAIL, "nir": NIR},
+        "reasons": ["sans_complementaire"], "parcours": "renoncement_soins",
+        "consent": {"obtained_on": "2026-11-20", "informed": True}})
+    assert r.status == 202, r
+    sid = r.json["id"]
+    assert wait_for(lambda: stack.psql("SELECT count(*) FROM requests WHERE id = '%s'" % sid)
+                    == "1")
+    path = "/v1/signalements/%s/transitions" % sid
+    key = new_key()
+    r1 = instructor.post(path, {"action": "pris_en_charge"}, headers={"Idempotency-Key": key})
+    assert r1.status == 200 and r1.json["status"] == "pris_en_charge", r1
+    r2 = instructor.post(path, {"action": "pris_en_charge"}, headers={"Idempotency-Key": key})
+    assert r2.status == 200 and r2.json["id"] == sid and r2.json["status"] == "pris_en_charge"
+    assert instructor.post(path, {"action": "pris_en_charge"}).status == 409
+    for k, v in idem_values(stack).items():
+        for secret in PERSONAL:
+            assert secret not in v, (k, secret)
+
+
+def test_client_creation_replay_withholds_the_secret(stack, admin, pass_org):
+    key = new_key()
+    path = "/v1/organisations/%s/clients" % pass_org["id"]
+    r1 = admin.post(path, {"name": "Logiciel rejoué"}, headers={"Idempotency-Key": key})
+    assert r1.status == 201 and r1.json["client_secret"].startswith("eps_"), r1
+    secret = r1.json["client_secret"]
+    for k, v in idem_values(stack).items():
+        assert secret not in v and secret[4:] not in v, k
+    r2 = admin.post(path, {"name": "Logiciel rejoué"}, headers={"Idempotency-Key": key})
+    assert r2.status == 201, r2
+    assert r2.header("Location") == r1.header("Location")
+    assert r2.json["client_id"] == r1.json["client_id"]
+    assert r2.json["client_secret"] is None and r2.json["replayed"] is True
+    assert "secret" in r2.json["note"] and secret not in r2.body.decode()
+    assert r2.json["name"] == "Logiciel rejoué" and r2.json["org"] == pass_org["id"]
+    assert stack.psql("SELECT count(*) FROM api_clients WHERE client_id = '%s'"
+                      % r1.json["client_id"]) == "1"
+    # the secret of the first answer still works
+    t = epart.Client(stack.port).post("/v1/auth/token", {"client_id": r1.json["client_id"],
+                                                         "client_secret": secret})
+    assert t.status == 200, t
+
+
+def test_organisation_creation_replay_reads_it_again(stack, admin):
+    key = new_key()
+    body = epart.organisation_body(referent={"name": NAME, "email": EMAIL, "phone": PHONE})
+    r1 = admin.post("/v1/organisations", body, headers={"Idempotency-Key": key})
+    assert r1.status == 201, r1
+    for k, v in idem_values(stack).items():
+        for secret in (NAME, EMAIL, PHONE):
+            assert secret not in v, (k, secret)
+    r2 = admin.post("/v1/organisations", body, headers={"Idempotency-Key": key})
+    assert r2.status == 201 and r2.json == r1.json, r2
+    assert r2.header("Location") == r1.header("Location")
+
+
+def test_scopes_with_separators_do_not_collide(stack):
+    """sub "u-X" with key "k:X" and sub "u-X:k" with key "X" joined to the same
+    Redis key: the second admin got the first one's answer (or a 422)."""
+    x = uuid.uuid4().hex
+    a = stack.client(epart.admin_token(sub="u-%s" % x))
+    b = stack.client(epart.admin_token(sub="u-%s:k" % x))
+    ra = a.post("/v1/organisations", epart.organisation_body(name="A " + x),
+                headers={"Idempotency-Key": "k:%s" % x})
+    rb = b.post("/v1/organisations", epart.organisation_body(name="B " + x),
+                headers={"Idempotency-Key": x})
+    assert ra.status == 201 and rb.status == 201, (ra, rb)
+    assert ra.json["id"] != rb.json["id"] and rb.json["name"] == "B " + x
+    # the same body from b with a's key is b's own first request
+    rb2 = b.post("/v1/organisations", epart.organisation_body(name="A " + x),
+                 headers={"Idempotency-Key": "k:%s" % x})
+    assert rb2.status == 201 and rb2.json["id"] not in (ra.json["id"], rb.json["id"])

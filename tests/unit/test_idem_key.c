@@ -1,0 +1,93 @@
+/*
+ * test_idem_key.c — names of idempotency records: no two scopes and keys that
+ * join to the same text share a record (SPEC §2, issue 9 finding 11).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "idem_key.h"
+
+static void test_separator_in_sub_does_not_collide(void **state)
+{
+    char a[IDEM_KEY_LEN], b[IDEM_KEY_LEN];
+
+    (void)state;
+    /* "sub:a" + key "b:c" and "sub:a:b" + key "c" were one Redis key */
+    idem_key_name("sub", "a", "b:c", a);
+    idem_key_name("sub", "a:b", "c", b);
+    assert_string_not_equal(a, b);
+    /* nor may a part's length be taken for part of the next */
+    idem_key_name("sub", "1:a", "b", a);
+    idem_key_name("sub", "1", "a:b", b);
+    assert_string_not_equal(a, b);
+    idem_key_name("sub", "", "ab", a);
+    idem_key_name("sub", "a", "b", b);
+    assert_string_not_equal(a, b);
+}
+
+static void test_scope_kind_matters(void **state)
+{
+    char a[IDEM_KEY_LEN], b[IDEM_KEY_LEN];
+
+    (void)state;
+    /* a sub that looks like a caisse code is not that caisse */
+    idem_key_name("sub", "171", "k", a);
+    idem_key_name("caisse", "171", "k", b);
+    assert_string_not_equal(a, b);
+    idem_key_name("org", "x", "k", a);
+    idem_key_name("or", "gx", "k", b);
+    assert_string_not_equal(a, b);
+}
+
+static void test_stable_and_fixed_length(void **state)
+{
+    char a[IDEM_KEY_LEN], b[IDEM_KEY_LEN];
+    char long_sub[300];
+
+    (void)state;
+    idem_key_name("org", "0b6f3c2e-1d4a-4f7e-9a51-2c3d4e5f6a7b", "idem-1", a);
+    idem_key_name("org", "0b6f3c2e-1d4a-4f7e-9a51-2c3d4e5f6a7b", "idem-1", b);
+    assert_string_equal(a, b);
+    assert_int_equal(strlen(a), IDEM_KEY_LEN - 1);
+    assert_memory_equal(a, IDEM_KEY_PREFIX, strlen(IDEM_KEY_PREFIX));
+    assert_int_equal(strspn(a + strlen(IDEM_KEY_PREFIX), "0123456789abcdef"), 64);
+    memset(long_sub, 'x', sizeof(long_sub) - 1);
+    long_sub[sizeof(long_sub) - 1] = '\0';
+    idem_key_name("sub", long_sub, "k", b);
+    assert_int_equal(strlen(b), IDEM_KEY_LEN - 1);
+    idem_key_name("org", "0b6f3c2e-1d4a-4f7e-9a51-2c3d4e5f6a7b", "idem-2", b);
+    assert_string_not_equal(a, b);
+}
+
+static void test_object_key(void **state)
+{
+    char k[IDEM_OBJECT_KEY_LEN];
+    char too_long[80];
+
+    (void)state;
+    assert_true(idem_object_key("0b6f3c2e-1d4a-4f7e-9a51-2c3d4e5f6a7b", k));
+    assert_string_equal(k, IDEM_OBJECT_PREFIX "0b6f3c2e-1d4a-4f7e-9a51-2c3d4e5f6a7b");
+    assert_false(idem_object_key("", k));
+    assert_string_equal(k, "");
+    assert_false(idem_object_key(NULL, k));
+    memset(too_long, 'a', sizeof(too_long) - 1);
+    too_long[sizeof(too_long) - 1] = '\0';
+    assert_false(idem_object_key(too_long, k));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_separator_in_sub_does_not_collide),
+        cmocka_unit_test(test_scope_kind_matters),
+        cmocka_unit_test(test_stable_and_fixed_length),
+        cmocka_unit_test(test_object_key),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
