@@ -8,26 +8,50 @@
  *
  * The cut-off is the product's now (clock_now(), which the test clock sets)
  * minus the retention period, and purged_at is that now.
+ *
+ * The purge then reaches Redis (SPEC §10): every object purged is queued in
+ * redis_purge_queue by the purge's own transaction (sql/013_purge_redis.sql);
+ * here its copies are deleted — entries of the stream and of the dead-letter
+ * stream about it, its read-your-writes record, the idempotency records listed
+ * under it — and Redis is asked to rewrite its append-only file, since the
+ * file still holds every XADD body until then. The ids leave the queue only
+ * once the rewrite has started after those deletions.
  */
 #include "retention.h"
 
+#include <hiredis/hiredis.h>
+#include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "calendar.h"
 #include "clock.h"
 #include "db.h"
+#include "idem_key.h"
 #include "log.h"
 #include "worker.h"
 
 #define PURGE_BATCH 200
 #define PURGE_EVERY_S 60
+#define REDIS_BATCH 500      /* ids taken from redis_purge_queue per pass */
+#define REDIS_RETRY_S 5      /* after Redis failed or a rewrite was running */
+#define SCAN_COUNT 500       /* stream entries read per XRANGE */
+
+#define STREAM "epart:ingest"
+#define GROUP "epart-workers"
+#define DEAD "epart:ingest:dead"
+#define PENDING_PREFIX "epart:pending:"
 
 static time_t last_real;    /* real clock at the last pass */
 static time_t last_product; /* product clock at the last pass */
 static int passes;
 static int backlog;         /* the last pass filled a batch: go on next tick */
+static bool redis_due = true; /* ids may wait in redis_purge_queue */
+static time_t redis_retry_at; /* real clock before which Redis is not tried again */
+static redisContext *redis;
 
 /* One purge statement; returns the rows purged (first column), or -1. */
 static long long purge(PGconn *pg, const char *sql, const char *const params[3],
@@ -45,6 +69,298 @@ static long long purge(PGconn *pg, const char *sql, const char *const params[3],
     return n;
 }
 
+/* ---- Redis ---------------------------------------------------------------- */
+
+static redisContext *redis_ctx(void)
+{
+    struct timeval tv = {5, 0};
+
+    if (redis != NULL && redis->err == 0)
+        return redis;
+    if (redis != NULL)
+        redisFree(redis);
+    redis = redisConnectWithTimeout(g_config.redis_host, g_config.redis_port, tv);
+    if (redis == NULL || redis->err) {
+        if (redis != NULL)
+            redisFree(redis);
+        redis = NULL;
+        return NULL;
+    }
+    redisSetTimeout(redis, tv);
+    return redis;
+}
+
+/* Send one command; false when Redis did not answer or refused it. */
+static bool redis_ok(redisReply *r)
+{
+    bool ok = r != NULL && r->type != REDIS_REPLY_ERROR;
+
+    if (r != NULL && r->type == REDIS_REPLY_ERROR)
+        log_warn("retention: redis refused a command: %.200s", r->str);
+    if (r != NULL)
+        freeReplyObject(r);
+    return ok;
+}
+
+static bool id_purged(json_t *ids, const char *id)
+{
+    return id != NULL && json_object_get(ids, id) != NULL;
+}
+
+/* The object id an entry concerns: its meta's "id" (the dossier or request). */
+static bool entry_purged(const redisReply *fields, json_t *ids)
+{
+    bool hit = false;
+
+    for (size_t i = 0; fields->type == REDIS_REPLY_ARRAY && i + 1 < fields->elements; i += 2) {
+        const redisReply *k = fields->element[i], *v = fields->element[i + 1];
+        json_t *meta;
+
+        if (k->type != REDIS_REPLY_STRING || strcmp(k->str, "meta") != 0 ||
+            v->type != REDIS_REPLY_STRING)
+            continue;
+        meta = json_loadb(v->str, v->len, 0, NULL);
+        hit = id_purged(ids, json_string_value(json_object_get(meta, "id")));
+        json_decref(meta);
+    }
+    return hit;
+}
+
+/* The dead-letter stream without the entries named in ARGV, rebuilt with the
+ * same ids: XDEL only flags an entry deleted inside its node, whose bytes stay
+ * in memory and in the append-only file's RDB preamble until every entry of
+ * that node is gone, and dead letters are never consumed. */
+static const char rebuild_script[] =
+    "local gone = {}\n"
+    "for i = 1, #ARGV do gone[ARGV[i]] = true end\n"
+    "local all = redis.call('XRANGE', KEYS[1], '-', '+')\n"
+    "local keep, n = {}, 0\n"
+    "for _, e in ipairs(all) do\n"
+    "  if gone[e[1]] then n = n + 1 else keep[#keep + 1] = e end\n"
+    "end\n"
+    "if n == 0 then return 0 end\n"
+    "redis.call('DEL', KEYS[1])\n"
+    "for _, e in ipairs(keep) do redis.call('XADD', KEYS[1], e[1], unpack(e[2])) end\n"
+    "return n\n";
+
+/* Delete the entries of stream that concern a purged id: on the ingest
+ * stream acknowledged and deleted (a node whose entries are all deleted is
+ * freed whole, and the workers empty its nodes as they persist); on the
+ * dead-letter stream by rebuilding it (rebuild_script). Returns the entries
+ * deleted, or -1 when Redis failed. */
+static long scrub_stream(redisContext *rc, const char *stream, json_t *ids, bool ingest)
+{
+    char start[64] = "-";
+    long deleted = 0;
+    json_t *doomed = json_array();
+
+    for (;;) {
+        redisReply *r = redisCommand(rc, "XRANGE %s %s + COUNT %d", stream, start, SCAN_COUNT);
+        size_t n;
+
+        if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
+            bool failed = r == NULL || r->type == REDIS_REPLY_ERROR;
+
+            if (r != NULL)
+                freeReplyObject(r);
+            if (failed) {
+                json_decref(doomed);
+                return -1;
+            }
+            break;
+        }
+        n = r->elements;
+        for (size_t i = 0; i < n; i++) {
+            const redisReply *e = r->element[i];
+
+            if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+                e->element[0]->type != REDIS_REPLY_STRING)
+                continue;
+            snprintf(start, sizeof(start), "(%s", e->element[0]->str);
+            if (entry_purged(e->element[1], ids))
+                json_array_append_new(doomed, json_string(e->element[0]->str));
+        }
+        freeReplyObject(r);
+        if (n < SCAN_COUNT)
+            break;
+    }
+    if (ingest) {
+        size_t i;
+        json_t *v;
+
+        json_array_foreach(doomed, i, v) {
+            const char *id = json_string_value(v);
+
+            if (!redis_ok(redisCommand(rc, "XACK %s %s %s", stream, GROUP, id)) ||
+                !redis_ok(redisCommand(rc, "XDEL %s %s", stream, id))) {
+                json_decref(doomed);
+                return -1;
+            }
+            deleted++;
+        }
+    } else if (json_array_size(doomed) > 0) {
+        size_t n = json_array_size(doomed), argc = 4 + n;
+        const char **argv = calloc(argc, sizeof(*argv));
+        redisReply *r;
+
+        if (argv == NULL) {
+            json_decref(doomed);
+            return -1;
+        }
+        argv[0] = "EVAL";
+        argv[1] = rebuild_script;
+        argv[2] = "1";
+        argv[3] = stream;
+        for (size_t i = 0; i < n; i++)
+            argv[4 + i] = json_string_value(json_array_get(doomed, i));
+        r = redisCommandArgv(rc, (int)argc, argv, NULL);
+        free(argv);
+        if (r == NULL || r->type != REDIS_REPLY_INTEGER) {
+            redis_ok(r);
+            json_decref(doomed);
+            return -1;
+        }
+        deleted = (long)r->integer;
+        freeReplyObject(r);
+    }
+    json_decref(doomed);
+    return deleted;
+}
+
+/* Delete the read-your-writes record and the idempotency records of id. */
+static bool scrub_object(redisContext *rc, const char *id)
+{
+    char set[IDEM_OBJECT_KEY_LEN];
+    redisReply *r;
+
+    if (!redis_ok(redisCommand(rc, "DEL %s%s", PENDING_PREFIX, id)))
+        return false;
+    if (!idem_object_key(id, set))
+        return true;
+    r = redisCommand(rc, "SMEMBERS %s", set);
+    if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
+        redis_ok(r);
+        return false;
+    }
+    for (size_t i = 0; i < r->elements; i++)
+        if (r->element[i]->type == REDIS_REPLY_STRING &&
+            !redis_ok(redisCommand(rc, "DEL %s", r->element[i]->str))) {
+            freeReplyObject(r);
+            return false;
+        }
+    freeReplyObject(r);
+    return redis_ok(redisCommand(rc, "DEL %s", set));
+}
+
+/* Ask for the append-only file to be rewritten. True when a rewrite starts (or
+ * is scheduled) after this call: one already running may have copied the
+ * data deleted just now, so it does not count. */
+static bool rewrite_aof(redisContext *rc)
+{
+    redisReply *r = redisCommand(rc, "BGREWRITEAOF");
+    bool ok = r != NULL && r->type == REDIS_REPLY_STATUS;
+
+    if (r != NULL && r->type == REDIS_REPLY_ERROR)
+        log_info("retention: append-only file rewrite not started (%.120s); retrying", r->str);
+    if (r != NULL)
+        freeReplyObject(r);
+    return ok;
+}
+
+/* One pass over redis_purge_queue. Returns false when it must be tried again. */
+static bool purge_redis(PGconn *pg)
+{
+    char limit_s[12];
+    const char *params[1] = {limit_s};
+    PGresult *res;
+    redisContext *rc;
+    json_t *ids;
+    int n;
+    long entries = 0, dead = 0;
+    bool ok = true;
+    char *list = NULL;
+
+    snprintf(limit_s, sizeof(limit_s), "%d", REDIS_BATCH);
+    res = db_exec(pg, "SELECT object_id::text FROM redis_purge_queue ORDER BY queued_at "
+                      "LIMIT $1::int", 1, params);
+    if (res == NULL)
+        return false;
+    n = PQntuples(res);
+    if (n == 0) {
+        PQclear(res);
+        redis_due = false;
+        return true;
+    }
+    ids = json_object();
+    for (int i = 0; i < n; i++)
+        json_object_set_new(ids, PQgetvalue(res, i, 0), json_true());
+    PQclear(res);
+    rc = redis_ctx();
+    if (rc == NULL) {
+        json_decref(ids);
+        return false;
+    }
+    {
+        const char *id;
+        json_t *v;
+
+        json_object_foreach(ids, id, v) {
+            (void)v;
+            if (!scrub_object(rc, id)) {
+                ok = false;
+                break;
+            }
+        }
+    }
+    if (ok && (entries = scrub_stream(rc, STREAM, ids, true)) < 0)
+        ok = false;
+    if (ok && (dead = scrub_stream(rc, DEAD, ids, false)) < 0)
+        ok = false;
+    if (ok && !rewrite_aof(rc))
+        ok = false;
+    if (ok) {
+        /* the ids as a uuid[] literal: every one is a uuid read from the table */
+        json_t *arr = json_array();
+        const char *id;
+        json_t *v;
+        const char *p[1];
+        size_t len = 2, pos = 0;
+
+        json_object_foreach(ids, id, v) {
+            (void)v;
+            json_array_append_new(arr, json_string(id));
+            len += strlen(id) + 1;
+        }
+        list = malloc(len + 1);
+        if (list != NULL) {
+            size_t i;
+
+            list[pos++] = '{';
+            json_array_foreach(arr, i, v) {
+                pos += (size_t)snprintf(list + pos, len + 1 - pos, "%s%s", i ? "," : "",
+                                        json_string_value(v));
+            }
+            list[pos++] = '}';
+            list[pos] = '\0';
+            p[0] = list;
+            ok = db_cmd(pg, "DELETE FROM redis_purge_queue WHERE object_id = ANY ($1::uuid[])",
+                        1, p) == 0;
+        } else {
+            ok = false;
+        }
+        json_decref(arr);
+        if (ok)
+            log_info("retention: Redis purged of %d object(s) (%ld stream and %ld dead-letter "
+                     "entries), append-only file rewrite started",
+                     n, entries, dead);
+    }
+    free(list);
+    json_decref(ids);
+    if (ok && n < REDIS_BATCH)
+        redis_due = false;
+    return ok;
+}
+
 void retention_tick(PGconn *pg)
 {
     time_t real = clock_real(), now = clock_now();
@@ -52,6 +368,8 @@ void retention_tick(PGconn *pg)
     const char *params[3];
     long long dossiers, requests, messages = 0;
 
+    if (redis_due && real >= redis_retry_at && !purge_redis(pg))
+        redis_retry_at = real + REDIS_RETRY_S;
     if (passes > 0 && !backlog && real - last_real < PURGE_EVERY_S &&
         llabs((long long)(now - last_product)) < PURGE_EVERY_S)
         return;
@@ -68,6 +386,10 @@ void retention_tick(PGconn *pg)
                      params, &messages);
     requests = purge(pg, "SELECT epart_purge_requests($1, $2, $3::int)", params, NULL);
     backlog = dossiers >= PURGE_BATCH || requests >= PURGE_BATCH;
+    if (dossiers > 0 || requests > 0) {
+        redis_due = true;
+        redis_retry_at = 0;
+    }
     /* counts only: never who */
     if (dossiers > 0 || requests > 0)
         log_info("retention: purged %lld dossier(s) (%lld message(s)) and %lld request(s) "

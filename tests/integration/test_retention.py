@@ -160,3 +160,101 @@ def test_closed_dossiers_are_purged_after_the_period(rstack):
     assert "retention: purged" in logs
     for secret in ("DUPONT", "MARTIN", "0600000000", "0611223344", "marie.dupont"):
         assert secret not in logs, secret
+
+
+def redis_dump(stack):
+    """Every key of Redis with its whole value, as text."""
+    out = []
+    for k in stack.redis("--scan").split():
+        t = stack.redis("TYPE", k).strip()
+        cmd = {"string": ["GET", k], "hash": ["HGETALL", k], "set": ["SMEMBERS", k],
+               "list": ["LRANGE", k, "0", "-1"], "zset": ["ZRANGE", k, "0", "-1"],
+               "stream": ["XRANGE", k, "-", "+"]}.get(t, ["TYPE", k])
+        out.append(k + "\n" + stack.redis(*cmd))
+    return "\n".join(out)
+
+
+def aof_bytes(stack):
+    files = glob.glob(rstack_aof_dir(stack) + "/*")
+    assert files, "no append-only file"
+    return b"".join(open(f, "rb").read() for f in files)
+
+
+def rstack_aof_dir(stack):
+    return stack.state + "/redis/appendonlydir"
+
+
+def rewrite_done(stack):
+    info = stack.redis("INFO", "persistence")
+    return "aof_rewrite_in_progress:0" in info and "aof_rewrite_scheduled:0" in info
+
+
+def test_purge_reaches_redis_and_its_append_only_file(rstack):
+    """SPEC §10: the purge erases the person everywhere the data was — the
+    dead-letter stream, read-your-writes and idempotency records — and then has
+    the append-only file rewritten: no name, NIR, phone or e-mail of the purged
+    person is left in any Redis key nor in the files on disk."""
+    nir = "1850775123456"
+    nir += "%02d" % (97 - int(nir) % 97)
+    person = {"last_name": "EFFACEMENTREDIS", "nir": nir, "phone": "0699887766",
+              "email": "personne.effacee@example.org"}
+    kept = {"last_name": "CONSERVEREDIS"}
+    admin = rstack.client(epart.admin_token())
+    set_clock(admin, "2026-07-01T09:00:00Z")
+    org = admin.post("/v1/organisations", epart.organisation_body(kind="pass_ville")).json
+    partner = rstack.client(epart.partner_token(org["id"]))
+    instructor = rstack.client(epart.instructor_token(org["caisse"]))
+
+    b = dossier_body("puma")
+    b["consent"]["obtained_on"] = "2026-07-01"
+    b["applicant"].update(person)
+    r = partner.post("/v1/dossiers", b, headers={"Idempotency-Key": "k-" + person["nir"]})
+    assert r.status == 202, r
+    did = r.json["id"]
+    persisted(rstack, "dossiers", did)
+    b2 = dossier_body("puma")
+    b2["consent"]["obtained_on"] = "2026-07-01"
+    b2["applicant"].update(kept)
+    r = partner.post("/v1/dossiers", b2)
+    assert r.status == 202
+    other = r.json["id"]
+    persisted(rstack, "dossiers", other)
+    assert instructor.post("/v1/dossiers/%s/transitions" % did, {"action": "close",
+                           "reason": "Doublon"},
+                           headers={"Idempotency-Key": "t-" + person["nir"]}).status == 200
+    # copies the worker leaves in Redis when it cannot persist an entry: a
+    # dead-lettered entry (the shape of worker/consumer.c's dead_letter) and its
+    # read-your-writes record
+    meta = json.dumps({"v": 1, "id": did, "org": org["id"], "status": "recu"})
+    rstack.redis("XADD", "epart:ingest:dead", "*", "original_id", "1-1", "type",
+                 "dossier.create", "meta", meta, "body", json.dumps(b), "tries", "5")
+    rstack.redis("HSET", "epart:pending:" + did, "meta", meta, "stream_id", "1-1")
+    meta2 = json.dumps({"v": 1, "id": other, "org": org["id"], "status": "recu"})
+    rstack.redis("XADD", "epart:ingest:dead", "*", "original_id", "1-2", "type",
+                 "dossier.create", "meta", meta2, "body", json.dumps(b2), "tries", "5")
+    # positive controls: the person is in Redis and on disk before the purge
+    assert person["last_name"] in redis_dump(rstack)
+    assert person["last_name"].encode() in aof_bytes(rstack)
+    assert rstack.redis("SCARD", "epart:idem-of:" + did) == "2"
+
+    set_clock(admin, "2026-08-02T09:00:01Z")
+    assert wait_for(lambda: rstack.psql("SELECT purged_at IS NOT NULL FROM dossiers WHERE id = '%s'"
+                                        % did) == "t", timeout=10)
+    assert wait_for(lambda: rstack.psql("SELECT count(*) FROM redis_purge_queue") == "0",
+                    timeout=15)
+    assert wait_for(lambda: rewrite_done(rstack), timeout=15)
+    dump = redis_dump(rstack)
+    disk = aof_bytes(rstack)
+    for secret in person.values():
+        assert secret not in dump, secret
+        assert secret.encode() not in disk, secret
+    assert rstack.redis("EXISTS", "epart:pending:" + did) == "0"
+    assert rstack.redis("EXISTS", "epart:idem-of:" + did) == "0"
+    # what was not purged stays: the other dead letter, its person with it
+    assert kept["last_name"] in dump
+    assert "%s" % other in dump
+    logs = "".join(open(f, errors="replace").read()
+                   for f in glob.glob(rstack.state + "/log/epart-*.log"))
+    assert "Redis purged of" in logs
+    for secret in person.values():
+        assert secret not in logs, secret
