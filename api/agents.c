@@ -108,6 +108,24 @@ static const char *which_duplicate(PGconn *pg, const json_t *agent, const char *
 
 /* ---- POST /v1/agents ---------------------------------------------------------- */
 
+/* A replayed creation reads the agent again (name, e-mail: a person's data the
+ * idempotency record does not keep) and journals the read (idem_reread_fn). */
+static bool reread_agent(struct call *c, struct db *db, const char *id)
+{
+    const char *params[1] = {id};
+    bool failed = false;
+    json_t *doc = db_fetch_json(db->pg, "SELECT " AGENT_DOC " FROM agents a WHERE a.id = $1", 1,
+                                params, &failed);
+
+    if (failed)
+        call_set_unavailable(c, "La base de données");
+    if (doc == NULL)
+        return false;
+    audit_record(c, "read", "agent", id);
+    reply_agent(c, 200, doc);
+    return true;
+}
+
 static void agent_create_db(struct call *c, struct db *db)
 {
     struct idem idem;
@@ -137,7 +155,7 @@ static void agent_create_db(struct call *c, struct db *db)
         return;
     }
     json_decref(errors);
-    if (!idem_begin(&idem, c, db_redis(db)))
+    if (!idem_begin(&idem, c, db, reread_agent))
         return;
     if (!uuid_v4(id)) {
         call_set_problem(c, 500, "Erreur interne", "Identifiant impossible à créer.", NULL);
@@ -172,7 +190,7 @@ static void agent_create_db(struct call *c, struct db *db)
     PQclear(res);
     audit_record(c, "create", "agent", id);
 done:
-    idem_end(&idem, c, db_redis(db));
+    idem_end(&idem, c, db);
 }
 
 void h_agent_create(struct call *c)

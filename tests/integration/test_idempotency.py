@@ -207,3 +207,15 @@ def test_scopes_with_separators_do_not_collide(stack):
     rb2 = b.post("/v1/organisations", epart.organisation_body(name="A " + x),
                  headers={"Idempotency-Key": "k:%s" % x})
     assert rb2.status == 201 and rb2.json["id"] not in (ra.json["id"], rb.json["id"])
+
+
+def test_agent_creation_replay_reads_it_again(stack, admin):
+    key = new_key()
+    mail = "agent-%s@example.org" % uuid.uuid4().hex[:8]
+    body = {"email": mail, "name": NAME, "role": "admin"}
+    r1 = admin.post("/v1/agents", body, headers={"Idempotency-Key": key})
+    assert r1.status == 201, r1
+    for k, v in idem_values(stack).items():
+        assert mail not in v and NAME not in v, k
+    r2 = admin.post("/v1/agents", body, headers={"Idempotency-Key": key})
+    assert r2.status == 201 and r2.json == r1.json, r2
