@@ -25,7 +25,7 @@ void idem_request_hash(const struct call *c, char out[SHA256_HEX_LEN])
 void idem_redis_key(const struct call *c, const char *key, char out[IDEM_KEY_LEN])
 {
     const char *id = NULL;
-    const char *kind = call_scope(c, &id);
+    const char *kind = call_scope_parts(c, &id);
 
     idem_key_name(kind, id ? id : "", key, out);
 }
@@ -114,7 +114,7 @@ void idem_note_secret_withheld(json_t *doc, const char *field, const char *what)
              "Réponse rejouée (même Idempotency-Key) : le secret n'est montré qu'une fois, à la "
              "création, et n'est conservé nulle part en clair. S'il a été perdu, %s.",
              what);
-    json_object_set_new(doc, field, json_null());
+    json_object_del(doc, field);
     json_object_set_new(doc, "replayed", json_true());
     json_object_set_new(doc, "note", json_string(note));
 }

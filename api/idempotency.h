@@ -93,7 +93,7 @@ bool idem_replay(struct call *c, const json_t *rec);
 void idem_redis_key(const struct call *c, const char *key, char out[IDEM_KEY_LEN]);
 
 /* Say in the body of a replayed creation that its secret is not shown again
- * (SPEC §3): field (e.g. "client_secret") set to null, "replayed": true and a
+ * (SPEC §3): field (e.g. "client_secret") left out, "replayed": true and a
  * note in French. */
 void idem_note_secret_withheld(json_t *doc, const char *field, const char *what);
 

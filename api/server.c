@@ -282,7 +282,15 @@ int call_if_match(struct call *c)
     return (int)n;
 }
 
-const char *call_scope(const struct call *c, const char **id)
+void call_scope(const struct call *c, char *buf, size_t len)
+{
+    const char *id = NULL;
+    const char *kind = call_scope_parts(c, &id);
+
+    snprintf(buf, len, "%s:%s", kind, id ? id : "");
+}
+
+const char *call_scope_parts(const struct call *c, const char **id)
 {
     switch (c->who.role) {
     case ROLE_PARTNER:

@@ -185,7 +185,13 @@ const char *call_idempotency_key(struct call *c, bool *bad);
 int call_if_match(struct call *c);
 
 /* The idempotency scope of the caller (SPEC §2): its kind, "org", "caisse" or
- * "sub", returned, and in *id the organisation, caisse code or sub. */
-const char *call_scope(const struct call *c, const char **id);
+ * "sub", returned, and in *id the organisation, caisse code or sub. Keys built
+ * of it must keep the two apart (common/idem_key.h): a sub may contain ':'. */
+const char *call_scope_parts(const struct call *c, const char **id);
+
+/* The same as one text, "org:<id>", "caisse:<code>" or "sub:<sub>", for
+ * in-memory tables keyed by scope (ambiguous only between admins whose subs
+ * differ after a ':'). */
+void call_scope(const struct call *c, char *buf, size_t len);
 
 #endif
