@@ -267,6 +267,24 @@ static bool rewrite_aof(redisContext *rc)
     return ok;
 }
 
+/* Delete the Redis copies of every id of ids (a set: id -> true). Returns false
+ * when Redis failed; *entries and *dead count the stream entries deleted. */
+static bool scrub_all(redisContext *rc, json_t *ids, long *entries, long *dead)
+{
+    const char *id;
+    json_t *v;
+
+    json_object_foreach(ids, id, v) {
+        if (!scrub_object(rc, id))
+            return false;
+    }
+    *entries = scrub_stream(rc, STREAM, ids, true);
+    if (*entries < 0)
+        return false;
+    *dead = scrub_stream(rc, DEAD, ids, false);
+    return *dead >= 0;
+}
+
 /* One pass over redis_purge_queue. Returns false when it must be tried again. */
 static bool purge_redis(PGconn *pg)
 {
@@ -275,10 +293,11 @@ static bool purge_redis(PGconn *pg)
     PGresult *res;
     redisContext *rc;
     json_t *ids;
+    char *list;
+    size_t pos = 0;
     int n;
     long entries = 0, dead = 0;
-    bool ok = true;
-    char *list = NULL;
+    bool ok;
 
     snprintf(limit_s, sizeof(limit_s), "%d", REDIS_BATCH);
     res = db_exec(pg, "SELECT object_id::text FROM redis_purge_queue ORDER BY queued_at "
@@ -286,78 +305,42 @@ static bool purge_redis(PGconn *pg)
     if (res == NULL)
         return false;
     n = PQntuples(res);
-    if (n == 0) {
+    if (n == 0 || (rc = redis_ctx()) == NULL) {
         PQclear(res);
-        redis_due = false;
-        return true;
+        if (n == 0)
+            redis_due = false;
+        return n == 0;
     }
+    /* the ids as a set for the scrub, and as a uuid[] literal for the DELETE
+     * (uuids read from the table: nothing to quote) */
     ids = json_object();
-    for (int i = 0; i < n; i++)
+    list = malloc((size_t)n * 37 + 3);
+    if (list != NULL)
+        list[pos++] = '{';
+    for (int i = 0; i < n; i++) {
         json_object_set_new(ids, PQgetvalue(res, i, 0), json_true());
+        if (list != NULL)
+            pos += (size_t)sprintf(list + pos, "%s%s", i ? "," : "", PQgetvalue(res, i, 0));
+    }
     PQclear(res);
-    rc = redis_ctx();
-    if (rc == NULL) {
-        json_decref(ids);
-        return false;
-    }
-    {
-        const char *id;
-        json_t *v;
-
-        json_object_foreach(ids, id, v) {
-            (void)v;
-            if (!scrub_object(rc, id)) {
-                ok = false;
-                break;
-            }
-        }
-    }
-    if (ok && (entries = scrub_stream(rc, STREAM, ids, true)) < 0)
-        ok = false;
-    if (ok && (dead = scrub_stream(rc, DEAD, ids, false)) < 0)
-        ok = false;
-    if (ok && !rewrite_aof(rc))
-        ok = false;
+    ok = list != NULL && scrub_all(rc, ids, &entries, &dead) && rewrite_aof(rc);
     if (ok) {
-        /* the ids as a uuid[] literal: every one is a uuid read from the table */
-        json_t *arr = json_array();
-        const char *id;
-        json_t *v;
-        const char *p[1];
-        size_t len = 2, pos = 0;
+        const char *p[1] = {list};
 
-        json_object_foreach(ids, id, v) {
-            (void)v;
-            json_array_append_new(arr, json_string(id));
-            len += strlen(id) + 1;
-        }
-        list = malloc(len + 1);
-        if (list != NULL) {
-            size_t i;
-
-            list[pos++] = '{';
-            json_array_foreach(arr, i, v) {
-                pos += (size_t)snprintf(list + pos, len + 1 - pos, "%s%s", i ? "," : "",
-                                        json_string_value(v));
-            }
-            list[pos++] = '}';
-            list[pos] = '\0';
-            p[0] = list;
-            ok = db_cmd(pg, "DELETE FROM redis_purge_queue WHERE object_id = ANY ($1::uuid[])",
-                        1, p) == 0;
-        } else {
-            ok = false;
-        }
-        json_decref(arr);
-        if (ok)
-            log_info("retention: Redis purged of %d object(s) (%ld stream and %ld dead-letter "
-                     "entries), append-only file rewrite started",
-                     n, entries, dead);
+        list[pos++] = '}';
+        list[pos] = '\0';
+        ok = db_cmd(pg, "DELETE FROM redis_purge_queue WHERE object_id = ANY ($1::uuid[])", 1,
+                    p) == 0;
+    }
+    if (ok) {
+        log_info("retention: Redis purged of %d object(s) (%ld stream and %ld dead-letter "
+                 "entries), append-only file rewrite started",
+                 n, entries, dead);
+        if (n < REDIS_BATCH)
+            redis_due = false;
     }
     free(list);
     json_decref(ids);
-    if (ok && n < REDIS_BATCH)
-        redis_due = false;
     return ok;
 }
 
