@@ -284,8 +284,13 @@ static void agent_list_db(struct call *c, struct db *db)
         call_set_unavailable(c, "La base de données");
         return;
     }
-    audit_record(c, "list", "agent", NULL);
-    call_set_json(c, 200, page_result(res, &p, 0, 1, 2, NULL, NULL));
+    {
+        json_t *page = page_result(res, &p, 0, 1, 2, NULL, NULL);
+
+        /* one row per agent returned (SPEC §10) */
+        audit_record_items(c, "list", "agent", json_object_get(page, "items"));
+        call_set_json(c, 200, page);
+    }
     PQclear(res);
 }
 

@@ -18,8 +18,10 @@
 #include "log.h"
 #include "token.h"
 
-#define AUDIT_MAX 20000
-#define AUDIT_BATCH 500
+/* a list journals a row per object (up to 500 a page): room for a few seconds
+ * of lists while PostgreSQL is slow, written in batches of a few pages */
+#define AUDIT_MAX 100000
+#define AUDIT_BATCH 2000
 
 struct record {
     char at[40];
@@ -42,6 +44,31 @@ static bool stopping;
 static pthread_t writer;
 static bool started;
 
+/* Append one record; lock held. */
+static void push_locked(const struct call *c, const char *at, const char *sub, const char *role,
+                        const char *org, const char *caisse, const char *action,
+                        const char *object_type, const char *object_id)
+{
+    struct record *r;
+
+    if (count == AUDIT_MAX) {
+        head = (head + 1) % AUDIT_MAX;
+        count--;
+        dropped++;
+    }
+    r = &ring[(head + count) % AUDIT_MAX];
+    count++;
+    snprintf(r->at, sizeof(r->at), "%s", at);
+    snprintf(r->sub, sizeof(r->sub), "%s", sub);
+    snprintf(r->role, sizeof(r->role), "%s", role);
+    snprintf(r->org, sizeof(r->org), "%s", org);
+    snprintf(r->caisse, sizeof(r->caisse), "%s", caisse);
+    snprintf(r->action, sizeof(r->action), "%s", action);
+    snprintf(r->object_type, sizeof(r->object_type), "%s", object_type);
+    snprintf(r->object_id, sizeof(r->object_id), "%s", object_id ? object_id : "");
+    snprintf(r->remote, sizeof(r->remote), "%s", c->remote);
+}
+
 void audit_record(struct call *c, const char *action, const char *object_type,
                   const char *object_id)
 {
@@ -53,27 +80,35 @@ void audit_record_as(struct call *c, const char *sub, const char *role, const ch
                      const char *caisse, const char *action, const char *object_type,
                      const char *object_id)
 {
-    struct record *r;
+    char at[40];
 
     if (!started)
         return;
+    db_ts(clock_now_us(), at, sizeof(at));
     pthread_mutex_lock(&lock);
-    if (count == AUDIT_MAX) {
-        head = (head + 1) % AUDIT_MAX;
-        count--;
-        dropped++;
+    push_locked(c, at, sub, role, org, caisse, action, object_type, object_id);
+    pthread_cond_signal(&cond);
+    pthread_mutex_unlock(&lock);
+}
+
+void audit_record_items(struct call *c, const char *action, const char *object_type,
+                        const json_t *items)
+{
+    char at[40];
+    size_t i;
+    const json_t *item;
+
+    if (!started || json_array_size(items) == 0)
+        return;
+    db_ts(clock_now_us(), at, sizeof(at));
+    pthread_mutex_lock(&lock);
+    json_array_foreach(items, i, item) {
+        const char *id = json_string_value(json_object_get(item, "id"));
+
+        if (id != NULL)
+            push_locked(c, at, c->who.sub, role_str(c->who.role), c->who.org, c->who.caisse,
+                        action, object_type, id);
     }
-    r = &ring[(head + count) % AUDIT_MAX];
-    count++;
-    db_ts(clock_now_us(), r->at, sizeof(r->at));
-    snprintf(r->sub, sizeof(r->sub), "%s", sub);
-    snprintf(r->role, sizeof(r->role), "%s", role);
-    snprintf(r->org, sizeof(r->org), "%s", org);
-    snprintf(r->caisse, sizeof(r->caisse), "%s", caisse);
-    snprintf(r->action, sizeof(r->action), "%s", action);
-    snprintf(r->object_type, sizeof(r->object_type), "%s", object_type);
-    snprintf(r->object_id, sizeof(r->object_id), "%s", object_id ? object_id : "");
-    snprintf(r->remote, sizeof(r->remote), "%s", c->remote);
     pthread_cond_signal(&cond);
     pthread_mutex_unlock(&lock);
 }

@@ -9,6 +9,8 @@
 #ifndef EPART_API_AUDIT_H
 #define EPART_API_AUDIT_H
 
+#include <jansson.h>
+
 #include "server.h"
 
 /* Journal an action ("read", "list", "create", "transition", …) of the caller of c
@@ -21,6 +23,13 @@ void audit_record(struct call *c, const char *action, const char *object_type,
 void audit_record_as(struct call *c, const char *sub, const char *role, const char *org,
                      const char *caisse, const char *action, const char *object_type,
                      const char *object_id);
+
+/* Journal a list (SPEC §10): one row of action on object_type per document of
+ * items (a JSON array) naming it by its "id" — the objects whose data the
+ * caller read. Rows go into the same buffer as audit_record's, in one step.
+ * Safe from any thread. */
+void audit_record_items(struct call *c, const char *action, const char *object_type,
+                        const json_t *items);
 
 /* Start and stop the writer thread. */
 int audit_start(void);

@@ -239,9 +239,15 @@ static void messages_list_db(struct call *c, struct db *db)
         call_set_unavailable(c, "La base de données");
         return;
     }
-    call_set_json(c, 200, page_result(res, &p, 0, 1, 2, NULL, NULL));
+    {
+        json_t *page = page_result(res, &p, 0, 1, 2, NULL, NULL);
+
+        /* the dossier's conversation was read, and each message returned */
+        audit_record(c, "read", "dossier_messages", c->params[0]);
+        audit_record_items(c, "list", "dossier_message", json_object_get(page, "items"));
+        call_set_json(c, 200, page);
+    }
     PQclear(res);
-    audit_record(c, "read", "dossier_messages", c->params[0]);
 }
 
 void h_message_list(struct call *c)

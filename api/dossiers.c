@@ -246,9 +246,14 @@ static void dossier_list_db(struct call *c, struct db *db)
         call_set_unavailable(c, "La base de données");
         return;
     }
-    call_set_json(c, 200, page_result(res, &p, 0, 1, 2, fix_listed, NULL));
+    {
+        json_t *page = page_result(res, &p, 0, 1, 2, fix_listed, NULL);
+
+        /* one row per dossier returned: whose data was read (SPEC §10) */
+        audit_record_items(c, "list", "dossier", json_object_get(page, "items"));
+        call_set_json(c, 200, page);
+    }
     PQclear(res);
-    audit_record(c, "list", "dossier", NULL);
 }
 
 void h_dossier_list(struct call *c)

@@ -140,3 +140,69 @@ def test_reading_the_journal_is_journaled(admin):
     admin.get("/v1/audit?limit=1")
     rows = wait_rows(admin, "object_type=audit", 1)
     assert rows[0]["role"] == "admin" and rows[0]["action"] == "list"
+
+
+def test_a_list_journals_one_row_per_object_returned(stack, admin, setting):
+    """SPEC §10 (issue 9, finding 8): a list of N writes N rows, each naming the
+    object returned — paging through a file leaves a trace of whose data was
+    read. Dossiers, §8 requests and a dossier's messages."""
+    org = admin.post("/v1/organisations", epart.organisation_body(kind="ccas")).json
+    sub = "lister-" + uuid.uuid4().hex[:8]
+    partner = stack.client(epart.partner_token(org["id"], sub=sub))
+    dossiers = []
+    body = dossier_body("puma")
+    body["consent"]["obtained_on"] = "2026-06-01"  # the module's clock is T1
+    for _ in range(3):
+        r = partner.post("/v1/dossiers", body)
+        assert r.status == 202, r
+        dossiers.append(r.json["id"])
+    signalements = []
+    for _ in range(2):
+        r = partner.post("/v1/signalements", {
+            "person": {"last_name": "LISTE", "first_names": ["Paul"], "birth_date": "1975-05-12"},
+            "reasons": ["sans_complementaire"], "parcours": "renoncement_soins",
+            "consent": {"obtained_on": "2026-06-01", "informed": True}})
+        assert r.status == 202, r
+        signalements.append(r.json["id"])
+    for oid in dossiers:
+        assert wait_for(lambda: stack.psql("SELECT count(*) FROM dossiers WHERE id = '%s'" % oid)
+                        == "1")
+    for oid in signalements:
+        assert wait_for(lambda: stack.psql("SELECT count(*) FROM requests WHERE id = '%s'" % oid)
+                        == "1")
+    for _ in range(2):
+        assert partner.post("/v1/dossiers/%s/messages" % dossiers[0],
+                            {"body": "Bonjour"}).status == 202
+    assert wait_for(lambda: len(partner.get("/v1/dossiers/%s/messages" % dossiers[0])
+                                .json["items"]) == 2)
+
+    def rows(action, object_type):
+        return stack.psql("SELECT count(*), count(DISTINCT object_id), "
+                          "string_agg(object_id, ',' ORDER BY object_id) FROM audit_journal "
+                          "WHERE sub = '%s' AND action = '%s' AND object_type = '%s'"
+                          % (sub, action, object_type)).split("|")
+
+    listed = partner.get("/v1/dossiers?limit=500")
+    assert listed.status == 200 and len(listed.json["items"]) == 3
+    assert wait_for(lambda: rows("list", "dossier")[0] == "3"), rows("list", "dossier")
+    n, distinct, ids = rows("list", "dossier")
+    assert distinct == "3" and sorted(ids.split(",")) == sorted(dossiers)
+    # a page journals what it returned, not what the scope holds
+    page = partner.get("/v1/dossiers?limit=2")
+    assert len(page.json["items"]) == 2
+    assert wait_for(lambda: rows("list", "dossier")[0] == "5")
+    assert set(rows("list", "dossier")[2].split(",")) == set(dossiers)
+
+    assert len(partner.get("/v1/signalements").json["items"]) == 2
+    assert wait_for(lambda: rows("list", "signalement")[0] == "2")
+    assert sorted(rows("list", "signalement")[2].split(",")) == sorted(signalements)
+
+    msgs = partner.get("/v1/dossiers/%s/messages" % dossiers[0]).json["items"]
+    base = int(rows("list", "dossier_message")[0])
+    assert base >= 2
+    partner.get("/v1/dossiers/%s/messages" % dossiers[0])
+    assert wait_for(lambda: int(rows("list", "dossier_message")[0]) == base + 2)
+    assert set(rows("list", "dossier_message")[2].split(",")) == {m["id"] for m in msgs}
+    # rows are readable through the journal API too, each naming its object
+    api_rows = journal(admin, "sub=%s&action=list&object_type=signalement" % sub)
+    assert sorted(r["object_id"] for r in api_rows) == sorted(signalements)
