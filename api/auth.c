@@ -3,9 +3,11 @@
  */
 #include "auth.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "clock.h"
+#include "digest.h"
 #include "orgcache.h"
 #include "organisation.h"
 #include "ratelimit.h"
@@ -32,6 +34,29 @@ static void after_org(struct call *c)
         return;
     }
     c->route->handler(c);
+}
+
+/* An instructor or an administrator is limited too (issue 9, finding 11), each
+ * agent in a bucket of its own, named by a hash of role and sub so that no sub,
+ * however long or whatever it contains, shares another's bucket. */
+static bool agent_within_rate(struct call *c)
+{
+    const char *role = role_str(c->who.role);
+    const void *parts[3] = {role, "\n", c->who.sub};
+    size_t lens[3] = {strlen(role), 1, strlen(c->who.sub)};
+    char hex[SHA256_HEX_LEN], key[RATELIMIT_KEY_MAX];
+    int retry = 0;
+
+    if (g_config.rate_per_agent <= 0)
+        return true;
+    sha256_hex_parts(hex, 3, parts, lens);
+    snprintf(key, sizeof(key), "agent:%s", hex);
+    if (ratelimit_take(key, g_config.rate_per_agent, g_config.rate_burst_agent, &retry))
+        return true;
+    c->retry_after = retry;
+    call_reply_problem(c, 429, "Trop de requêtes",
+                       "Vous dépassez le débit autorisé ; réessayez plus tard.", NULL);
+    return false;
 }
 
 void auth_check(struct call *c)
@@ -61,6 +86,8 @@ void auth_check(struct call *c)
         orgcache_resolve(c, after_org);
         return;
     }
+    if (!agent_within_rate(c))
+        return;
     c->route->handler(c);
 }
 

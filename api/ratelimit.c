@@ -13,7 +13,7 @@
 #define BUCKETS 4096
 
 struct bucket {
-    char key[64];
+    char key[RATELIMIT_KEY_MAX];
     double tokens;
     double last;
     struct bucket *next;

@@ -1,13 +1,18 @@
 /*
- * ratelimit.h — per-organisation token buckets (SPEC §2: 429 with Retry-After).
+ * ratelimit.h — token buckets (SPEC §2: 429 with Retry-After).
  *
  * One bucket per organisation, shared by all HTTP threads, refilled at
- * EPART_RATE_LIMIT requests per second up to EPART_RATE_BURST.
+ * EPART_RATE_LIMIT requests per second up to EPART_RATE_BURST; one per
+ * instructor or administrator, at EPART_RATE_LIMIT_AGENT up to
+ * EPART_RATE_BURST_AGENT (api/auth.c).
  */
 #ifndef EPART_API_RATELIMIT_H
 #define EPART_API_RATELIMIT_H
 
 #include <stdbool.h>
+
+/* The longest key kept whole (a longer one is cut). */
+#define RATELIMIT_KEY_MAX 80
 
 /* Take one token from key's bucket. Returns true when allowed; otherwise sets
  * *retry_after to the whole seconds until a token is available (at least 1).

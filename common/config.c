@@ -290,6 +290,10 @@ int config_load(struct config *c, char *err, size_t errlen)
     LONG_VAR("EPART_TOKEN_BURST_CLIENT", 20, 1, 1000000, c->token_burst_client);
     LONG_VAR("EPART_HASH_THREADS", 1, 1, 64, c->hash_threads);
     LONG_VAR("EPART_HASH_QUEUE", 32, 1, 100000, c->hash_queue);
+    /* agents (instructors, admins) each have their own bucket, by default of
+     * the partners' size: one setting of EPART_RATE_LIMIT=0 still disables all */
+    LONG_VAR("EPART_RATE_LIMIT_AGENT", (long)c->rate_per_org, 0, 10000000, c->rate_per_agent);
+    LONG_VAR("EPART_RATE_BURST_AGENT", (long)c->rate_burst, 1, 100000000, c->rate_burst_agent);
     LONG_VAR("EPART_MAX_TRIES", 5, 1, 1000, c->max_tries);
     LONG_VAR("EPART_CLAIM_IDLE_MS", 5000, 100, 3600000, c->claim_idle_ms);
     LONG_VAR("EPART_WEBHOOK_TIMEOUT", 10, 1, 120, c->webhook_timeout_s);

@@ -54,6 +54,9 @@ struct config {
     int token_burst_client;     /* EPART_TOKEN_BURST_CLIENT (20) */
     int hash_threads;           /* EPART_HASH_THREADS (1): threads hashing client secrets */
     int hash_queue;             /* EPART_HASH_QUEUE (32): secrets waiting for them, then 503 */
+    double rate_per_agent;      /* EPART_RATE_LIMIT_AGENT requests/s per instructor or admin
+                                 * (its sub and role; default EPART_RATE_LIMIT, 0 = off) */
+    double rate_burst_agent;    /* EPART_RATE_BURST_AGENT (default EPART_RATE_BURST) */
 
     bool instruction_reset;     /* EPART_INSTRUCTION_POLICY=reset (default suspend) */
     struct clock_leads leads_instruction;     /* EPART_LEADS_INSTRUCTION ("P5D,P1D") */

@@ -163,6 +163,36 @@ def test_rate_limit_per_organisation():
         assert not s.stop()
 
 
+def test_rate_limit_per_agent():
+    """Instructors and administrators are limited too (issue 9, finding 11),
+    each agent in its own bucket (EPART_RATE_LIMIT_AGENT), apart from the
+    organisations' (here unlimited)."""
+    s = epart.Stack(workers=0, extra_env={"EPART_RATE_LIMIT": "0",
+                                          "EPART_RATE_LIMIT_AGENT": "5",
+                                          "EPART_RATE_BURST_AGENT": "10"})
+    s.start()
+    try:
+        admin = s.client(epart.admin_token(sub="admin-rate"))
+        org = admin.post("/v1/organisations", epart.organisation_body()).json
+        partner = s.client(epart.partner_token(org["id"]))
+        one = s.client(epart.instructor_token("171", sub="instr:a"))
+        two = s.client(epart.instructor_token("171", sub="instr:b"))
+        codes = [one.get("/v1/dossiers").status for _ in range(30)]
+        assert codes[0] == 200 and codes.count(429) >= 10, codes
+        r = one.get("/v1/dossiers")
+        assert r.status == 429 and int(r.header("Retry-After")) >= 1
+        assert r.header("Content-Type") == "application/problem+json"
+        # another instructor of the same caisse, the partner: not affected
+        assert two.get("/v1/dossiers").status == 200
+        assert [partner.get("/v1/dossiers").status for _ in range(30)].count(429) == 0
+        codes = [admin.get("/v1/organisations").status for _ in range(30)]
+        assert codes.count(429) >= 10, codes
+        # the same sub under another role is another agent
+        assert s.client(epart.admin_token(sub="instr:a")).get("/v1/organisations").status == 200
+    finally:
+        assert not s.stop()
+
+
 def test_test_clock_absent_in_production():
     """Without EPART_TEST_CLOCK=1 the clock paths do not exist, for anyone."""
     s = epart.Stack(workers=0, extra_env={"EPART_TEST_CLOCK": "0"}).start()
