@@ -1,6 +1,7 @@
 # epart — build, run and test.
 #
 #   make run     start PostgreSQL, Redis, the API and the workers with demonstration data
+#   make run-cluster  start three nodes (Redis+Sentinel, PostgreSQL+Patroni+etcd, API, worker each)
 #   make test    build (release and sanitizers) and run every test
 #   make asan    build with AddressSanitizer and UndefinedBehaviorSanitizer into build/asan
 #   make bench   run the benchmarks of tests/bench (writes results under var/bench)
@@ -110,6 +111,12 @@ deploy/oidc-demo/node_modules/.package-lock.json: deploy/oidc-demo/package-lock.
 run: deps
 	@$(MAKE) --no-print-directory build
 	@bash deploy/run.sh
+
+# make run-cluster: three nodes on this machine (SPEC §14, docs/high-availability.md)
+.PHONY: run-cluster
+run-cluster: deps
+	@$(MAKE) --no-print-directory build
+	@exec python3 deploy/cluster.py run
 
 # make test: every suite. Unit tests run under the sanitizers and valgrind; the
 # integration, security and chaos suites run against the sanitizer build.

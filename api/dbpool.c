@@ -20,6 +20,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "redis_primary.h"
 
 struct dbthread {
     pthread_t tid;
@@ -53,18 +54,11 @@ redisContext *db_redis(struct db *db)
 {
     struct timeval tv = {1, 0};
 
-    if (db->redis != NULL && db->redis->err == 0)
+    if (db->redis != NULL && db->redis->err == 0 && !primary_stale(db->redis_gen))
         return db->redis;
     if (db->redis != NULL)
         redisFree(db->redis);
-    db->redis = redisConnectWithTimeout(g_config.redis_host, g_config.redis_port, tv);
-    if (db->redis == NULL || db->redis->err) {
-        if (db->redis != NULL)
-            redisFree(db->redis);
-        db->redis = NULL;
-        return NULL;
-    }
-    redisSetTimeout(db->redis, tv);
+    db->redis = primary_connect(tv, &db->redis_gen);
     return db->redis;
 }
 

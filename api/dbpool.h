@@ -15,6 +15,7 @@
 #define EPART_API_DBPOOL_H
 
 #include <hiredis/hiredis.h>
+#include <stdint.h>
 #include <libpq-fe.h>
 
 #include "server.h"
@@ -25,6 +26,7 @@
 struct db {
     PGconn *pg;
     redisContext *redis;
+    uint64_t redis_gen; /* redis_primary generation of redis */
     int index;
 };
 

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "redis_link.h"
+#include "redis_primary.h"
 #include "secret_hash.h"
 
 /* KEYS: stream, idempotency key or "", pending key or "", reference counter or "",
@@ -54,12 +55,25 @@ static const char script[] =
 
 static char script_sha[41];
 
+/* With replicas (several nodes), the script's reply is only half the answer:
+ * WAIT follows it on the same connection and the call is answered from the
+ * WAIT's reply, with the script's outcome kept here meanwhile. */
+enum script_outcome {
+    SCRIPT_NONE,     /* no reply yet */
+    SCRIPT_LOST,     /* connection lost: NULL */
+    SCRIPT_NOSCRIPT, /* the script must be sent whole */
+    SCRIPT_REPLY,    /* a reply to act on: kept in kept_reply */
+};
+
 struct pending_ingest {
     char hash[SHA256_HEX_LEN];
     char location[256];
     int argc;
     char *argv[16];
     size_t lens[16];
+    int acks;                 /* replica acknowledgements needed (0: single node) */
+    enum script_outcome outcome;
+    redisReply *kept_reply;   /* the script's reply, copied (hiredis frees its own) */
 };
 
 static void pending_free(void *p)
@@ -68,7 +82,45 @@ static void pending_free(void *p)
 
     for (int i = 0; i < pi->argc; i++)
         free(pi->argv[i]);
+    if (pi->kept_reply != NULL)
+        freeReplyObject(pi->kept_reply);
     free(pi);
+}
+
+/* A deep copy of a reply, built with hiredis's own reader so that
+ * freeReplyObject() frees it: strings and arrays are all the script returns. */
+static redisReply *reply_copy(const redisReply *r)
+{
+    redisReply *c = calloc(1, sizeof(*c));
+
+    if (c == NULL)
+        return NULL;
+    c->type = r->type;
+    c->integer = r->integer;
+    if (r->str != NULL) {
+        c->str = malloc(r->len + 1);
+        if (c->str == NULL) {
+            free(c);
+            return NULL;
+        }
+        memcpy(c->str, r->str, r->len);
+        c->str[r->len] = '\0';
+        c->len = r->len;
+    }
+    if (r->type == REDIS_REPLY_ARRAY && r->elements > 0) {
+        c->element = calloc(r->elements, sizeof(*c->element));
+        if (c->element == NULL) {
+            freeReplyObject(c);
+            return NULL;
+        }
+        c->elements = r->elements;
+        for (size_t i = 0; i < r->elements; i++)
+            if ((c->element[i] = reply_copy(r->element[i])) == NULL) {
+                freeReplyObject(c);
+                return NULL;
+            }
+    }
+    return c;
 }
 
 static char *dup_n(const char *s, size_t n)
@@ -90,9 +142,9 @@ static void reply_unavailable(struct call *c, const char *why)
 
 static void send_script(struct call *c, bool by_sha);
 
-static void on_reply(redisReply *reply, void *priv)
+/* Answer the call from the script's reply (NULL: the connection was lost). */
+static void answer(struct call *c, redisReply *reply)
 {
-    struct call *c = priv;
     struct pending_ingest *pi = c->ctx;
 
     if (reply == NULL) {
@@ -152,6 +204,72 @@ static void on_reply(redisReply *reply, void *priv)
     call_reply_raw(c, 202, "application/json", reply->element[2]->str, reply->element[2]->len);
 }
 
+/* Single node: the script's reply is the answer (AOF fsynced before it). */
+static void on_reply(redisReply *reply, void *priv)
+{
+    answer(priv, reply);
+}
+
+/* Several nodes: keep the script's reply for the WAIT that follows. */
+static void on_script_reply(redisReply *reply, void *priv)
+{
+    struct call *c = priv;
+    struct pending_ingest *pi = c->ctx;
+
+    if (pi->acks < 0) {
+        answer(c, NULL); /* its WAIT could not be sent */
+        return;
+    }
+    if (reply == NULL) {
+        pi->outcome = SCRIPT_LOST;
+    } else if (reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOSCRIPT", 8) == 0) {
+        pi->outcome = SCRIPT_NOSCRIPT;
+    } else {
+        pi->kept_reply = reply_copy(reply);
+        pi->outcome = pi->kept_reply != NULL ? SCRIPT_REPLY : SCRIPT_LOST;
+    }
+}
+
+/* The durability rule on several nodes (docs/high-availability.md): a 202 —
+ * or the replay of a recorded one — only once WAIT says the required replicas
+ * have everything this connection wrote, the script's writes included (WAIT
+ * cannot run inside the script). WAIT also covers a replayed record written by
+ * another connection: its offset is the primary's offset after the script
+ * read the record. Fewer acknowledgements: 503, and a retry with the same key
+ * meets the record if it survives, or writes it again if it does not. */
+static void on_wait_reply(redisReply *reply, void *priv)
+{
+    struct call *c = priv;
+    struct pending_ingest *pi = c->ctx;
+    redisReply *kept;
+
+    if (pi->outcome == SCRIPT_NOSCRIPT && reply != NULL) {
+        pi->outcome = SCRIPT_NONE;
+        send_script(c, false);
+        return;
+    }
+    if (pi->outcome != SCRIPT_REPLY || reply == NULL) {
+        answer(c, NULL);
+        return;
+    }
+    kept = pi->kept_reply;
+    pi->kept_reply = NULL;
+    if (kept->type == REDIS_REPLY_ARRAY && kept->elements >= 1 &&
+        kept->element[0]->type == REDIS_REPLY_STRING &&
+        (strcmp(kept->element[0]->str, "ok") == 0 || strcmp(kept->element[0]->str, "dup") == 0) &&
+        (reply->type != REDIS_REPLY_INTEGER || reply->integer < pi->acks)) {
+        log_warn("ingest: %lld of %d replica acknowledgements within %d ms; answering 503",
+                 reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1LL, pi->acks,
+                 PRIMARY_WAIT_MS);
+        metrics_ingest(INGEST_REDIS_DOWN);
+        reply_unavailable(c, "La file d'attente n'a pas pu copier la demande sur assez de "
+                             "nœuds ; réessayez avec la même clé d'idempotence.");
+    } else {
+        answer(c, kept);
+    }
+    freeReplyObject(kept);
+}
+
 static void send_script(struct call *c, bool by_sha)
 {
     struct pending_ingest *pi = c->ctx;
@@ -171,10 +289,36 @@ static void send_script(struct call *c, bool by_sha)
         argv[argc] = pi->argv[i];
         lens[argc++] = pi->lens[i];
     }
-    if (redis_link_command(c->thr->redis, on_reply, c, argc, argv, lens) < 0) {
+    pi->acks = primary_required_acks();
+    if (pi->acks == 0) {
+        if (redis_link_command(c->thr->redis, on_reply, c, argc, argv, lens) < 0) {
+            metrics_ingest(INGEST_REDIS_DOWN);
+            reply_unavailable(c, "La file d'attente (Redis) est injoignable ; rien n'a été "
+                                 "enregistré, réessayez.");
+        }
+        return;
+    }
+    if (redis_link_command(c->thr->redis, on_script_reply, c, argc, argv, lens) < 0) {
         metrics_ingest(INGEST_REDIS_DOWN);
         reply_unavailable(c, "La file d'attente (Redis) est injoignable ; rien n'a été "
                              "enregistré, réessayez.");
+        return;
+    }
+    {
+        char n[16], ms[16];
+        const char *wargv[3] = {"WAIT", n, ms};
+        size_t wlens[3];
+
+        snprintf(n, sizeof(n), "%d", pi->acks);
+        snprintf(ms, sizeof(ms), "%d", PRIMARY_WAIT_MS);
+        wlens[0] = 4;
+        wlens[1] = strlen(n);
+        wlens[2] = strlen(ms);
+        /* pipelined right behind the script, so it covers the script's
+         * writes. Refused (out of memory): nothing was confirmed, so the
+         * script's callback, still to come, answers 503 (acks < 0). */
+        if (redis_link_command(c->thr->redis, on_wait_reply, c, 3, wargv, wlens) < 0)
+            pi->acks = -1;
     }
 }
 

@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "calendar.h"
 #include "clock.h"
+#include "redis_primary.h"
 #include "dbpool.h"
 #include "ingest.h"
 #include "log.h"
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
     json_object_seed(0);
     clock_init(g_config.test_clock);
     ingest_init();
-    if (clock_follow(g_config.redis_host, g_config.redis_port) < 0)
+    if (primary_start(&g_config) < 0 || clock_follow() < 0)
         return 1;
     if (orgcache_sync_all() < 0)
         log_warn("orgcache: PostgreSQL or Redis unreachable at start-up; organisations will be "
@@ -75,5 +76,6 @@ int main(int argc, char **argv)
     dbpool_stop();
     audit_stop();
     clock_stop_follow();
+    primary_stop();
     return rc == 0 ? 0 : 1;
 }

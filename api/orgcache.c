@@ -16,6 +16,7 @@
 #include "dbpool.h"
 #include "db.h"
 #include "log.h"
+#include "redis_primary.h"
 #include "organisations.h"
 #include "redis_link.h"
 
@@ -222,14 +223,11 @@ int orgcache_sync_all(void)
     PQfinish(pg);
     if (orgs == NULL)
         return -1;
-    rc = redisConnectWithTimeout(g_config.redis_host, g_config.redis_port, tv);
-    if (rc == NULL || rc->err) {
-        if (rc != NULL)
-            redisFree(rc);
+    rc = primary_connect(tv, NULL);
+    if (rc == NULL) {
         json_decref(orgs);
         return -1;
     }
-    redisSetTimeout(rc, tv);
     json_array_foreach(orgs, i, org) {
         if (orgcache_publish(rc, org) == 0)
             n++;

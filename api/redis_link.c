@@ -4,6 +4,14 @@
  * Each command carries a small record (callback, caller's data, time sent) kept
  * in a FIFO: Redis answers in order, so the head is always the oldest command
  * waiting, which is what the watchdog looks at.
+ *
+ * With Sentinels (redis_primary.h) the link connects to the primary they name,
+ * is up only once ROLE answered "master", and is dropped — every command
+ * waiting on it failing with NULL — when the primary changes, when a reply
+ * says the node is no longer a writable primary (-READONLY, -UNBLOCKED…), or
+ * when Redis stops answering. A reply that arrives on a connection whose
+ * primary is no longer the current one is handed on as NULL: the durability
+ * rule's fence (docs/high-availability.md).
  */
 #include "redis_link.h"
 
@@ -16,6 +24,8 @@
 #include <sys/time.h>
 
 #include "log.h"
+#include "redis_primary.h"
+#include "sentinel.h"
 
 struct pending {
     redis_link_cb cb;
@@ -30,6 +40,8 @@ struct redis_link {
     char host[256];
     int port;
     redisAsyncContext *ac;
+    uint64_t gen;        /* redis_primary generation the connection was opened under */
+    int64_t connect_us;  /* when the connection attempt (and ROLE check) began */
     bool up;
     bool freeing;
     struct event *retry;
@@ -48,6 +60,8 @@ static int64_t now_us(void)
 }
 
 static void link_connect(struct redis_link *l);
+static void link_drop(struct redis_link *l);
+static void on_role(redisAsyncContext *ac, void *r, void *privdata);
 
 static void schedule_retry(struct redis_link *l)
 {
@@ -57,10 +71,50 @@ static void schedule_retry(struct redis_link *l)
         evtimer_add(l->retry, &tv);
 }
 
+static void link_is_up(struct redis_link *l)
+{
+    l->up = true;
+    if (l->logged_down)
+        log_info("redis: connected again to %s:%d", l->host, l->port);
+    l->logged_down = false;
+}
+
+/* Close the connection now, not after the pending replies (redisAsyncDisconnect
+ * would wait for a paused Redis forever): every waiting command gets NULL. */
+static void link_drop(struct redis_link *l)
+{
+    redisAsyncContext *ac = l->ac;
+
+    l->ac = NULL;
+    l->up = false;
+    if (ac != NULL)
+        redisAsyncFree(ac); /* deferred by hiredis when called from a callback */
+    primary_suspect();
+    schedule_retry(l);
+}
+
+static void on_role(redisAsyncContext *ac, void *r, void *privdata)
+{
+    struct redis_link *l = privdata;
+
+    if (ac != l->ac || l->freeing)
+        return; /* dropped meanwhile */
+    if (!sentinel_role_is_master(r) || primary_stale(l->gen)) {
+        if (!l->logged_down)
+            log_warn("redis: %s:%d is not the primary (yet); looking again", l->host, l->port);
+        l->logged_down = true;
+        link_drop(l);
+        return;
+    }
+    link_is_up(l);
+}
+
 static void on_connect(const redisAsyncContext *ac, int status)
 {
     struct redis_link *l = ac->data;
 
+    if (ac != l->ac)
+        return;
     if (status != REDIS_OK) {
         /* hiredis frees the context after this callback */
         l->ac = NULL;
@@ -71,10 +125,13 @@ static void on_connect(const redisAsyncContext *ac, int status)
         schedule_retry(l);
         return;
     }
-    l->up = true;
-    if (l->logged_down)
-        log_info("redis: connected again to %s:%d", l->host, l->port);
-    l->logged_down = false;
+    if (primary_clustered()) {
+        /* up only once the node says it is a primary (Sentinel client spec) */
+        if (redisAsyncCommand(l->ac, on_role, l, "ROLE") != REDIS_OK)
+            link_drop(l);
+        return;
+    }
+    link_is_up(l);
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
@@ -82,8 +139,13 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
     struct redis_link *l = ac->data;
 
     (void)status;
+    if (ac != l->ac) {
+        schedule_retry(l); /* dropped by link_drop(), which logged */
+        return;
+    }
     l->ac = NULL;
     l->up = false;
+    primary_suspect();
     if (!l->logged_down && !l->freeing)
         log_warn("redis: connection to %s:%d lost", l->host, l->port);
     l->logged_down = true;
@@ -92,8 +154,17 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
 
 static void link_connect(struct redis_link *l)
 {
-    redisAsyncContext *ac = redisAsyncConnect(l->host, l->port);
+    struct hostport hp;
+    redisAsyncContext *ac;
 
+    if (!primary_current(&hp, &l->gen)) {
+        schedule_retry(l);
+        return;
+    }
+    snprintf(l->host, sizeof(l->host), "%s", hp.host);
+    l->port = hp.port;
+    l->connect_us = now_us();
+    ac = redisAsyncConnect(l->host, l->port);
     if (ac == NULL || ac->err) {
         if (ac != NULL)
             redisAsyncFree(ac);
@@ -125,10 +196,17 @@ static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
-    if (l->head != NULL && l->ac != NULL &&
-        now_us() - l->head->sent_us > (int64_t)REDIS_LINK_TIMEOUT_MS * 1000) {
+    if (l->ac == NULL)
+        return;
+    if (primary_stale(l->gen)) {
+        log_warn("redis: the primary moved away from %s:%d; reconnecting", l->host, l->port);
+        link_drop(l);
+    } else if (l->head != NULL &&
+               now_us() - l->head->sent_us > (int64_t)REDIS_LINK_TIMEOUT_MS * 1000) {
         log_warn("redis: no answer for %d ms, dropping the connection", REDIS_LINK_TIMEOUT_MS);
-        redisAsyncDisconnect(l->ac);
+        link_drop(l);
+    } else if (!l->up && now_us() - l->connect_us > (int64_t)REDIS_LINK_TIMEOUT_MS * 1000) {
+        link_drop(l); /* connecting, or waiting for ROLE, for too long */
     }
 }
 
@@ -138,7 +216,6 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
     struct redis_link *l = p->link;
     struct pending **pp;
 
-    (void)ac;
     /* unlink p (normally the head) */
     for (pp = &l->head; *pp != NULL && *pp != p; pp = &(*pp)->next)
         ;
@@ -153,8 +230,20 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
         }
     }
     l->inflight--;
+    if (r != NULL && primary_stale(l->gen)) {
+        /* written to a node that is no longer the primary: acknowledges nothing */
+        r = NULL;
+        if (ac == l->ac)
+            link_drop(l);
+    }
     p->cb((redisReply *)r, p->priv);
     free(p);
+    if (r != NULL && ((redisReply *)r)->type == REDIS_REPLY_ERROR &&
+        sentinel_error_rediscover(((redisReply *)r)->str) && ac == l->ac && primary_clustered()) {
+        log_warn("redis: %s:%d answered %.40s; looking for the primary again", l->host, l->port,
+                 ((redisReply *)r)->str);
+        link_drop(l);
+    }
 }
 
 struct redis_link *redis_link_new(struct event_base *base, const char *host, int port)

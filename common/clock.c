@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "redis_primary.h"
 
 #define CLOCK_REAL (-1)
 
@@ -27,8 +28,6 @@ static pthread_mutex_t set_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t set_gen;
 static pthread_t follower;
 static atomic_bool follower_running;
-static char follow_host[256];
-static int follow_port;
 
 void clock_init(bool enabled)
 {
@@ -107,21 +106,20 @@ static void *follow_loop(void *arg)
     redisContext *rc = NULL;
     struct timeval tv = {1, 0};
     long long last = -2; /* -2: nothing seen yet, -1: unset */
-    uint64_t gen;
+    uint64_t gen, rc_gen = 0;
 
     (void)arg;
     while (atomic_load(&follower_running)) {
         redisReply *r;
 
-        if (rc == NULL || rc->err) {
+        if (rc == NULL || rc->err || primary_stale(rc_gen)) {
             if (rc != NULL)
                 redisFree(rc);
-            rc = redisConnectWithTimeout(follow_host, follow_port, tv);
-            if (rc == NULL || rc->err) {
+            rc = primary_connect(tv, &rc_gen);
+            if (rc == NULL) {
                 usleep(200000);
                 continue;
             }
-            redisSetTimeout(rc, tv);
         }
         gen = generation();
         r = redisCommand(rc, "GET %s", CLOCK_REDIS_KEY);
@@ -141,12 +139,10 @@ static void *follow_loop(void *arg)
     return NULL;
 }
 
-int clock_follow(const char *host, int port)
+int clock_follow(void)
 {
     if (!test_mode)
         return 0;
-    snprintf(follow_host, sizeof(follow_host), "%s", host);
-    follow_port = port;
     atomic_store(&follower_running, true);
     if (pthread_create(&follower, NULL, follow_loop, NULL) != 0) {
         atomic_store(&follower_running, false);

@@ -43,10 +43,11 @@ time_t clock_real(void);
  * returns to the real clock. Thread-safe. */
 void clock_set(time_t t);
 
-/* Start a thread that reads CLOCK_REDIS_KEY from Redis at host:port every
- * 100 ms and applies it with clock_set(), so that a change made through any API
- * process reaches every worker within a scanner tick. No-op outside test mode. */
-int clock_follow(const char *host, int port);
+/* Start a thread that reads CLOCK_REDIS_KEY from the Redis primary
+ * (redis_primary.h: primary_start() comes first) every 100 ms and applies it
+ * with clock_set(), so that a change made through any API process reaches
+ * every worker within a scanner tick. No-op outside test mode. */
+int clock_follow(void);
 
 /* Stop the thread started by clock_follow(). */
 void clock_stop_follow(void);

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -308,6 +309,27 @@ int config_load(struct config *c, char *err, size_t errlen)
     copy(c->pg_user, sizeof(c->pg_user), env_or("EPART_PG_USER", "epart"));
     copy(c->redis_host, sizeof(c->redis_host), env_or("EPART_REDIS_HOST", "127.0.0.1"));
     copy(c->resolv_conf, sizeof(c->resolv_conf), env_or("EPART_RESOLV_CONF", "/etc/resolv.conf"));
+    copy(c->redis_master_name, sizeof(c->redis_master_name),
+         env_or("EPART_REDIS_MASTER_NAME", "epart"));
+    for (const char *p = c->redis_master_name; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.')) {
+            snprintf(err, errlen, "EPART_REDIS_MASTER_NAME=%s: letters, digits, - _ . only",
+                     c->redis_master_name);
+            return -1;
+        }
+    {
+        char why[160];
+
+        if (hostlist_parse(getenv("EPART_REDIS_SENTINELS"), &c->redis_sentinels, why,
+                           sizeof(why)) < 0) {
+            snprintf(err, errlen, "EPART_REDIS_SENTINELS: %s", why);
+            return -1;
+        }
+        if (hostlist_parse(getenv("EPART_PG_HOSTS"), &c->pg_hosts, why, sizeof(why)) < 0) {
+            snprintf(err, errlen, "EPART_PG_HOSTS: %s", why);
+            return -1;
+        }
+    }
     c->test_clock = env_flag("EPART_TEST_CLOCK");
     c->webhook_allow_private = env_flag("EPART_WEBHOOK_ALLOW_PRIVATE");
 
@@ -359,8 +381,26 @@ void config_pg_conninfo(const struct config *c, char *buf, size_t len)
 {
     /* Values are ours (host, port, names), never request input. connect_timeout
      * bounds how long a GET can wait when PostgreSQL is unreachable. */
+    char hosts[HOSTLIST_MAX * (HOSTLIST_HOST_LEN + 1)], ports[HOSTLIST_MAX * 6 + 1];
+    const char *tsa = "";
+
+    if (c->pg_hosts.n == 0) {
+        snprintf(hosts, sizeof(hosts), "%s", c->pg_host);
+        snprintf(ports, sizeof(ports), "%d", c->pg_port);
+    } else {
+        size_t h = 0, p = 0;
+
+        /* hostlist_parse admits no character that could end a value here */
+        for (int i = 0; i < c->pg_hosts.n; i++) {
+            h += (size_t)snprintf(hosts + h, sizeof(hosts) - h, "%s%s", i ? "," : "",
+                                  c->pg_hosts.a[i].host);
+            p += (size_t)snprintf(ports + p, sizeof(ports) - p, "%s%d", i ? "," : "",
+                                  c->pg_hosts.a[i].port);
+        }
+        tsa = " target_session_attrs=read-write";
+    }
     snprintf(buf, len,
-             "host=%s port=%d dbname=%s user=%s connect_timeout=2 application_name=epart "
-             "keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=2",
-             c->pg_host, c->pg_port, c->pg_db, c->pg_user);
+             "host=%s port=%s dbname=%s user=%s connect_timeout=2 application_name=epart "
+             "keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=2%s",
+             hosts, ports, c->pg_db, c->pg_user, tsa);
 }

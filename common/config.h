@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hostlist.h"
+
 #define CONFIG_MAX_LEADS 4
 
 /* Warning leads of one clock, in seconds before the due time, most distant first. */
@@ -28,6 +30,9 @@ struct config {
     char pg_user[64];           /* EPART_PG_USER (epart) */
     char redis_host[256];       /* EPART_REDIS_HOST (127.0.0.1) */
     int redis_port;             /* EPART_REDIS_PORT (56379) */
+    struct hostlist redis_sentinels; /* EPART_REDIS_SENTINELS: empty on a single node (SPEC §14) */
+    char redis_master_name[64]; /* EPART_REDIS_MASTER_NAME (epart) */
+    struct hostlist pg_hosts;   /* EPART_PG_HOSTS: empty means EPART_PG_HOST:EPART_PG_PORT */
     unsigned char jwt_secret[512];
     size_t jwt_secret_len;      /* EPART_JWT_SECRET, else $STATE_DIR/jwt_secret */
     bool test_clock;            /* EPART_TEST_CLOCK=1 */
@@ -95,7 +100,10 @@ int config_parse_leads(const char *s, struct clock_leads *out);
 /* Write an ISO 8601 duration for seconds ("P5D", "PT12H", "P1DT6H") into buf. */
 char *config_format_lead(long seconds, char *buf, size_t len);
 
-/* The libpq connection string of c (host, port, dbname, user, timeouts). */
+/* The libpq connection string of c (host, port, dbname, user, timeouts). With
+ * EPART_PG_HOSTS, every host and port of the list with
+ * target_session_attrs=read-write: libpq tries them in turn and keeps the one
+ * that accepts writes (the Patroni leader). */
 void config_pg_conninfo(const struct config *c, char *buf, size_t len);
 
 #endif

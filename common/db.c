@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "config.h"
@@ -20,6 +21,20 @@ struct prepared_set {
     int n;
     const char *sql[PREPARED_MAX];
 };
+
+/* A session that answers "read-only transaction" (SQLSTATE 25006) is on a
+ * server that is no longer the primary: libpq checks target_session_attrs only
+ * when it connects, so the session is cut here and the caller's next
+ * db_ok()/PQstatus() check reconnects to whichever host accepts writes now. */
+static void cut_if_read_only(PGconn *conn, const PGresult *res)
+{
+    const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+    if (st != NULL && strcmp(st, "25006") == 0 && PQsocket(conn) >= 0) {
+        log_warn("db: the server no longer accepts writes; reconnecting");
+        shutdown(PQsocket(conn), SHUT_RDWR);
+    }
+}
 
 static int prepared_event(PGEventId id, void *info, void *passthrough)
 {
@@ -38,7 +53,7 @@ static int prepared_event(PGEventId id, void *info, void *passthrough)
 
 PGconn *db_connect(const struct config *c, int statement_timeout_ms)
 {
-    char conninfo[1024];
+    char conninfo[4096];
     char opts[128];
     PGconn *conn;
     PGresult *res;
@@ -62,7 +77,14 @@ PGconn *db_connect(const struct config *c, int statement_timeout_ms)
 
 bool db_ok(PGconn *conn)
 {
-    return conn != NULL && PQstatus(conn) == CONNECTION_OK;
+    char probe;
+
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+        return false;
+    /* a session cut by cut_if_read_only() (or by the server) reads EOF */
+    if (PQsocket(conn) >= 0 && recv(PQsocket(conn), &probe, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+        return false;
+    return true;
 }
 
 /* Only the server's message: it may quote a constraint, never parameters. */
@@ -94,6 +116,7 @@ PGresult *db_exec_state(PGconn *conn, const char *sql, int n, const char *const 
     }
     if (sqlstate == NULL || strcmp(sqlstate, "23505") != 0)
         log_failure(conn, res);
+    cut_if_read_only(conn, res);
     PQclear(res);
     return NULL;
 }
@@ -133,6 +156,7 @@ PGresult *db_exec_prepared(PGconn *conn, const char *sql, int n, const char *con
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return res;
     log_failure(conn, res);
+    cut_if_read_only(conn, res);
     PQclear(res);
     return NULL;
 }

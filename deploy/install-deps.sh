@@ -11,6 +11,7 @@ packages=(
   postgresql postgresql-contrib redis-server redis-tools
   python3 python3-pytest python3-cryptography curl valgrind wrk hyperfine
   nodejs
+  redis-sentinel patroni etcd-server etcd-client python3-psycopg2 nftables iproute2
 )
 
 missing=()

@@ -3,7 +3,7 @@
 #
 #   tests/run-tests.sh            all suites
 #   tests/run-tests.sh unit       unit tests only (sanitizers + valgrind)
-#   tests/run-tests.sh integration | chaos | contract
+#   tests/run-tests.sh integration | chaos | contract | ha
 #
 # Unit tests run under ASan+UBSan and, built without sanitizers, under valgrind;
 # the integration and chaos suites start the sanitizer build of the API and
@@ -54,6 +54,7 @@ case "$what" in
   integration) run_pytest tests/integration ;;
   chaos) run_pytest tests/chaos ;;
   contract) run_contract ;;
+  ha) run_pytest tests/ha ;;
   all)
     run_unit
     run_contract

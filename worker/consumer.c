@@ -18,6 +18,8 @@
 #include "db.h"
 #include "log.h"
 #include "persist.h"
+#include "redis_primary.h"
+#include "sentinel.h"
 #include "worker.h"
 
 #define STREAM "epart:ingest"
@@ -34,19 +36,15 @@ static int64_t now_ms(void)
     return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-static redisContext *redis_connect(void)
+static redisContext *redis_connect(uint64_t *gen)
 {
+    /* longer than the BLOCK of XREADGROUP, so a quiet stream is not a timeout */
     struct timeval tv = {5, 0};
-    redisContext *rc = redisConnectWithTimeout(g_config.redis_host, g_config.redis_port, tv);
+    redisContext *rc = primary_connect(tv, gen);
     redisReply *r;
 
-    if (rc == NULL || rc->err) {
-        if (rc != NULL)
-            redisFree(rc);
+    if (rc == NULL)
         return NULL;
-    }
-    /* longer than the BLOCK of XREADGROUP, so a quiet stream is not a timeout */
-    redisSetTimeout(rc, tv);
     r = redisCommand(rc, "XGROUP CREATE %s %s 0 MKSTREAM", STREAM, GROUP);
     if (r != NULL)
         freeReplyObject(r); /* BUSYGROUP when it exists already */
@@ -139,11 +137,34 @@ static int acknowledge(redisContext *rc, struct entry *e, int n)
     return 0;
 }
 
+/* Several nodes: persist only entries the required replicas hold. An entry
+ * read from a primary that is about to lose it (paused, cut off, then
+ * resynchronised) was not acknowledged to its client either (the same WAIT
+ * rule, api/ingest.c); persisting it would make a dossier out of a 503 whose
+ * retry then creates another. WAIT covers everything written before this
+ * connection's last command, so after XREADGROUP it covers the entries read. */
+static bool replicated(redisContext *rc)
+{
+    int acks = primary_required_acks();
+    redisReply *r;
+    bool ok;
+
+    if (acks == 0)
+        return true;
+    r = redisCommand(rc, "WAIT %d %d", acks, PRIMARY_WAIT_MS);
+    ok = r != NULL && r->type == REDIS_REPLY_INTEGER && r->integer >= acks;
+    if (r != NULL)
+        freeReplyObject(r);
+    if (!ok)
+        log_warn("consumer: entries not yet on %d replica(s); they wait", acks);
+    return ok;
+}
+
 static void process(redisContext *rc, PGconn *pg, struct entry *e, int n, bool *pg_lost)
 {
     int done;
 
-    if (n == 0)
+    if (n == 0 || !replicated(rc))
         return;
     done = persist_batch(pg, e, n);
     if (done < 0) {
@@ -226,6 +247,7 @@ static void claim_stale(redisContext *rc, PGconn *pg, struct entry *e, bool *pg_
 void *consumer_main(void *arg)
 {
     redisContext *rc = NULL;
+    uint64_t rc_gen = 0;
     PGconn *pg = NULL;
     struct entry *e = calloc(BATCH, sizeof(*e));
     int64_t last_claim = 0;
@@ -237,10 +259,10 @@ void *consumer_main(void *arg)
         bool pg_lost = false;
         int n = 0;
 
-        if (rc == NULL || rc->err) {
+        if (rc == NULL || rc->err || primary_stale(rc_gen)) {
             if (rc != NULL)
                 redisFree(rc);
-            rc = redis_connect();
+            rc = redis_connect(&rc_gen);
             if (rc == NULL) {
                 worker_sleep_ms(500);
                 continue;
@@ -269,8 +291,19 @@ void *consumer_main(void *arg)
         }
         r = redisCommand(rc, "XREADGROUP GROUP %s %s COUNT %d BLOCK 1000 STREAMS %s >", GROUP,
                          g_consumer, BATCH, STREAM);
-        if (r == NULL)
+        if (r == NULL) {
+            primary_suspect();
             continue; /* connection error: reconnect on the next turn */
+        }
+        if (r->type == REDIS_REPLY_ERROR && sentinel_error_rediscover(r->str)) {
+            /* demoted under us (-UNBLOCKED, -READONLY): find the primary again */
+            log_warn("consumer: Redis answered %.60s; looking for the primary", r->str);
+            freeReplyObject(r);
+            redisFree(rc);
+            rc = NULL;
+            primary_suspect();
+            continue;
+        }
         if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
             r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements == 2)
             n = parse_entries(r->element[0]->element[1], e, BATCH);

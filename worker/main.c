@@ -12,6 +12,7 @@
 
 #include "calendar.h"
 #include "clock.h"
+#include "redis_primary.h"
 #include "log.h"
 #include "preinstruction.h"
 #include "worker.h"
@@ -82,7 +83,7 @@ int main(void)
     gethostname(host, sizeof(host) - 1);
     snprintf(g_consumer, sizeof(g_consumer), "%s-%d", host, (int)getpid());
     clock_init(g_config.test_clock);
-    if (clock_follow(g_config.redis_host, g_config.redis_port) < 0)
+    if (primary_start(&g_config) < 0 || clock_follow() < 0)
         return 1;
     log_info("worker %s started", g_consumer);
     curl_global_init(CURL_GLOBAL_DEFAULT); /* once, before the webhook senders start */
@@ -95,6 +96,7 @@ int main(void)
     for (int i = 0; i < WEBHOOK_SENDERS; i++)
         pthread_join(senders[i], NULL);
     clock_stop_follow();
+    primary_stop();
     json_decref(g_pieces_table);
     log_info("worker %s stopped", g_consumer);
     return 0;
