@@ -22,6 +22,7 @@
 #include "dbpool.h"
 #include "dossier_doc.h"
 #include "dossier_head.h"
+#include "dossier_labels.h"
 #include "dossier_valid.h"
 #include "fielderr.h"
 #include "handlers.h"
@@ -290,13 +291,28 @@ void h_message_get(struct call *c)
 
 /* ---- GET /v1/dossiers/{id}/attestation-depot ----------------------------------------- */
 
+/* The page is read by people and printed: French words, dates as DD/MM/YYYY.
+ * It carries no style sheet and no script, so that it shows the same wherever
+ * it is opened — from the API, or from a page of the application, which opens
+ * it from memory under its own Content-Security-Policy (no inline style, no
+ * inline script): the person prints it with the browser. */
+
 static void add_row(char **b, size_t *n, size_t *cap, const char *label, const char *value)
 {
-    html_append(b, n, cap, "<tr><th>");
+    html_append(b, n, cap, "<tr><th scope=\"row\" align=\"left\">");
     html_append(b, n, cap, label);
     html_append(b, n, cap, "</th><td>");
     html_append_escaped(b, n, cap, value ? value : "—");
     html_append(b, n, cap, "</td></tr>\n");
+}
+
+/* "2026-11-20" (or an instant "2026-11-20T…") → "20/11/2026"; anything else as is. */
+static const char *french_date(const char *iso, char out[11])
+{
+    if (iso == NULL || strlen(iso) < 10 || iso[4] != '-' || iso[7] != '-')
+        return iso;
+    snprintf(out, 11, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+    return out;
 }
 
 static void attestation_db(struct call *c, struct db *db)
@@ -305,7 +321,7 @@ static void attestation_db(struct call *c, struct db *db)
     const char *params[1] = {c->params[0]};
     PGresult *res;
     json_t *doc = NULL, *applicant, *pieces, *p;
-    char *html = NULL, names[512] = "";
+    char *html = NULL, names[512] = "", birth[11], deposit_fr[11];
     size_t n = 0, cap = 0, i;
     const char *deposit;
     char org_name[256] = "";
@@ -347,23 +363,23 @@ static void attestation_db(struct call *c, struct db *db)
         deposit = json_str(doc, "created_at");
     html_append(&html, &n, &cap,
                 "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">"
-                "<title>Attestation de dépôt</title><style>body{font-family:sans-serif;"
-                "max-width:42em;margin:2em auto}th{text-align:left;padding-right:1em}"
-                "@media print{button{display:none}}</style></head><body>\n"
-                "<h1>Attestation de dépôt d'une demande</h1>\n<table>\n");
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                "<title>Attestation de dépôt</title></head><body>\n"
+                "<h1>Attestation de dépôt d'une demande</h1>\n<table cellpadding=\"4\">\n");
     add_row(&html, &n, &cap, "Référence", json_str(doc, "reference"));
     add_row(&html, &n, &cap, "Nom", json_str(applicant, "last_name"));
     add_row(&html, &n, &cap, "Prénom(s)", names);
-    add_row(&html, &n, &cap, "Date de naissance", json_str(applicant, "birth_date"));
-    add_row(&html, &n, &cap, "Prestation", json_str(doc, "prestation"));
+    add_row(&html, &n, &cap, "Date de naissance",
+            french_date(json_str(applicant, "birth_date"), birth));
+    add_row(&html, &n, &cap, "Prestation", dossier_prestation_label(json_str(doc, "prestation")));
     add_row(&html, &n, &cap, "Organisation", org_name);
-    add_row(&html, &n, &cap, "Date de dépôt", deposit);
-    add_row(&html, &n, &cap, "Statut", json_str(doc, "status"));
+    add_row(&html, &n, &cap, "Date de dépôt", french_date(deposit, deposit_fr));
+    add_row(&html, &n, &cap, "Statut", dossier_status_label(json_str(doc, "status")));
     html_append(&html, &n, &cap, "</table>\n<h2>Pièces déposées</h2>\n<ul>\n");
     pieces = json_object_get(doc, "pieces");
     json_array_foreach(pieces, i, p) {
         html_append(&html, &n, &cap, "<li>");
-        html_append_escaped(&html, &n, &cap, json_str(p, "kind") ? json_str(p, "kind") : "");
+        html_append_escaped(&html, &n, &cap, dossier_piece_label(json_str(p, "kind")));
         html_append(&html, &n, &cap, " — ");
         html_append_escaped(&html, &n, &cap,
                             json_str(p, "filename") ? json_str(p, "filename") : "");
@@ -373,8 +389,7 @@ static void attestation_db(struct call *c, struct db *db)
         html_append(&html, &n, &cap, "<li>Aucune pièce</li>\n");
     html_append(&html, &n, &cap,
                 "</ul>\n<p>La date de dépôt ci-dessus est celle retenue pour l'ouverture des "
-                "droits.</p>\n<button onclick=\"window.print()\">Imprimer</button>\n"
-                "</body></html>\n");
+                "droits.</p>\n</body></html>\n");
     json_decref(doc);
     if (html == NULL) {
         call_set_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);

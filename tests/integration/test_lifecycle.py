@@ -1,5 +1,6 @@
 """The dossier's life over real HTTP (SPEC §4): instruction, pieces, decisions
 with computed rights, the AME deposit and its attestation, messages."""
+import html as html_lib
 import threading
 import uuid
 
@@ -176,7 +177,12 @@ def test_ame_deposit_attestation_and_transmit(stack, partner, instructor):
     assert a.status == 200 and a.header("Content-Type").startswith("text/html")
     html = a.body.decode()
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;.pdf" in html
-    assert "2026-11-20" in html and "PASS de test" in html and "DUPONT" in html
+    assert "20/11/2026" in html and "PASS de test" in html and "DUPONT" in html
+    # for people, in words; and openable under the application's CSP: no style, no script
+    text = html_lib.unescape(html)
+    assert "Aide médicale de l'État (AME)" in text and "Pièce d'identité" in text
+    assert "Déposé" in html and "<style" not in html and "<script" not in html
+    assert "onclick" not in html
     d = partner.get("/v1/dossiers/" + did).json
     assert [x["clock"] for x in d["deadlines"]] == ["transmission"]
     assert transition(instructor, did, "start_instruction").status == 409
