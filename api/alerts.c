@@ -81,7 +81,14 @@ static void alerts_list_db(struct call *c, struct db *db)
         call_set_unavailable(c, "La base de données");
         return;
     }
-    call_set_json(c, 200, page_result(res, &p, 0, 1, 2, NULL, NULL));
+    {
+        json_t *page = page_result(res, &p, 0, 1, 2, NULL, NULL);
+
+        /* an alert says whose request is late: one row per alert, naming the
+         * dossier or request it is about (SPEC §10) */
+        audit_record_items(c, "list", NULL, json_object_get(page, "items"));
+        call_set_json(c, 200, page);
+    }
     PQclear(res);
 }
 

@@ -103,11 +103,14 @@ void audit_record_items(struct call *c, const char *action, const char *object_t
     db_ts(clock_now_us(), at, sizeof(at));
     pthread_mutex_lock(&lock);
     json_array_foreach(items, i, item) {
-        const char *id = json_string_value(json_object_get(item, "id"));
+        const json_t *named = object_type != NULL ? item : json_object_get(item, "object");
+        const char *type = object_type != NULL ? object_type
+                                               : json_string_value(json_object_get(named, "type"));
+        const char *id = json_string_value(json_object_get(named, "id"));
 
-        if (id != NULL)
+        if (id != NULL && type != NULL)
             push_locked(c, at, c->who.sub, role_str(c->who.role), c->who.org, c->who.caisse,
-                        action, object_type, id);
+                        action, type, id);
     }
     pthread_cond_signal(&cond);
     pthread_mutex_unlock(&lock);

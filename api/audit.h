@@ -26,8 +26,10 @@ void audit_record_as(struct call *c, const char *sub, const char *role, const ch
 
 /* Journal a list (SPEC §10): one row of action on object_type per document of
  * items (a JSON array) naming it by its "id" — the objects whose data the
- * caller read. Rows go into the same buffer as audit_record's, in one step.
- * Safe from any thread. */
+ * caller read. With object_type NULL, each document names the object it is
+ * about in "object": {"type", "id"} (an alert), and the row names that one.
+ * Rows go into the same buffer as audit_record's, in one step. Safe from any
+ * thread. */
 void audit_record_items(struct call *c, const char *action, const char *object_type,
                         const json_t *items);
 

@@ -3,6 +3,7 @@ breach, stop-the-clock, the AME 8-day clock, daylight-saving changes, and
 several scanners at once with one killed mid-scan."""
 import signal
 import time
+import uuid
 
 import pytest
 
@@ -86,6 +87,16 @@ def test_warnings_then_exactly_one_breach(dstack, dadmin, dorg):
     assert alerts_of(partner, did) == [("instruction", "breach", None),
                                        ("instruction", "warning", "P1D"),
                                        ("instruction", "warning", "P5D")]
+    # a list of alerts journals one row per alert, naming its dossier (SPEC §10)
+    sub = "alerts-" + uuid.uuid4().hex[:8]
+    reader = dstack.client(epart.partner_token(dorg["id"], sub=sub))
+    listed = [x for x in reader.get("/v1/alerts?limit=500").json["items"]]
+    assert sum(1 for x in listed if x["object"]["id"] == did) == 3
+    assert wait_for(lambda: dstack.psql(
+        "SELECT count(*) FROM audit_journal WHERE sub = '%s' AND action = 'list'" % sub)
+        == str(len(listed)))
+    assert dstack.psql("SELECT count(*) FROM audit_journal WHERE sub = '%s' AND action = 'list' "
+                       "AND object_type = 'dossier' AND object_id = '%s'" % (sub, did)) == "3"
     overdue = partner.get("/v1/dossiers?overdue=true&limit=500").json["items"]
     assert did in [x["id"] for x in overdue]
     a = [x for x in partner.get("/v1/alerts?level=breach").json["items"]
