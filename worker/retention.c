@@ -32,6 +32,7 @@
 #include "db.h"
 #include "idem_key.h"
 #include "log.h"
+#include "redis_primary.h"
 #include "worker.h"
 
 #define PURGE_BATCH 200
@@ -52,6 +53,7 @@ static int backlog;         /* the last pass filled a batch: go on next tick */
 static bool redis_due = true; /* ids may wait in redis_purge_queue */
 static time_t redis_retry_at; /* real clock before which Redis is not tried again */
 static redisContext *redis;
+static uint64_t redis_gen;
 
 /* One purge statement; returns the rows purged (first column), or -1. */
 static long long purge(PGconn *pg, const char *sql, const char *const params[3],
@@ -71,22 +73,17 @@ static long long purge(PGconn *pg, const char *sql, const char *const params[3],
 
 /* ---- Redis ---------------------------------------------------------------- */
 
+/* The connection to the primary (common/redis_primary.h): the deletions and the
+ * rewrite are the primary's; a connection opened before a failover is dropped. */
 static redisContext *redis_ctx(void)
 {
     struct timeval tv = {5, 0};
 
-    if (redis != NULL && redis->err == 0)
+    if (redis != NULL && redis->err == 0 && !primary_stale(redis_gen))
         return redis;
     if (redis != NULL)
         redisFree(redis);
-    redis = redisConnectWithTimeout(g_config.redis_host, g_config.redis_port, tv);
-    if (redis == NULL || redis->err) {
-        if (redis != NULL)
-            redisFree(redis);
-        redis = NULL;
-        return NULL;
-    }
-    redisSetTimeout(redis, tv);
+    redis = primary_connect(tv, &redis_gen);
     return redis;
 }
 
