@@ -26,6 +26,7 @@ struct keyset {
 struct waiter {
     struct call *c;
     void (*cont)(struct call *c);
+    struct oidc_exchange *x; /* an exchange job, or NULL for a refresh */
     struct waiter *next;
 };
 
@@ -34,12 +35,14 @@ static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static pthread_t thread;
 static bool started, stopping, wanted, fetching;
 static struct keyset *current;
-static struct waiter *waiters;
+static struct waiter *waiters, *jobs;
 static int n_waiters;
 static time_t last_attempt; /* start of the last fetch of the keys */
 static bool last_ok;
 static atomic_long fetches;
 static char jwks_uri[1024];
+static char token_endpoint[1024];
+static bool auth_post;      /* the provider takes client_secret_post, not client_secret_basic */
 static json_t *endpoints;
 
 static void keyset_release(struct keyset *k)
@@ -114,6 +117,7 @@ enum oidc_refresh oidc_refresh(struct call *c, void (*cont)(struct call *c))
     if (r == OIDC_REFRESH_QUEUED) {
         w->c = c;
         w->cont = cont;
+        w->x = NULL;
         w->next = waiters;
         waiters = w;
         n_waiters++;
@@ -122,6 +126,25 @@ enum oidc_refresh oidc_refresh(struct call *c, void (*cont)(struct call *c))
     }
     pthread_mutex_unlock(&lock);
     return r;
+}
+
+enum oidc_refresh oidc_exchange(struct call *c, struct oidc_exchange *x,
+                                void (*cont)(struct call *c))
+{
+    struct waiter *w = NULL;
+
+    pthread_mutex_lock(&lock);
+    if (n_waiters < WAITERS_MAX && (w = malloc(sizeof(*w))) != NULL) {
+        w->c = c;
+        w->cont = cont;
+        w->x = x;
+        w->next = jobs;
+        jobs = w;
+        n_waiters++;
+        pthread_cond_signal(&cond);
+    }
+    pthread_mutex_unlock(&lock);
+    return w != NULL ? OIDC_REFRESH_QUEUED : OIDC_REFRESH_BUSY;
 }
 
 /* ---- fetching ----------------------------------------------------------------- */
@@ -149,8 +172,11 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-/* GET url into *out (malloc'd, NUL-terminated); false with a reason logged. */
-static bool http_get(const char *url, struct body *out)
+/* GET url (or POST form when not NULL, with HTTP Basic user:password when
+ * user is not NULL) into *out (malloc'd, NUL-terminated). Returns the HTTP
+ * status, 0 when the provider could not be reached (logged). */
+static long http_call(const char *url, const char *form, const char *user, const char *password,
+                      struct body *out)
 {
     CURL *h = curl_easy_init();
     struct curl_slist *hdr = NULL;
@@ -174,19 +200,112 @@ static bool http_get(const char *url, struct body *out)
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+    if (form != NULL)
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, form);
+    if (user != NULL) {
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_easy_setopt(h, CURLOPT_USERNAME, user);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, password);
+    }
     rc = curl_easy_perform(h);
     if (rc == CURLE_OK)
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     curl_slist_free_all(hdr);
     curl_easy_cleanup(h);
-    if (rc != CURLE_OK || status != 200) {
-        log_warn("oidc: GET %s failed: %s (HTTP %ld)", url,
-                 rc != CURLE_OK ? curl_easy_strerror(rc) : "status", status);
+    if (rc != CURLE_OK) {
+        log_warn("oidc: %s %s failed: %s", form ? "POST" : "GET", url, curl_easy_strerror(rc));
+        status = 0;
+    }
+    return status;
+}
+
+static bool http_get(const char *url, struct body *out)
+{
+    long status = http_call(url, NULL, NULL, NULL, out);
+
+    if (status != 200) {
+        if (status != 0)
+            log_warn("oidc: GET %s answered HTTP %ld", url, status);
         free(out->data);
         out->data = NULL;
         return false;
     }
     return true;
+}
+
+/* application/x-www-form-urlencoded value (malloc'd). */
+static char *form_escape(CURL *h, const char *s)
+{
+    char *e = curl_easy_escape(h, s, 0);
+    char *copy = e != NULL ? strdup(e) : NULL;
+
+    curl_free(e);
+    return copy;
+}
+
+/* The token request of RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.5). */
+static void exchange(struct oidc_exchange *x)
+{
+    CURL *h = curl_easy_init();
+    char redirect[600], url[sizeof(token_endpoint)], *form = NULL;
+    char *code = NULL, *verifier = NULL, *redir = NULL, *id = NULL, *secret = NULL;
+    bool post_auth, confidential = g_config.oidc_client_secret[0] != '\0';
+    struct body b = {NULL, 0};
+    json_t *doc;
+    long status;
+
+    x->status = 503;
+    x->id_token = NULL;
+    pthread_mutex_lock(&lock);
+    memcpy(url, token_endpoint, sizeof(url));
+    post_auth = auth_post;
+    pthread_mutex_unlock(&lock);
+    if (h == NULL || url[0] == '\0')
+        goto out;
+    snprintf(redirect, sizeof(redirect), "%s/app/callback", g_config.public_url);
+    code = form_escape(h, x->code);
+    verifier = form_escape(h, x->code_verifier);
+    redir = form_escape(h, redirect);
+    id = form_escape(h, g_config.oidc_client_id);
+    secret = form_escape(h, g_config.oidc_client_secret);
+    if (code == NULL || verifier == NULL || redir == NULL || id == NULL || secret == NULL)
+        goto out;
+    form = malloc(strlen(code) + strlen(verifier) + strlen(redir) + strlen(id) + strlen(secret) +
+                  160);
+    if (form == NULL)
+        goto out;
+    sprintf(form, "grant_type=authorization_code&code=%s&code_verifier=%s&redirect_uri=%s"
+                  "&client_id=%s",
+            code, verifier, redir, id);
+    if (confidential && post_auth)
+        sprintf(form + strlen(form), "&client_secret=%s", secret);
+    /* client_secret_basic: both parts form-encoded first (RFC 6749 §2.3.1) */
+    status = http_call(url, form, confidential && !post_auth ? id : NULL,
+                       confidential && !post_auth ? secret : NULL, &b);
+    if (status == 0)
+        goto out;
+    doc = status == 200 && b.data != NULL ? json_loads(b.data, 0, NULL) : NULL;
+    if (json_is_string(json_object_get(doc, "id_token"))) {
+        x->id_token = strdup(json_string_value(json_object_get(doc, "id_token")));
+        x->status = x->id_token != NULL ? 0 : 503;
+    } else {
+        log_warn("oidc: the token endpoint refused the code (HTTP %ld)", status);
+        x->status = status >= 500 ? 503 : 401;
+    }
+    json_decref(doc);
+out:
+    free(b.data);
+    free(form);
+    free(code);
+    free(verifier);
+    free(redir);
+    free(id);
+    if (secret != NULL) {
+        memset(secret, 0, strlen(secret));
+        free(secret);
+    }
+    if (h != NULL)
+        curl_easy_cleanup(h);
 }
 
 static json_t *endpoint(const json_t *doc, const char *name)
@@ -225,8 +344,22 @@ static bool discover(void)
                       endpoint(doc, "authorization_endpoint"), "token_endpoint",
                       endpoint(doc, "token_endpoint"), "end_session_endpoint",
                       endpoint(doc, "end_session_endpoint"));
+        const json_t *methods = json_object_get(doc, "token_endpoint_auth_methods_supported");
+        const char *te = json_string_value(json_object_get(e, "token_endpoint"));
+        bool basic = !json_is_array(methods), post = false;
+        size_t i;
+        json_t *m;
+
+        json_array_foreach(methods, i, m) {
+            if (json_is_string(m) && strcmp(json_string_value(m), "client_secret_basic") == 0)
+                basic = true;
+            if (json_is_string(m) && strcmp(json_string_value(m), "client_secret_post") == 0)
+                post = true;
+        }
         pthread_mutex_lock(&lock);
         snprintf(jwks_uri, sizeof(jwks_uri), "%s", uri);
+        snprintf(token_endpoint, sizeof(token_endpoint), "%s", te != NULL ? te : "");
+        auth_post = post && !basic;
         json_decref(endpoints);
         endpoints = e;
         pthread_mutex_unlock(&lock);
@@ -283,11 +416,23 @@ static void *provider_main(void *arg)
         struct timespec ts = {due, 0};
 
         pthread_mutex_lock(&lock);
-        while (!stopping && !wanted && time(NULL) < due)
+        while (!stopping && !wanted && jobs == NULL && time(NULL) < due)
             pthread_cond_timedwait(&cond, &lock, &ts);
         if (stopping) {
             pthread_mutex_unlock(&lock);
             break;
+        }
+        if (jobs != NULL && !wanted && time(NULL) < due) {
+            /* code exchanges, one at a time (each bounded by the fetch timeout) */
+            w = jobs;
+            jobs = w->next;
+            n_waiters--;
+            pthread_mutex_unlock(&lock);
+            exchange(w->x);
+            w->c->after_db = w->cont;
+            server_complete(w->c);
+            free(w);
+            continue;
         }
         wanted = false;
         fetching = true;
@@ -302,7 +447,8 @@ static void *provider_main(void *arg)
         last_ok = ok;
         w = waiters;
         waiters = NULL;
-        n_waiters = 0;
+        for (struct waiter *k = w; k != NULL; k = k->next)
+            n_waiters--;
         pthread_mutex_unlock(&lock);
         if (ok) {
             backoff = 1;
@@ -360,6 +506,12 @@ void oidc_stop(void)
 
         free(waiters);
         waiters = next;
+    }
+    while (jobs != NULL) {
+        struct waiter *next = jobs->next;
+
+        free(jobs);
+        jobs = next;
     }
     pthread_mutex_unlock(&lock);
     curl_global_cleanup();

@@ -48,6 +48,21 @@ enum oidc_refresh {
  * kid; from c's HTTP thread. */
 enum oidc_refresh oidc_refresh(struct call *c, void (*cont)(struct call *c));
 
+/* An authorization code to exchange at the provider's token endpoint (a
+ * confidential client: the secret never leaves the API). */
+struct oidc_exchange {
+    char *code;          /* in (owned by the caller) */
+    char *code_verifier; /* in: PKCE */
+    char *id_token;      /* out: malloc'd, NULL on failure */
+    int status;          /* out: 0 ok, 401 the provider refused the code, 503 unreachable */
+};
+
+/* Exchange x->code on the provider thread (redirect URI <EPART_PUBLIC_URL>/app/callback,
+ * client_secret_basic or client_secret_post as the provider supports), then run
+ * cont(c) on c's HTTP thread. OIDC_REFRESH_BUSY when too many calls wait. */
+enum oidc_refresh oidc_exchange(struct call *c, struct oidc_exchange *x,
+                                void (*cont)(struct call *c));
+
 /* True when the last fetch from the provider succeeded. */
 bool oidc_provider_ok(void);
 

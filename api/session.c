@@ -2,6 +2,8 @@
  * session.c — agents' sessions from the OpenID Connect provider (SPEC §13):
  *
  *   POST /v1/auth/session {"id_token", "nonce"?}  → epart's own short-lived
+ *        (or {"code","code_verifier","nonce"?}: the API exchanges the code at
+ *        the provider itself — a confidential client, whose secret stays here)
  *        token {"access_token","token_type":"Bearer","expires_in","agent"}
  *   GET  /v1/auth/config                          → what the web application
  *        needs to start the authorization code flow (public)
@@ -42,6 +44,7 @@
 struct session {
     char *id_token;
     size_t len;
+    struct oidc_exchange x; /* {"code","code_verifier"}: exchanged by the API */
     char *nonce;           /* sent by the application, or NULL */
     bool refreshed;        /* the key set was fetched again for this call */
     struct idtoken_claims claims;
@@ -53,6 +56,9 @@ static void session_free(void *p)
 
     free(s->id_token);
     free(s->nonce);
+    free(s->x.code);
+    free(s->x.code_verifier);
+    free(s->x.id_token);
     free(s);
 }
 
@@ -124,12 +130,52 @@ static void verify(struct call *c)
     dbpool_submit(c, session_db);
 }
 
+static void after_exchange(struct call *c)
+{
+    struct session *s = c->ctx;
+
+    if (s->x.status == 401) {
+        journal_refusal(c, NULL, "code_refused");
+        call_set_problem(c, 401, "Code d'autorisation refusé",
+                         "Le fournisseur d'identité a refusé le code d'autorisation (expiré, déjà "
+                         "utilisé ou vérificateur PKCE faux) ; reconnectez-vous.",
+                         NULL);
+        call_reply_prepared(c);
+        return;
+    }
+    if (s->x.status != 0 || s->x.id_token == NULL) {
+        provider_unavailable(c);
+        return;
+    }
+    s->id_token = s->x.id_token;
+    s->x.id_token = NULL;
+    s->len = strlen(s->id_token);
+    verify(c);
+}
+
+/* RFC 7636 §4.1: 43 to 128 unreserved characters. */
+static bool verifier_ok(const char *v)
+{
+    size_t n = strlen(v);
+
+    return n >= 43 && n <= 128 &&
+           strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~") == n;
+}
+
+static bool code_ok(const char *v)
+{
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if (*p < 0x21 || *p > 0x7e)
+            return false;
+    return true;
+}
+
 void h_auth_session(struct call *c)
 {
     struct session *s;
     json_t *errors;
     vctx v;
-    const char *tok = NULL, *nonce = NULL;
+    const char *tok = NULL, *nonce = NULL, *code = NULL, *verifier = NULL;
     char key[96];
     int retry = 0;
 
@@ -162,7 +208,8 @@ void h_auth_session(struct call *c)
         json_t *val;
 
         json_object_foreach(c->json, k, val) {
-            if (strcmp(k, "id_token") != 0 && strcmp(k, "nonce") != 0) {
+            if (strcmp(k, "id_token") != 0 && strcmp(k, "nonce") != 0 &&
+                strcmp(k, "code") != 0 && strcmp(k, "code_verifier") != 0) {
                 char path[VF_PATH_MAX];
 
                 snprintf(path, sizeof(path), "%.128s", k);
@@ -170,25 +217,42 @@ void h_auth_session(struct call *c)
             }
         }
     }
-    vf_string(&v, "id_token", json_object_get(c->json, "id_token"), VF_REQUIRED,
+    vf_format(&v, "code", json_object_get(c->json, "code"), 0, 2048, code_ok,
+              "code d'autorisation", &code);
+    vf_format(&v, "code_verifier", json_object_get(c->json, "code_verifier"),
+              code != NULL ? VF_REQUIRED : 0, 128, verifier_ok, "vérificateur PKCE (43 à 128 "
+              "caractères)", &verifier);
+    vf_string(&v, "id_token", json_object_get(c->json, "id_token"), code != NULL ? 0 : VF_REQUIRED,
               IDTOKEN_MAX_LEN, &tok);
     vf_string(&v, "nonce", json_object_get(c->json, "nonce"), 0, IDTOKEN_NONCE_MAX, &nonce);
+    if (tok != NULL && code != NULL)
+        vf_error(&v, "code", "exclusive",
+                 "Envoyez soit id_token (client public), soit code et code_verifier (client "
+                 "confidentiel), pas les deux.");
     if (v.problems > 0) {
         call_reply_invalid(c, errors);
         return;
     }
     json_decref(errors);
     s = calloc(1, sizeof(*s));
-    if (s == NULL || (s->id_token = strdup(tok)) == NULL ||
+    if (s == NULL || (tok != NULL && (s->id_token = strdup(tok)) == NULL) ||
+        (code != NULL && ((s->x.code = strdup(code)) == NULL ||
+                          (s->x.code_verifier = strdup(verifier)) == NULL)) ||
         (nonce != NULL && (s->nonce = strdup(nonce)) == NULL)) {
         if (s != NULL)
             session_free(s);
         call_reply_problem(c, 500, "Erreur interne", "Mémoire insuffisante.", NULL);
         return;
     }
-    s->len = strlen(s->id_token);
     c->ctx = s;
     c->ctx_free = session_free;
+    if (code != NULL) {
+        /* the provider thread holds the code; the call waits for it there */
+        if (oidc_exchange(c, &s->x, after_exchange) != OIDC_REFRESH_QUEUED)
+            provider_unavailable(c);
+        return;
+    }
+    s->len = strlen(s->id_token);
     verify(c);
 }
 

@@ -123,13 +123,14 @@ class Provider:
     """oidc-provider on 127.0.0.1:<port>, keys in a file of its state directory."""
 
     def __init__(self, state_dir, redirect_uri, keys=None, client_id="epart", port=None,
-                 alg="RS256"):
+                 alg="RS256", client_secret=None):
         self.port = port or epart.free_port()
         self.issuer = "http://127.0.0.1:%d" % self.port
         self.dir = state_dir
         self.redirect_uri = redirect_uri
         self.client_id = client_id
         self.alg = alg
+        self.client_secret = client_secret
         self.keys = keys or [Key("RSA"), Key("EC")]
         self.proc = None
         self.log = os.path.join(state_dir, "oidc-provider.log")
@@ -142,6 +143,8 @@ class Provider:
                    OIDC_CLIENT_ID=self.client_id, OIDC_REDIRECT_URIS=self.redirect_uri,
                    OIDC_POST_LOGOUT_URIS=self.redirect_uri.rsplit("/", 1)[0] + "/",
                    OIDC_ID_TOKEN_ALG=self.alg)
+        if self.client_secret:
+            env["OIDC_CLIENT_SECRET"] = self.client_secret
         self.proc = subprocess.Popen(["node", SERVER], env=env, stdout=open(self.log, "ab"),
                                      stderr=subprocess.STDOUT)
         deadline = time.time() + 30
@@ -192,6 +195,16 @@ class Provider:
     def sign_in(self, login, password=None, nonce=None):
         """The authorization code flow with PKCE, state and nonce, over HTTP.
         Returns the token endpoint's answer (with id_token) and the nonce."""
+        code, verifier, nonce = self.authorize(login, password, nonce)
+        t = Browser().post(self.issuer + "/token", data={
+            "grant_type": "authorization_code", "code": code,
+            "redirect_uri": self.redirect_uri, "client_id": self.client_id,
+            "code_verifier": verifier})
+        assert t.status_code == 200, t.text
+        return t.json(), nonce
+
+    def authorize(self, login, password=None, nonce=None):
+        """The front half of the flow: (code, code_verifier, nonce)."""
         password = password or next(a["password"] for a in ACCOUNTS if a["login"] == login)
         s = Browser()
         verifier = b64url(secrets.token_bytes(32))
@@ -211,12 +224,7 @@ class Provider:
         assert r.status_code in (302, 303), (r.status_code, r.text[:300])
         q = urllib.parse.parse_qs(urllib.parse.urlparse(r.headers["Location"]).query)
         assert q["state"] == [state], q
-        t = Browser().post(self.issuer + "/token", data={
-            "grant_type": "authorization_code", "code": q["code"][0],
-            "redirect_uri": self.redirect_uri, "client_id": self.client_id,
-            "code_verifier": verifier})
-        assert t.status_code == 200, t.text
-        return t.json(), nonce
+        return q["code"][0], verifier, nonce
 
     def _follow(self, s, r):
         """Follow the provider's redirects until the one to epart's redirect URI."""

@@ -314,6 +314,64 @@ def test_sign_ins_and_refusals_are_journaled(env):
     assert any(x["sub"] == "oidc:0a7e9b55-inconnu" for x in refusals)
 
 
+def test_the_api_can_exchange_the_code_itself(env):
+    """{"code","code_verifier"}: the exchange a confidential client needs, done by
+    the API (here for the public client: the same path without a secret)."""
+    p = env["provider"]
+    code, verifier, nonce = p.authorize("agent@pass-larochelle.fr")
+    c = env["stack"].client()
+    r = c.post("/v1/auth/session", {"code": code, "code_verifier": verifier, "nonce": nonce})
+    assert r.status == 200, r
+    assert claims_of(r.json["access_token"])["role"] == "partner"
+    # a code is good once; a wrong verifier is refused by the provider
+    assert "code" in refused(c.post("/v1/auth/session", {"code": code, "code_verifier": verifier}))
+    code, _, nonce = p.authorize("agent@pass-larochelle.fr")
+    refused(c.post("/v1/auth/session", {"code": code, "code_verifier": "v" * 43, "nonce": nonce}))
+    for body, err in [({"code": "x"}, ("code_verifier", "required")),
+                      ({"code": "x", "code_verifier": "short"}, ("code_verifier", "invalid_format")),
+                      ({"code": "x y", "code_verifier": "v" * 43}, ("code", "invalid_format")),
+                      ({"code": "x", "code_verifier": "v" * 43, "id_token": "a.b.c"},
+                       ("code", "exclusive"))]:
+        r = c.post("/v1/auth/session", body)
+        assert r.status == 422 and err in r.error_codes(), (body, r)
+
+
+def test_confidential_client(tmp_path):
+    """EPART_OIDC_CLIENT_SECRET: the provider takes the code only with the secret,
+    which only the API holds."""
+    http_port = epart.free_port()
+    public = "http://localhost:%d" % http_port
+    provider = Provider(str(tmp_path), public + "/app/callback",
+                        client_secret="secret-du-client-confidentiel-0123456789").start()
+    stack = epart.Stack(workers=1, extra_env={
+        "EPART_HTTP_PORT": str(http_port), "EPART_OIDC_ISSUER": provider.issuer,
+        "EPART_OIDC_CLIENT_ID": "epart", "EPART_PUBLIC_URL": public,
+        "EPART_OIDC_CLIENT_SECRET": "secret-du-client-confidentiel-0123456789",
+    }, bin_dir=os.environ.get("EPART_BIN"))
+    try:
+        stack.start()
+        admin = stack.client(epart.admin_token())
+        assert admin.post("/v1/agents", {"email": "instructeur@cpam-171.fr", "role": "instructor",
+                                         "caisse": "171"}).status == 201
+        cfg = stack.client().get("/v1/auth/config").json
+        assert cfg["confidential"] is True and "secret" not in json.dumps(cfg)
+        code, verifier, nonce = provider.authorize("instructeur@cpam-171.fr")
+        # without the secret the provider refuses the code (what a browser would get)
+        t = __import__("oidc_provider").Browser().post(provider.issuer + "/token", data={
+            "grant_type": "authorization_code", "code": code, "client_id": "epart",
+            "redirect_uri": provider.redirect_uri, "code_verifier": verifier})
+        assert t.status_code in (400, 401), t.text
+        code, verifier, nonce = provider.authorize("instructeur@cpam-171.fr")
+        r = stack.client().post("/v1/auth/session",
+                                {"code": code, "code_verifier": verifier, "nonce": nonce})
+        assert r.status == 200, r
+        assert claims_of(r.json["access_token"])["caisse"] == "171"
+    finally:
+        provider.stop()
+        reports = stack.stop()
+        assert not reports, reports
+
+
 def test_sign_ins_are_rate_limited_per_address(env):
     c = env["stack"].client()
     answers = [c.post("/v1/auth/session", {"id_token": "x.y.z"}) for _ in range(400)]
