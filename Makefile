@@ -49,7 +49,7 @@ LIBCOMMON  := $(BUILD)/libcommon.a
 BINS := $(BUILD)/epart-api $(BUILD)/epart-worker $(BUILD)/epart-token $(BUILD)/bodycheck
 
 .PHONY: all build asan run test unit valgrind integration chaos bench fuzz deps oidc-demo clean \
-        contract contract-deps openapi
+        contract contract-deps openapi web-docs
 .DEFAULT_GOAL := all
 
 all: build
@@ -109,7 +109,7 @@ deploy/oidc-demo/node_modules/.package-lock.json: deploy/oidc-demo/package-lock.
 	@touch $@
 
 run: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory build web-docs
 	@bash deploy/run.sh
 
 # make run-cluster: three nodes on this machine (SPEC §14, docs/high-availability.md)
@@ -123,7 +123,7 @@ run-cluster: deps
 test: deps
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory MODE=asan build
-	@$(MAKE) --no-print-directory contract-deps
+	@$(MAKE) --no-print-directory contract-deps web-docs
 	@bash tests/run-tests.sh
 
 unit: build
@@ -134,11 +134,20 @@ unit: build
 # validator, the type generator. Test-time npm tools live in tests/contract.
 contract-deps: tests/contract/node_modules/.package-lock.json
 tests/contract/node_modules/.package-lock.json: tests/contract/package.json tests/contract/package-lock.json
-	@cd tests/contract && npm ci --no-audit --no-fund --loglevel=error
+	@cd tests/contract && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
-contract: build contract-deps
+contract: build contract-deps web-docs
 	@bash tests/run-tests.sh contract
+
+# /v1/docs: the page and its renderer (Swagger UI from npm) into build/web-docs,
+# which epart-api reads at start-up (web-docs/README.md).
+web-docs/node_modules/.epart-installed: web-docs/package.json web-docs/package-lock.json
+	@cd web-docs && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+build/web-docs/index.html: $(wildcard web-docs/src/*) web-docs/build.sh web-docs/node_modules/.epart-installed
+	@bash web-docs/build.sh build/web-docs
+web-docs: build/web-docs/index.html
 
 # build/openapi.json: the document without a running server.
 openapi: build

@@ -12,6 +12,8 @@ void h_readyz(struct call *c);
 void h_metrics(struct call *c);
 /* openapi.c */
 void h_openapi(struct call *c);
+void h_docs(struct call *c);
+void h_docs_file(struct call *c);
 /* organisations.c */
 void h_org_create(struct call *c);
 void h_org_list(struct call *c);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apidocs.h"
 #include "audit.h"
 #include "calendar.h"
 #include "clock.h"
@@ -70,6 +71,7 @@ int main(int argc, char **argv)
         log_error("cannot start the OpenID Connect provider thread");
         return 1;
     }
+    apidocs_init();
     rc = server_run();
     log_info("http: stopping");
     oidc_stop();
@@ -77,5 +79,6 @@ int main(int argc, char **argv)
     audit_stop();
     clock_stop_follow();
     primary_stop();
+    apidocs_free();
     return rc == 0 ? 0 : 1;
 }

@@ -25,6 +25,10 @@ static const struct route table[] = {
      .responses = "200:text/plain 403"},
     {"GET", "/v1/openapi.json", h_openapi, R_PUBLIC, "Document OpenAPI 3.1",
      .responses = "200:OpenApiDocument"},
+    {"GET", "/v1/docs", h_docs, R_PUBLIC, "Ce document, rendu pour être lu",
+     .responses = "200:text/html"},
+    {"GET", "/v1/docs/{file}", h_docs_file, R_PUBLIC, "Fichiers de la page de documentation",
+     .responses = "200:text/javascript,text/css,text/plain"},
 
     {"POST", "/v1/auth/token", h_auth_token, R_PUBLIC, "Jeton d'un client d'API",
      .request = "TokenRequest", .responses = "200:Token 401 429"},

@@ -134,8 +134,10 @@ def run(p):
     call(None, "GET", "/readyz", expect=200)
     call(None, "GET", "/metrics", expect=200)
     call(None, "GET", "/v1/openapi.json", expect=200)
-    if any(t == "/v1/docs" for _, t, _ in p.templates):
-        call(None, "GET", "/v1/docs", expect=200)
+    call(None, "GET", "/v1/docs", expect=200)
+    for f in ("docs.js", "docs.css", "swagger-ui-bundle.js", "swagger-ui.css"):
+        call(None, "GET", "/v1/docs/" + f, expect=200)
+    call(None, "GET", "/v1/docs/..%2Fopenapi.json", expect=404)
     call(admin, "PUT", "/v1/admin/clock", {"now": "2026-11-23T09:00:00Z"}, expect=200)
     call(admin, "GET", "/v1/admin/clock", expect=200)
 
@@ -354,6 +356,27 @@ def run(p):
     call(partner, "GET", "/v1/audit", expect=403)
 
 
+def docs_render(stack, n_operations):
+    """/v1/docs in Debian's Chromium, under the page's own CSP: the renderer must
+    draw one block per operation (a script or style the CSP refused would leave
+    the page empty). Returns a list of problems."""
+    import tempfile
+    profile = tempfile.mkdtemp(prefix="epart-docs-")
+    try:
+        out = subprocess.run(
+            ["/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=10000",
+             "--dump-dom", "http://127.0.0.1:%d/v1/docs" % stack.port],
+            capture_output=True, text=True, timeout=120)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    drawn = out.stdout.count('class="opblock-summary-path"')
+    if drawn < n_operations:
+        return ["/v1/docs drew %d operations of %d in Chromium" % (drawn, n_operations)]
+    return []
+
+
 def start_prism(doc_url, upstream, port, strict, log):
     args = [PRISM, "proxy", doc_url, upstream, "--host", "127.0.0.1", "--port", str(port),
             "--validate-request", "true"]
@@ -424,6 +447,9 @@ def main():
             with open(args.direct, "w") as f:
                 json.dump(p.direct, f)
         missing = p.uncovered() if dump is None else []
+        if dump is None:
+            n_ops = sum(len(item) for item in p.doc["paths"].values())
+            p.violations += docs_render(stack, n_ops)
         for v in p.violations:
             print("VIOLATION", v)
         for m in missing:
