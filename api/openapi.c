@@ -23,8 +23,8 @@
  * and of `request`: a schema name (the body is required) or "?Name" (optional).
  * Added to every row without being written: 401 and 403 when a token is needed,
  * 404 when the path has an {id}, 400 413 415 422 when there is a body, 422
- * when there are query parameters (a forged cursor, an unknown status), 429 for
- * the routes a partner may call (rate per organisation), 503 everywhere; the
+ * when there are query parameters (a forged cursor, an unknown status), 429 with
+ * a token (a rate per organisation or per agent), 503 everywhere; the
  * Idempotency-Key header on every POST and If-Match where 412 is listed.
  */
 #include <pthread.h>
@@ -181,8 +181,8 @@ static json_t *responses_of(const struct route *r, bool has_body, bool *if_match
         add_response(responses, 415, NULL);
         add_response(responses, 422, NULL);
     }
-    if (r->roles & R_PARTNER)
-        add_response(responses, 429, NULL);
+    if (r->roles != R_PUBLIC)
+        add_response(responses, 429, NULL); /* a bucket per organisation or per agent */
     add_response(responses, 503, NULL);
     return responses;
 }
