@@ -11,6 +11,7 @@
 #include "orgcache.h"
 #include "organisation.h"
 #include "ratelimit.h"
+#include "revocations.h"
 #include "routes.h"
 #include "tokencache.h"
 
@@ -74,6 +75,13 @@ void auth_check(struct call *c)
                              g_config.jwt_secret_len, clock_real(), &c->who);
     if (err != TOKEN_OK) {
         call_reply_problem(c, 401, "Jeton invalide", token_error_str(err), NULL);
+        return;
+    }
+    /* a partner token names its API client as sub: a revoked client's tokens
+     * stop working at once (SPEC §3) */
+    if (c->who.role == ROLE_PARTNER && revocations_contains(c->who.sub)) {
+        call_reply_problem(c, 401, "Jeton invalide",
+                           "Le client d'API de ce jeton a été révoqué.", NULL);
         return;
     }
     c->authenticated = true;

@@ -3,9 +3,12 @@
  * (SPEC §3): POST /v1/organisations/{id}/clients (admin) and POST /v1/auth/token.
  *
  * The client secret is shown once, at creation, and stored only as a slow
- * PBKDF2 hash; the token endpoint answers the same 401 whether the client is
- * unknown, revoked or the secret wrong, so it does not reveal which ids exist.
+ * PBKDF2 hash; the token endpoint answers the same 401, after the same work,
+ * whether the client is unknown, revoked or the secret wrong, so it does not
+ * reveal which ids exist. DELETE .../clients/{client_id} revokes a client.
  */
+#include <openssl/crypto.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +18,11 @@
 #include "dbpool.h"
 #include "fielderr.h"
 #include "handlers.h"
+#include "hashpool.h"
 #include "idempotency.h"
+#include "inflight.h"
+#include "ratelimit.h"
+#include "revocations.h"
 #include "organisations.h"
 #include "secret_hash.h"
 #include "token.h"
@@ -154,35 +161,119 @@ static void invalid_client(struct call *c)
                      "client_id ou client_secret invalide, ou client révoqué.", NULL);
 }
 
-static void token_db(struct call *c, struct db *db)
+/* ---- POST /v1/auth/token ------------------------------------------------------ */
+
+/* The token endpoint is open to anyone: each step is bounded before the next
+ * costs more (SPEC §3, issue 9 finding 5).
+ *   1. HTTP thread: rate per client address, body (small, parsed here), rate
+ *      per client_id — 429 before anything is looked up or hashed;
+ *   2. database thread: the client's stored hash, nothing slow;
+ *   3. hash thread (hashpool.h): PBKDF2 of the secret against that hash, or
+ *      against a dummy hash of the same cost when the client is unknown or
+ *      revoked, so that no answer tells which client_ids exist;
+ *   4. HTTP thread: the token signed and sent. */
+
+struct token_req {
+    char client_id[72];
+    char *secret;
+    size_t secret_len;
+    char hash[SECRET_HASH_MAX_LEN];
+    char org[37];
+    bool known;
+};
+
+static char dummy_hash[SECRET_HASH_MAX_LEN];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void make_dummy(void)
 {
-    const char *client_id, *secret;
-    json_t *errors = json_array();
-    const char *params[1];
-    PGresult *res;
+    char secret[64];
+
+    memcpy(secret, "eps_", 4);
+    if (random_b64(secret + 4, sizeof(secret) - 4, 32, B64_URL) < 0 ||
+        !secret_hash(secret, strlen(secret), CLIENT_HASH_ITERATIONS, dummy_hash,
+                     sizeof(dummy_hash)))
+        dummy_hash[0] = '\0';
+    OPENSSL_cleanse(secret, sizeof(secret));
+}
+
+static void token_req_free(void *p)
+{
+    struct token_req *t = p;
+
+    if (t->secret != NULL) {
+        OPENSSL_cleanse(t->secret, t->secret_len);
+        free(t->secret);
+    }
+    free(t);
+}
+
+static bool rate_ok(struct call *c, const char *prefix, const char *key, int per_min, int burst,
+                    const char *detail)
+{
+    char k[INFLIGHT_KEY_MAX];
+    int retry = 0;
+
+    if (per_min <= 0)
+        return true;
+    snprintf(k, sizeof(k), "%s%s", prefix, key);
+    if (ratelimit_take(k, per_min / 60.0, burst, &retry))
+        return true;
+    c->retry_after = retry;
+    call_reply_problem(c, 429, "Trop de requêtes", detail, NULL);
+    return false;
+}
+
+static void token_issue(struct call *c)
+{
+    struct token_req *t = c->ctx;
     struct identity id;
     char *tok;
 
-    if (!call_parse_json_body(c)) {
-        json_decref(errors);
+    memset(&id, 0, sizeof(id));
+    id.role = ROLE_PARTNER;
+    snprintf(id.sub, sizeof(id.sub), "%s", t->client_id);
+    snprintf(id.org, sizeof(id.org), "%s", t->org);
+    tok = token_sign(&id, g_config.jwt_secret, g_config.jwt_secret_len, clock_real(),
+                     TOKEN_TTL_SECONDS);
+    if (tok == NULL) {
+        call_reply_problem(c, 500, "Erreur interne", "Jeton impossible à signer.", NULL);
         return;
     }
-    client_id = json_str(c->json, "client_id");
-    secret = json_str(c->json, "client_secret");
-    if (client_id == NULL)
-        fielderr_add(errors, "client_id", "required", "client_id est requis.");
-    if (secret == NULL)
-        fielderr_add(errors, "client_secret", "required", "client_secret est requis.");
-    if (json_array_size(errors) > 0) {
-        call_set_problem(c, 422, "Requête invalide", "Champs manquants.", errors);
-        return;
-    }
-    json_decref(errors);
-    if (strlen(client_id) > 64 || strlen(secret) > SECRET_MAX_LEN) {
+    call_reply_json(c, 200,
+                    json_pack("{s:s, s:s, s:i}", "access_token", tok, "token_type", "Bearer",
+                              "expires_in", TOKEN_TTL_SECONDS));
+    free(tok);
+}
+
+static void token_hash_job(struct call *c)
+{
+    struct token_req *t = c->ctx;
+    bool ok = secret_verify(t->secret, t->secret_len, t->known ? t->hash : dummy_hash);
+
+    if (ok && t->known)
+        c->after_db = token_issue;
+    else
         invalid_client(c);
-        return;
+}
+
+static void token_hash(struct call *c)
+{
+    if (!hashpool_submit(c, token_hash_job)) {
+        c->retry_after = 1;
+        call_reply_problem(c, 503, "Service indisponible",
+                           "Trop de demandes de jeton sont en cours de vérification ; "
+                           "réessayez dans quelques secondes.",
+                           NULL);
     }
-    params[0] = client_id;
+}
+
+static void token_lookup_db(struct call *c, struct db *db)
+{
+    struct token_req *t = c->ctx;
+    const char *params[1] = {t->client_id};
+    PGresult *res;
+
     res = db_exec(db->pg,
                   "SELECT secret_hash, org_id::text FROM api_clients "
                   "WHERE client_id = $1 AND revoked_at IS NULL",
@@ -191,29 +282,103 @@ static void token_db(struct call *c, struct db *db)
         call_set_unavailable(c, "La base de données");
         return;
     }
-    if (PQntuples(res) != 1 || !secret_verify(secret, strlen(secret), PQgetvalue(res, 0, 0))) {
-        PQclear(res);
-        invalid_client(c);
-        return;
+    if (PQntuples(res) == 1 && strlen(PQgetvalue(res, 0, 0)) < sizeof(t->hash)) {
+        snprintf(t->hash, sizeof(t->hash), "%s", PQgetvalue(res, 0, 0));
+        snprintf(t->org, sizeof(t->org), "%s", PQgetvalue(res, 0, 1));
+        t->known = true;
     }
-    memset(&id, 0, sizeof(id));
-    id.role = ROLE_PARTNER;
-    snprintf(id.sub, sizeof(id.sub), "%s", client_id);
-    snprintf(id.org, sizeof(id.org), "%s", PQgetvalue(res, 0, 1));
     PQclear(res);
-    tok = token_sign(&id, g_config.jwt_secret, g_config.jwt_secret_len, clock_real(),
-                     TOKEN_TTL_SECONDS);
-    if (tok == NULL) {
-        call_set_problem(c, 500, "Erreur interne", "Jeton impossible à signer.", NULL);
-        return;
-    }
-    call_set_json(c, 200,
-                  json_pack("{s:s, s:s, s:i}", "access_token", tok, "token_type", "Bearer",
-                            "expires_in", TOKEN_TTL_SECONDS));
-    free(tok);
+    c->after_db = token_hash;
 }
 
 void h_auth_token(struct call *c)
 {
-    dbpool_submit(c, token_db);
+    const char *client_id, *secret;
+    json_t *errors;
+    struct token_req *t;
+
+    pthread_once(&dummy_once, make_dummy);
+    if (!rate_ok(c, "addr:", c->remote, g_config.token_rate_addr, g_config.token_burst_addr,
+                 "Trop de demandes de jeton depuis votre adresse ; réessayez plus tard."))
+        return;
+    if (!call_parse_json_body(c)) {
+        call_reply_prepared(c);
+        return;
+    }
+    client_id = json_str(c->json, "client_id");
+    secret = json_str(c->json, "client_secret");
+    errors = json_array();
+    if (client_id == NULL)
+        fielderr_add(errors, "client_id", "required", "client_id est requis.");
+    if (secret == NULL)
+        fielderr_add(errors, "client_secret", "required", "client_secret est requis.");
+    if (json_array_size(errors) > 0) {
+        call_reply_problem(c, 422, "Requête invalide", "Champs manquants.", errors);
+        return;
+    }
+    json_decref(errors);
+    if (strlen(client_id) >= sizeof(t->client_id) || strlen(secret) > SECRET_MAX_LEN ||
+        strlen(secret) == 0) {
+        invalid_client(c);
+        call_reply_prepared(c);
+        return;
+    }
+    if (!rate_ok(c, "client:", client_id, g_config.token_rate_client,
+                 g_config.token_burst_client,
+                 "Trop de demandes de jeton pour ce client ; réessayez plus tard."))
+        return;
+    t = calloc(1, sizeof(*t));
+    if (t == NULL || (t->secret = strdup(secret)) == NULL) {
+        free(t);
+        call_set_unavailable(c, "Le service de jetons");
+        call_reply_prepared(c);
+        return;
+    }
+    t->secret_len = strlen(secret);
+    snprintf(t->client_id, sizeof(t->client_id), "%s", client_id);
+    c->ctx = t;
+    c->ctx_free = token_req_free;
+    dbpool_submit(c, token_lookup_db);
+}
+
+/* ---- DELETE /v1/organisations/{id}/clients/{client_id} -------------------------- */
+
+/* Revoke a client at once: no new token (the token endpoint reads revoked_at),
+ * and the tokens it holds are refused from now on (revocations.h). Revoking a
+ * revoked client again is a 204 too; a client of another organisation is a
+ * 404. The revocation is stamped with the real clock, as token times are. */
+static void client_revoke_db(struct call *c, struct db *db)
+{
+    const char *params[3];
+    char now[40];
+    PGresult *res;
+
+    params[0] = c->params[1];
+    params[1] = c->params[0];
+    params[2] = db_ts((int64_t)clock_real() * 1000000, now, sizeof(now));
+    res = db_exec(db->pg,
+                  "UPDATE api_clients SET revoked_at = COALESCE(revoked_at, $3::timestamptz) "
+                  "WHERE client_id = $1 AND org_id = $2::uuid RETURNING client_id",
+                  3, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    if (PQntuples(res) == 0) {
+        call_set_not_found(c);
+    } else {
+        revocations_add(c->params[1]);
+        c->status = 204;
+    }
+    PQclear(res);
+}
+
+void h_client_revoke(struct call *c)
+{
+    if (!uuid_valid(c->params[0]) || strlen(c->params[1]) >= 72) {
+        call_set_not_found(c);
+        call_reply_prepared(c);
+        return;
+    }
+    dbpool_submit(c, client_revoke_db);
 }

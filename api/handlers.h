@@ -21,6 +21,7 @@ void h_org_get(struct call *c);
 void h_org_patch(struct call *c);
 /* clients.c */
 void h_client_create(struct call *c);
+void h_client_revoke(struct call *c);
 void h_auth_token(struct call *c);
 /* dossiers.c */
 void h_dossier_create(struct call *c);

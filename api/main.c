@@ -14,6 +14,8 @@
 #include "clock.h"
 #include "redis_primary.h"
 #include "dbpool.h"
+#include "hashpool.h"
+#include "revocations.h"
 #include "ingest.h"
 #include "log.h"
 #include "openapi.h"
@@ -63,6 +65,11 @@ int main(int argc, char **argv)
         log_error("cannot start the database threads");
         return 1;
     }
+    if (hashpool_start(g_config.hash_threads, g_config.hash_queue) < 0 ||
+        revocations_start() < 0) {
+        log_error("cannot start the hash threads or the revocation follower");
+        return 1;
+    }
     if (audit_start() < 0) {
         log_error("cannot start the audit journal writer");
         return 1;
@@ -76,6 +83,8 @@ int main(int argc, char **argv)
     log_info("http: stopping");
     oidc_stop();
     dbpool_stop();
+    hashpool_stop();
+    revocations_stop();
     audit_stop();
     clock_stop_follow();
     primary_stop();

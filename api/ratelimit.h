@@ -5,6 +5,9 @@
  * EPART_RATE_LIMIT requests per second up to EPART_RATE_BURST; one per
  * instructor or administrator, at EPART_RATE_LIMIT_AGENT up to
  * EPART_RATE_BURST_AGENT (api/auth.c).
+ * For POST /v1/auth/token: one per client address ("addr:<ip>") and one per
+ * client_id ("client:<id>", SPEC §3). The table stays bounded whatever keys
+ * callers choose (ratelimit.c).
  */
 #ifndef EPART_API_RATELIMIT_H
 #define EPART_API_RATELIMIT_H

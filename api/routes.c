@@ -49,6 +49,8 @@ static const struct route table[] = {
      .request = "OrganisationPatch", .responses = "200:Organisation 412"},
     {"POST", "/v1/organisations/{id}/clients", h_client_create, R_ADMIN, "Créer un client d'API",
      .request = "?ApiClientCreate", .responses = "201:ApiClientCreated"},
+    {"DELETE", "/v1/organisations/{id}/clients/{client_id}", h_client_revoke, R_ADMIN,
+     "Révoquer un client d'API", .responses = "204"},
 
     {"POST", "/v1/agents", h_agent_create, R_ADMIN, "Créer un agent (OpenID Connect)",
      .request = "AgentCreate", .responses = "201:Agent"},

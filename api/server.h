@@ -111,6 +111,7 @@ struct call {
     struct event *db_timer;
     void (*after_db)(struct call *c); /* continue on the HTTP thread instead of replying */
     bool db_optional;        /* run db_fn even without a connection (db->pg NULL) */
+    void (*hash_fn)(struct call *c); /* a job of the hash threads (hashpool.h) */
     struct call *next;
 
     /* scratch for multi-step handlers */

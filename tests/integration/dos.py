@@ -98,3 +98,19 @@ def vm_rss_kib(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return None
+
+
+def post_from(port, source_ip, path, body, timeout=30):
+    """POST JSON from a chosen loopback address (127.x.y.z all reach the API):
+    each test, or each attacker, is then its own client address."""
+    import http.client
+    import json as _json
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout,
+                                      source_address=(source_ip, 0))
+    try:
+        conn.request("POST", path, body=_json.dumps(body).encode(),
+                     headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        return epart.Response(r.status, r.getheaders(), r.read())
+    finally:
+        conn.close()
