@@ -173,6 +173,11 @@ def run(p):
          {"client_id": cl["client_id"], "client_secret": "wrong-secret"}, expect=401)
     call(None, "POST", "/v1/auth/token", {"client_id": cl["client_id"]}, hostile=True,
          expect=422)
+    gone = call(admin, "POST", "/v1/organisations/%s/clients" % oid, {"name": "Logiciel retiré"},
+                expect=201).json
+    call(admin, "DELETE", "/v1/organisations/%s/clients/%s" % (oid, gone["client_id"]),
+         expect=204)
+    call(admin, "DELETE", "/v1/organisations/%s/clients/epc_inconnu" % oid, expect=404)
     partner = epart.partner_token(oid)
     call(partner, "GET", "/v1/organisations/" + oid, expect=200)
     call(partner, "POST", "/v1/organisations", organisation_body(), expect=403)
