@@ -60,6 +60,7 @@ case "$what" in
     run_contract
     run_pytest tests/integration
     [ -d tests/chaos ] && ls tests/chaos/test_*.py >/dev/null 2>&1 && run_pytest tests/chaos
+    run_pytest tests/ha
     ;;
   *) echo "usage: $0 [unit|integration|chaos|all]" >&2; exit 2 ;;
 esac

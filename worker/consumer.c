@@ -143,6 +143,8 @@ static int acknowledge(redisContext *rc, struct entry *e, int n)
  * rule, api/ingest.c); persisting it would make a dossier out of a 503 whose
  * retry then creates another. WAIT covers everything written before this
  * connection's last command, so after XREADGROUP it covers the entries read. */
+static uint64_t conn_gen; /* redis_primary generation of the consumer's connection */
+
 static bool replicated(redisContext *rc)
 {
     int acks = primary_required_acks();
@@ -155,6 +157,14 @@ static bool replicated(redisContext *rc)
     ok = r != NULL && r->type == REDIS_REPLY_INTEGER && r->integer >= acks;
     if (r != NULL)
         freeReplyObject(r);
+    /* The count is the current primary's: a connection still on an older
+     * primary (paused, then resumed) must not use it — its remaining replica
+     * acknowledges what the resynchronisation then erases (the research's
+     * paused-primary loss). The fence of api/redis_link.c, for the worker. */
+    if (ok && primary_stale(conn_gen)) {
+        log_warn("consumer: the primary moved while reading; the entries wait");
+        return false;
+    }
     if (!ok)
         log_warn("consumer: entries not yet on %d replica(s); they wait", acks);
     return ok;
@@ -247,7 +257,6 @@ static void claim_stale(redisContext *rc, PGconn *pg, struct entry *e, bool *pg_
 void *consumer_main(void *arg)
 {
     redisContext *rc = NULL;
-    uint64_t rc_gen = 0;
     PGconn *pg = NULL;
     struct entry *e = calloc(BATCH, sizeof(*e));
     int64_t last_claim = 0;
@@ -259,10 +268,10 @@ void *consumer_main(void *arg)
         bool pg_lost = false;
         int n = 0;
 
-        if (rc == NULL || rc->err || primary_stale(rc_gen)) {
+        if (rc == NULL || rc->err || primary_stale(conn_gen)) {
             if (rc != NULL)
                 redisFree(rc);
-            rc = redis_connect(&rc_gen);
+            rc = redis_connect(&conn_gen);
             if (rc == NULL) {
                 worker_sleep_ms(500);
                 continue;
