@@ -97,8 +97,9 @@ json_t *oidc_endpoints(void)
 
     pthread_mutex_lock(&lock);
     e = endpoints != NULL ? json_deep_copy(endpoints)
-                          : json_pack("{s:n, s:n, s:n}", "authorization_endpoint",
-                                      "token_endpoint", "end_session_endpoint");
+                          : json_pack("{s:n, s:n, s:n, s:[s]}", "authorization_endpoint",
+                                      "token_endpoint", "end_session_endpoint",
+                                      "id_token_signing_alg_values_supported", "RS256");
     pthread_mutex_unlock(&lock);
     return e;
 }
@@ -315,6 +316,25 @@ static json_t *endpoint(const json_t *doc, const char *name)
     return s != NULL && agent_issuer_ok(s) ? json_string(s) : json_null();
 }
 
+/* The provider's ID token algorithms that epart accepts (the page checks the
+ * token's alg against them before sending it). */
+static json_t *signing_algs(const json_t *doc)
+{
+    const json_t *algs = json_object_get(doc, "id_token_signing_alg_values_supported"), *a;
+    json_t *out = json_array();
+    size_t i;
+
+    json_array_foreach(algs, i, a) {
+        const char *s = json_string_value(a);
+
+        if (s != NULL && (strcmp(s, "RS256") == 0 || strcmp(s, "ES256") == 0))
+            json_array_append_new(out, json_string(s));
+    }
+    if (json_array_size(out) == 0)
+        json_array_append_new(out, json_string("RS256")); /* OpenID Connect's default */
+    return out;
+}
+
 /* Read <issuer>/.well-known/openid-configuration: jwks_uri and the endpoints. */
 static bool discover(void)
 {
@@ -340,10 +360,11 @@ static bool discover(void)
     else
         ok = true;
     if (ok) {
-        e = json_pack("{s:o, s:o, s:o}", "authorization_endpoint",
+        e = json_pack("{s:o, s:o, s:o, s:o}", "authorization_endpoint",
                       endpoint(doc, "authorization_endpoint"), "token_endpoint",
                       endpoint(doc, "token_endpoint"), "end_session_endpoint",
-                      endpoint(doc, "end_session_endpoint"));
+                      endpoint(doc, "end_session_endpoint"),
+                      "id_token_signing_alg_values_supported", signing_algs(doc));
         const json_t *methods = json_object_get(doc, "token_endpoint_auth_methods_supported");
         const char *te = json_string_value(json_object_get(e, "token_endpoint"));
         bool basic = !json_is_array(methods), post = false;

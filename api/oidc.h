@@ -67,7 +67,8 @@ enum oidc_refresh oidc_exchange(struct call *c, struct oidc_exchange *x,
 bool oidc_provider_ok(void);
 
 /* The endpoints of the discovery document (new reference): {"authorization_endpoint",
- * "token_endpoint","end_session_endpoint"}, each a string or null. */
+ * "token_endpoint","end_session_endpoint"}, each a string or null, and
+ * "id_token_signing_alg_values_supported" (those of RS256 and ES256 it offers). */
 json_t *oidc_endpoints(void);
 
 /* Fetches made so far (for /metrics and the tests). */
