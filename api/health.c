@@ -11,6 +11,7 @@
 #include "dbpool.h"
 #include "handlers.h"
 #include "metrics.h"
+#include "metrics_access.h"
 #include "redis_link.h"
 
 void h_healthz(struct call *c)
@@ -72,7 +73,29 @@ void h_readyz(struct call *c)
 
 void h_metrics(struct call *c)
 {
-    char *text = metrics_render();
+    char *text;
+
+    /* the TCP peer, never X-Forwarded-For (common/metrics_access.h) */
+    switch (metrics_access_check(c->remote, call_header(c, "Authorization"),
+                                 g_config.metrics_token)) {
+    case METRICS_ALLOWED:
+        break;
+    case METRICS_NEED_TOKEN:
+        evhttp_add_header(evhttp_request_get_output_headers(c->req), "WWW-Authenticate",
+                          "Bearer realm=\"epart-metrics\"");
+        call_reply_problem(c, 401, "Authentification requise",
+                           "Les métriques ne sont servies hors de la machine qu'avec le jeton "
+                           "de métriques (Authorization: Bearer <EPART_METRICS_TOKEN>).",
+                           NULL);
+        return;
+    case METRICS_LOOPBACK_ONLY:
+        call_reply_problem(c, 403, "Accès refusé",
+                           "Les métriques ne sont servies qu'aux clients de la machine locale "
+                           "(aucun EPART_METRICS_TOKEN n'est configuré).",
+                           NULL);
+        return;
+    }
+    text = metrics_render();
 
     if (text == NULL) {
         call_reply_problem(c, 500, "Erreur interne", "Métriques indisponibles.", NULL);

@@ -44,6 +44,7 @@ int main(int argc, char **argv)
     }
 
     log_init("api");
+    server_guard_signals();
     signal(SIGPIPE, SIG_IGN);
     if (!cal_init()) {
         log_error("the Europe/Paris time zone is missing (install tzdata)");

@@ -24,6 +24,7 @@
 #include <sys/time.h>
 
 #include "log.h"
+#include "redis_conn.h"
 #include "redis_primary.h"
 #include "sentinel.h"
 
@@ -165,7 +166,7 @@ static void link_connect(struct redis_link *l)
     l->port = hp.port;
     l->connect_us = now_us();
     ac = redisAsyncConnect(l->host, l->port);
-    if (ac == NULL || ac->err) {
+    if (ac == NULL || ac->err || redis_auth_async(ac, primary_config()) < 0) {
         if (ac != NULL)
             redisAsyncFree(ac);
         schedule_retry(l);

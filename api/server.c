@@ -557,6 +557,28 @@ static void thread_free(struct http_thread *thr)
     pthread_mutex_destroy(&thr->done_lock);
 }
 
+static volatile sig_atomic_t stop_signalled;
+
+/* The handler outside the event loop. libevent saves it when the loop's own
+ * handlers are added and puts it back when they are freed, so that there is no
+ * instant at which the default action (death) applies. */
+static void remember_signal(int sig)
+{
+    (void)sig;
+    stop_signalled = 1;
+}
+
+void server_guard_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = remember_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     (void)what;
@@ -587,6 +609,10 @@ int server_run(void)
     for (int i = 0; i < 2; i++)
         if (sigs[i] != NULL)
             event_add(sigs[i], NULL);
+    if (stop_signalled) { /* during start-up */
+        log_info("http: stop requested during start-up");
+        server_stop();
+    }
     log_info("http: listening on port %d with %d threads", g_config.http_port, nthreads);
     for (int i = 1; i < nthreads; i++)
         pthread_create(&threads[i].tid, NULL, thread_main, &threads[i]);
@@ -606,9 +632,11 @@ out:
 
 void server_stop(void)
 {
+    /* loopexit, not loopbreak: a loop that has not started dispatching yet
+     * (a signal during start-up) would forget a break, not an exit. */
     for (int i = 0; i < nthreads; i++)
         if (threads != NULL && threads[i].base != NULL)
-            event_base_loopbreak(threads[i].base);
+            event_base_loopexit(threads[i].base, NULL);
 }
 
 int server_thread_count(void)

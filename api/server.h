@@ -127,6 +127,14 @@ extern struct config g_config;
  * server_stop() is called. Returns 0 on a clean stop, -1 if it could not listen. */
 int server_run(void);
 
+/* From now on SIGTERM and SIGINT never kill the process: before server_run()
+ * listens (start-up) and after it returns (the audit journal and the database
+ * threads being flushed) they are only remembered, and server_run() returns at
+ * once when one came before it. A stop must finish however many times the
+ * signal is repeated (systemd, docker stop and GNU make each send their own).
+ * Call first thing in main(). */
+void server_guard_signals(void);
+
 /* Ask every HTTP thread to stop (from an event callback). */
 void server_stop(void);
 

@@ -255,6 +255,54 @@ static int config_load_oidc(struct config *c, char *err, size_t errlen)
     return 0;
 }
 
+/* One credential: the variable env, else the file named by env_FILE, else the
+ * file secrets/<name> of the state directory when it exists, else empty. A
+ * trailing newline of a file is not part of the secret. */
+static int load_credential(const struct config *c, const char *env, const char *name,
+                           char *out, size_t len, char *err, size_t errlen)
+{
+    char file_env[96], path[700];
+    const char *v = getenv(env);
+    const char *file;
+    ssize_t n;
+    int fd;
+
+    out[0] = '\0';
+    if (v != NULL && v[0] != '\0') {
+        if (strlen(v) >= len) {
+            snprintf(err, errlen, "%s is longer than %zu bytes", env, len - 1);
+            return -1;
+        }
+        copy(out, len, v);
+        return 0;
+    }
+    snprintf(file_env, sizeof(file_env), "%s_FILE", env);
+    file = getenv(file_env);
+    if (file != NULL && file[0] != '\0') {
+        copy(path, sizeof(path), file);
+    } else {
+        snprintf(path, sizeof(path), "%s/secrets/%s", c->state_dir, name);
+        if (access(path, F_OK) != 0)
+            return 0;
+    }
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    n = read(fd, out, len);
+    close(fd);
+    if (n < 0 || (size_t)n >= len) {
+        out[0] = '\0';
+        snprintf(err, errlen, "%s: unreadable or longer than %zu bytes", path, len - 1);
+        return -1;
+    }
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        n--;
+    out[n] = '\0';
+    return 0;
+}
+
 int config_load(struct config *c, char *err, size_t errlen)
 {
     long v;
@@ -330,6 +378,14 @@ int config_load(struct config *c, char *err, size_t errlen)
             return -1;
         }
     }
+    copy(c->redis_user, sizeof(c->redis_user), env_or("EPART_REDIS_USER", "epart"));
+    if (load_credential(c, "EPART_REDIS_PASSWORD", "redis_password", c->redis_password,
+                        sizeof(c->redis_password), err, errlen) < 0 ||
+        load_credential(c, "EPART_PG_PASSWORD", "pg_password", c->pg_password,
+                        sizeof(c->pg_password), err, errlen) < 0 ||
+        load_credential(c, "EPART_METRICS_TOKEN", "metrics_token", c->metrics_token,
+                        sizeof(c->metrics_token), err, errlen) < 0)
+        return -1;
     c->test_clock = env_flag("EPART_TEST_CLOCK");
     c->webhook_allow_private = env_flag("EPART_WEBHOOK_ALLOW_PRIVATE");
 
@@ -356,7 +412,18 @@ int config_load(struct config *c, char *err, size_t errlen)
 #undef LEADS
 
     s = getenv("EPART_JWT_SECRET");
-    if (s != NULL && s[0] != '\0') {
+    if ((s == NULL || s[0] == '\0') && getenv("EPART_JWT_SECRET_FILE") != NULL &&
+        getenv("EPART_JWT_SECRET_FILE")[0] != '\0') {
+        char text[sizeof(c->jwt_secret) + 1];
+
+        /* the same reading as the passwords (trailing newline dropped) */
+        if (load_credential(c, "EPART_JWT_SECRET", "jwt_secret", text, sizeof(text), err,
+                            errlen) < 0)
+            return -1;
+        c->jwt_secret_len = strlen(text);
+        memcpy(c->jwt_secret, text, c->jwt_secret_len);
+        explicit_bzero(text, sizeof(text));
+    } else if (s != NULL && s[0] != '\0') {
         if (strlen(s) > sizeof(c->jwt_secret)) {
             snprintf(err, errlen, "EPART_JWT_SECRET is longer than %zu bytes",
                      sizeof(c->jwt_secret));
@@ -377,8 +444,31 @@ int config_load(struct config *c, char *err, size_t errlen)
     return config_load_oidc(c, err, errlen);
 }
 
+/* A conninfo value in single quotes, with ' and \ escaped (libpq's rule), so
+ * that a password given by the operator may hold any character. */
+static void quote_conninfo(char *out, size_t len, const char *v)
+{
+    size_t o = 0;
+
+    if (len < 3) {
+        if (len > 0)
+            out[0] = '\0';
+        return;
+    }
+    out[o++] = '\'';
+    for (; *v != '\0' && o + 3 < len; v++) {
+        if (*v == '\'' || *v == '\\')
+            out[o++] = '\\';
+        out[o++] = *v;
+    }
+    out[o++] = '\'';
+    out[o] = '\0';
+}
+
 void config_pg_conninfo(const struct config *c, char *buf, size_t len)
 {
+    char password[2 * sizeof(c->pg_password) + 3];
+
     /* Values are ours (host, port, names), never request input. connect_timeout
      * bounds how long a GET can wait when PostgreSQL is unreachable. */
     char hosts[HOSTLIST_MAX * (HOSTLIST_HOST_LEN + 1)], ports[HOSTLIST_MAX * 6 + 1];
@@ -399,8 +489,11 @@ void config_pg_conninfo(const struct config *c, char *buf, size_t len)
         }
         tsa = " target_session_attrs=read-write";
     }
+    quote_conninfo(password, sizeof(password), c->pg_password);
     snprintf(buf, len,
-             "host=%s port=%s dbname=%s user=%s connect_timeout=2 application_name=epart "
+             "host=%s port=%s dbname=%s user=%s%s%s connect_timeout=2 application_name=epart "
              "keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=2%s",
-             hosts, ports, c->pg_db, c->pg_user, tsa);
+             hosts, ports, c->pg_db, c->pg_user,
+             c->pg_password[0] != '\0' ? " password=" : "",
+             c->pg_password[0] != '\0' ? password : "", tsa);
 }

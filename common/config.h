@@ -33,8 +33,16 @@ struct config {
     struct hostlist redis_sentinels; /* EPART_REDIS_SENTINELS: empty on a single node (SPEC §14) */
     char redis_master_name[64]; /* EPART_REDIS_MASTER_NAME (epart) */
     struct hostlist pg_hosts;   /* EPART_PG_HOSTS: empty means EPART_PG_HOST:EPART_PG_PORT */
+    /* Credentials of the stores (SPEC §11), read here and nowhere else: each is
+     * EPART_X, else the content of the file named by EPART_X_FILE, else
+     * $STATE_DIR/secrets/<x> (written by deploy/stack.sh), else empty (no
+     * authentication sent). Never logged. */
+    char redis_user[64];        /* EPART_REDIS_USER (epart): the ACL user of deploy/redis-acl.sh */
+    char redis_password[256];   /* EPART_REDIS_PASSWORD[_FILE], secrets/redis_password */
+    char pg_password[256];      /* EPART_PG_PASSWORD[_FILE], secrets/pg_password */
+    char metrics_token[256];    /* EPART_METRICS_TOKEN[_FILE]: /metrics from beyond loopback */
     unsigned char jwt_secret[512];
-    size_t jwt_secret_len;      /* EPART_JWT_SECRET, else $STATE_DIR/jwt_secret */
+    size_t jwt_secret_len;      /* EPART_JWT_SECRET, else EPART_JWT_SECRET_FILE, else $STATE_DIR/jwt_secret */
     bool test_clock;            /* EPART_TEST_CLOCK=1 */
     bool webhook_allow_private; /* EPART_WEBHOOK_ALLOW_PRIVATE=1 */
     int workers;                /* EPART_WORKERS (1): processes started by make run */
@@ -103,7 +111,8 @@ char *config_format_lead(long seconds, char *buf, size_t len);
 /* The libpq connection string of c (host, port, dbname, user, timeouts). With
  * EPART_PG_HOSTS, every host and port of the list with
  * target_session_attrs=read-write: libpq tries them in turn and keeps the one
- * that accepts writes (the Patroni leader). */
+ * that accepts writes (the Patroni leader). It holds the password: never log
+ * it. */
 void config_pg_conninfo(const struct config *c, char *buf, size_t len);
 
 #endif

@@ -60,6 +60,7 @@ PGconn *db_connect(const struct config *c, int statement_timeout_ms)
 
     config_pg_conninfo(c, conninfo, sizeof(conninfo));
     conn = PQconnectdb(conninfo);
+    explicit_bzero(conninfo, sizeof(conninfo)); /* it holds the password */
     if (PQstatus(conn) != CONNECTION_OK) {
         PQfinish(conn);
         return NULL;

@@ -19,11 +19,14 @@
 
 #include "config.h"
 #include "log.h"
+#include "redis_conn.h"
 #include "sentinel.h"
 
 #define SENTINEL_TIMEOUT_MS 500
 #define REFRESH_MS 1000
 
+/* The configuration of primary_start(): the credentials of every connection. */
+static const struct config *auth_config;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hostport primary; /* under lock */
 static bool known;              /* under lock */
@@ -195,10 +198,16 @@ static void *watch(void *arg)
     return NULL;
 }
 
+const struct config *primary_config(void)
+{
+    return auth_config;
+}
+
 int primary_start(const struct config *c)
 {
     redisContext *qc = NULL;
 
+    auth_config = c;
     clustered = c->redis_sentinels.n > 0;
     if (!clustered) {
         pthread_mutex_lock(&lock);
@@ -284,6 +293,10 @@ redisContext *primary_connect(struct timeval tv, uint64_t *gen)
         return NULL;
     }
     redisSetTimeout(rc, tv);
+    if (!redis_auth(rc, auth_config)) {
+        redisFree(rc);
+        return NULL;
+    }
     if (clustered) {
         r = redisCommand(rc, "ROLE");
         master = sentinel_role_is_master(r);

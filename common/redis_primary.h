@@ -33,6 +33,10 @@ struct config;
  * fail until one is known). */
 int primary_start(const struct config *c);
 
+/* The configuration given to primary_start() (its Redis credentials are
+ * those of every connection, common/redis_conn.h); NULL before. */
+const struct config *primary_config(void);
+
 /* Stop the watching thread (if any). */
 void primary_stop(void);
 

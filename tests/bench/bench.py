@@ -226,10 +226,12 @@ class RedisError(Exception):
 
 
 class Redis:
-    def __init__(self, port):
+    def __init__(self, port, auth=None):
         self.sock = socket.create_connection(("127.0.0.1", port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.f = self.sock.makefile("rb")
+        if auth is not None:
+            self.cmd("AUTH", *auth)
 
     @staticmethod
     def encode(args):
@@ -333,8 +335,23 @@ class Stack:
             raise RuntimeError("stack.sh %s: %s" % (" ".join(args), r.stderr))
         return r
 
+    def secret(self, name):
+        """A password deploy/stack.sh generated into secrets/."""
+        with open(os.path.join(self.state, "secrets", name)) as f:
+            return f.read().strip()
+
     def start(self, api=True, workers=0, demo=True):
         log("%s: starting stack in %s" % (self.name, self.state))
+        self.sh("secrets")
+        # psql and pgbench run as postgres: their passwords in a file it can read
+        pgpass = os.path.join(self.state, "pgpass")
+        with open(pgpass, "w") as f:
+            f.write("*:*:*:epart:%s\n*:*:*:postgres:%s\n" % (
+                self.secret("pg_password"), self.secret("pg_admin_password")))
+        os.chmod(pgpass, 0o600)
+        if os.getuid() == 0:
+            shutil.chown(pgpass, "postgres")
+        self.env["PGPASSFILE"] = pgpass
         self.sh("redis-start")
         self.sh("pg-start")
         loc = os.path.join(self.state, "pg.location")
@@ -357,7 +374,8 @@ class Stack:
         """This thread's connection (samplers run in threads of their own)."""
         r = getattr(self._local, "redis", None)
         if r is None:
-            r = self._local.redis = Redis(self.redis_port)
+            r = self._local.redis = Redis(self.redis_port,
+                                          ("default", self.secret("redis_admin_password")))
             self._conns.append(r)
         return r
 
@@ -452,7 +470,7 @@ class Stack:
                 "-U", user, "-d", "epart"]
 
     def psql(self, sql, user="epart"):
-        r = run(self.psql_cmd(user), input=sql)
+        r = run(self.psql_cmd(user), input=sql, env=self.env)
         if r.returncode != 0:
             raise RuntimeError("psql: %s\n%s" % (r.stderr, sql[:2000]))
         return r.stdout.strip()
@@ -533,7 +551,8 @@ def redis_xadd_bench(stack, fields, n, label):
     for k, v in fields:
         args += [k, v]
     cmd = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(stack.redis_port), "-c", "64",
-           "-n", str(n), "--csv"] + args
+           "-n", str(n), "--csv", "--user", "default", "-a",
+           stack.secret("redis_admin_password")] + args
     r = run(cmd, timeout=1200)
     # the CSV's test name is the whole command, JSON quotes unescaped: read the
     # header and the figures at the end of the last line only
@@ -864,7 +883,7 @@ def bench_drain():
             cmd = ["runuser", "-u", "postgres", "--", os.path.join(PG_BIN, "pgbench"), "-n",
                    "-c", str(c), "-j", str(c), "-t", str(tx), "-f", script] + \
                 stack.pg_dsn_args() + ["epart"]
-            r = run(cmd, timeout=3600)
+            r = run(cmd, timeout=3600, env=stack.env)
             save("pgbench-%d.txt" % c, r.stdout + r.stderr)
             m = re.search(r"tps = ([\d.]+) \(without initial connection time\)", r.stdout)
             if r.returncode != 0 or not m:

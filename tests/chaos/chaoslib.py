@@ -353,10 +353,16 @@ def assert_exactly_once(stack, accepted):
 class Resp:
     """Binary-safe Redis commands over one socket (stdlib only)."""
 
-    def __init__(self, port, host="127.0.0.1", timeout=10):
+    def __init__(self, port, host="127.0.0.1", timeout=10, stack=None, auth=None):
+        """auth: (user, password), else the administrator of stack's Redis (the
+        tests' inspection), else no AUTH."""
         import socket
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.buf = b""
+        if auth is None and stack is not None:
+            auth = ("default", stack.secret("redis_admin_password"))
+        if auth is not None:
+            self("AUTH", *auth)
 
     def close(self):
         self.sock.close()
@@ -413,7 +419,7 @@ def entry_fields(flat):
 
 def pending_records(stack):
     """How many read-your-writes records (epart:pending:*) are left in Redis."""
-    r = Resp(int(stack.env["EPART_REDIS_PORT"]))
+    r = Resp(int(stack.env["EPART_REDIS_PORT"]), stack=stack)
     try:
         n, cursor = 0, b"0"
         while True:

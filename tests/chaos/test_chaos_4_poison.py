@@ -42,7 +42,7 @@ def test_poison_entries_are_dead_lettered():
     try:
         C.boot(stack, 2, logs)
         org, token = C.make_partner(stack)
-        r = C.Resp(int(stack.env["EPART_REDIS_PORT"]))
+        r = C.Resp(int(stack.env["EPART_REDIS_PORT"]), stack=stack)
         total = C.scaled(600)
         load = C.Load(stack.port, token, threads=4, total=total, pause=0.005).start()
         poisons = {}  # stream id -> kind

@@ -40,7 +40,7 @@ def test_dead_consumer_after_commit():
         n = C.scaled(400)
         load = C.Load(stack.port, token, threads=4, total=n).start().join(timeout=120)
         assert load.by_status() == {202: n}
-        r = C.Resp(int(stack.env["EPART_REDIS_PORT"]))
+        r = C.Resp(int(stack.env["EPART_REDIS_PORT"]), stack=stack)
         reply = r("XREADGROUP", "GROUP", C.GROUP, "ghost", "COUNT", n + 10,
                   "STREAMS", C.STREAM, ">")
         entries = reply[0][1]
