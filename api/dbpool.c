@@ -119,6 +119,10 @@ static void *thread_main(void *arg)
 {
     struct dbthread *t = arg;
 
+    /* Connect now rather than on the first request: establishing a session
+     * (fork, SCRAM exchange) on a loaded machine can take most of
+     * connect_timeout, and the first caller would pay it or get a 503. */
+    ensure_pg(t);
     for (;;) {
         struct call *c;
 

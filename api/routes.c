@@ -22,7 +22,7 @@ static const struct route table[] = {
     {"GET", "/readyz", h_readyz, R_PUBLIC, "PostgreSQL et Redis joignables",
      .responses = "200:Readiness"},
     {"GET", "/metrics", h_metrics, R_PUBLIC, "Métriques Prometheus",
-     .responses = "200:text/plain 403"},
+     .responses = "200:text/plain 401 403"},
     {"GET", "/v1/openapi.json", h_openapi, R_PUBLIC, "Document OpenAPI 3.1",
      .responses = "200:OpenApiDocument"},
     {"GET", "/v1/docs", h_docs, R_PUBLIC, "Ce document, rendu pour être lu",
