@@ -31,6 +31,16 @@ const res = await validator.validate(doc);
 if (!res.valid) fail("not a valid OpenAPI 3.1 document: " + JSON.stringify(res.errors, null, 1).slice(0, 4000));
 if (!doc.openapi.startsWith("3.1")) fail("openapi is " + doc.openapi);
 
+// every $ref of the document resolves (a route row naming a schema nobody wrote)
+const pointer = (ref) => ref.slice(2).split("/").reduce((o, k) => (o == null ? o : o[k.replace(/~1/g, "/").replace(/~0/g, "~")]), doc);
+(function walk(node, where) {
+  if (Array.isArray(node)) return node.forEach((x, i) => walk(x, where + "/" + i));
+  if (node === null || typeof node !== "object") return;
+  if (typeof node.$ref === "string" && (!node.$ref.startsWith("#/") || pointer(node.$ref) === undefined))
+    fail(`${where}: $ref ${node.$ref} does not resolve`);
+  for (const [k, v] of Object.entries(node)) walk(v, where + "/" + k);
+})(doc, "#");
+
 // 2. examples against their schemas
 const ajv = new Ajv2020({ strict: false, allErrors: true, discriminator: true });
 addFormats(ajv);
