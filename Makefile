@@ -7,6 +7,7 @@
 #   make bench   run the benchmarks of tests/bench (writes results under var/bench)
 #   make fuzz    run each libFuzzer target for a bounded time from its seed corpus
 #   make contract  hold /v1/openapi.json true with Prism, an OpenAPI validator, a generator
+#   make web     install the web application's npm packages (npm ci) and build it into build/web
 #
 # MODE=release (default) builds into build/release, MODE=asan into build/asan.
 
@@ -49,7 +50,7 @@ LIBCOMMON  := $(BUILD)/libcommon.a
 BINS := $(BUILD)/epart-api $(BUILD)/epart-worker $(BUILD)/epart-token $(BUILD)/bodycheck
 
 .PHONY: all build asan run test unit valgrind integration chaos bench fuzz deps oidc-demo clean \
-        contract contract-deps openapi web-docs
+        contract contract-deps openapi web-docs web browser
 .DEFAULT_GOAL := all
 
 all: build
@@ -94,6 +95,21 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBCOMMON)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
+# ---- the web application (SPEC §12) -----------------------------------------
+# npm ci from the committed lock file, again only when the lock file changes;
+# the built folder is remade when a source file changes.
+
+WEB_SRC := $(shell find web/src -type f 2>/dev/null)
+
+web/node_modules/.epart-installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build/web/index.html: $(WEB_SRC) web/build.sh web/node_modules/.epart-installed
+	@bash web/build.sh build/web
+
+web: build/web/index.html
+
 # ---- operations -------------------------------------------------------------
 
 deps:
@@ -109,7 +125,7 @@ deploy/oidc-demo/node_modules/.package-lock.json: deploy/oidc-demo/package-lock.
 	@touch $@
 
 run: deps
-	@$(MAKE) --no-print-directory build web-docs
+	@$(MAKE) --no-print-directory build web-docs web
 	@bash deploy/run.sh
 
 # make run-cluster: three nodes on this machine (SPEC §14, docs/high-availability.md)
@@ -121,7 +137,7 @@ run-cluster: deps
 # make test: every suite. Unit tests run under the sanitizers and valgrind; the
 # integration, security and chaos suites run against the sanitizer build.
 test: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory build web
 	@$(MAKE) --no-print-directory MODE=asan build
 	@$(MAKE) --no-print-directory contract-deps web-docs
 	@bash tests/run-tests.sh
@@ -152,6 +168,10 @@ web-docs: build/web-docs/index.html
 # build/openapi.json: the document without a running server.
 openapi: build
 	@$(BUILD)/epart-api --openapi > build/openapi.json && echo "build/openapi.json"
+# the browser suite alone (tests/browser), against the sanitizer build
+browser: web
+	@$(MAKE) --no-print-directory MODE=asan build
+	@bash tests/run-tests.sh browser
 
 bench: deps build
 	@bash tests/bench/run.sh

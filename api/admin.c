@@ -4,7 +4,10 @@
  * paths did not exist).
  *
  * PUT writes the instant to Redis, where every worker reads it, then applies it
- * to this process at once so the very next request sees it.
+ * to this process at once so the very next request sees it. {"now": null} hands
+ * the product back to the real clock (the demonstration of make run sets the
+ * clock in the past to build its backlog, then lets time run again); it is
+ * stored as -1 rather than deleted so that the Redis user needs no DEL.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,11 +84,14 @@ void h_clock_put(struct call *c)
     c->ctx = p;
     c->ctx_free = free;
     now = json_str(c->json, "now");
-    if (now == NULL || !cal_parse_instant(now, &p->t)) {
+    if (json_is_null(json_object_get(c->json, "now"))) {
+        p->t = -1;
+    } else if (now == NULL || !cal_parse_instant(now, &p->t)) {
         json_t *errors = json_array();
 
         fielderr_add(errors, "now", now == NULL ? "required" : "invalid_datetime",
-                     "now doit être un instant RFC 3339, par exemple 2026-11-23T09:00:00Z.");
+                     "now doit être un instant RFC 3339, par exemple 2026-11-23T09:00:00Z, ou null "
+                     "pour revenir à l'horloge réelle.");
         call_reply_invalid(c, errors);
         return;
     }

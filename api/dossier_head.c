@@ -102,7 +102,7 @@ void call_set_document(struct call *c, json_t *doc)
         call_set_unavailable(c, "La base de données");
         return;
     }
-    dossier_doc_finish(doc, clock_now());
+    dossier_doc_finish(doc, clock_now(), &g_config);
     c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
     call_set_json(c, 200, doc);
 }

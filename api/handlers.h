@@ -27,6 +27,7 @@ void h_auth_token(struct call *c);
 void h_dossier_create(struct call *c);
 void h_dossier_get(struct call *c);
 void h_dossier_list(struct call *c);
+void h_dossier_counts(struct call *c);
 /* dossier_actions.c */
 void h_dossier_transmit(struct call *c);
 void h_dossier_pieces(struct call *c);

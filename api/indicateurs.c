@@ -27,6 +27,7 @@
 #include <strings.h>
 
 #include "audit.h"
+#include "csv.h"
 #include "calendar.h"
 #include "clock.h"
 #include "db.h"
@@ -197,63 +198,7 @@ static void ind_ctx_free(void *p)
     free(x);
 }
 
-/* ---- CSV (RFC 4180) ---------------------------------------------------------------- */
-
-struct buf {
-    char *data;
-    size_t len, cap;
-    bool failed;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        char *p;
-
-        while (b->len + n + 1 > cap)
-            cap *= 2;
-        p = realloc(b->data, cap);
-        if (p == NULL) {
-            b->failed = true;
-            return;
-        }
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-/* One field: quoted when it holds a comma, a quote or a line break, quotes
- * doubled. A text that a spreadsheet would take for a formula (=, +, -, @ or a
- * control character first) is prefixed with an apostrophe (OWASP "CSV
- * injection"); numbers never pass through here with text = true. */
-static void csv_field(struct buf *b, const char *s, bool text, bool last)
-{
-    bool quote = strpbrk(s, ",\"\r\n") != NULL;
-
-    if (text && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-                 s[0] == '\r'))
-        quote = true;
-    if (quote)
-        buf_add(b, "\"", 1);
-    if (text && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-                 s[0] == '\r'))
-        buf_add(b, "'", 1);
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            buf_add(b, "\"\"", 2);
-        else
-            buf_add(b, p, 1);
-    }
-    if (quote)
-        buf_add(b, "\"", 1);
-    buf_add(b, last ? "\r\n" : ",", last ? 2 : 1);
-}
+/* ---- CSV (RFC 4180, common/csv.h) ------------------------------------------------ */
 
 /* The member at a dotted path of doc, or NULL. */
 static const json_t *at_path(const json_t *doc, const char *path)
@@ -273,7 +218,7 @@ static const json_t *at_path(const json_t *doc, const char *path)
     return doc;
 }
 
-static void csv_rows(struct buf *b, const char *id, const char *name, const json_t *ind)
+static void csv_rows(struct csv *b, const char *id, const char *name, const json_t *ind)
 {
     for (size_t i = 0; i < sizeof(indicators) / sizeof(indicators[0]); i++) {
         const json_t *v = at_path(ind, indicators[i].path);
@@ -293,11 +238,11 @@ static void csv_rows(struct buf *b, const char *id, const char *name, const json
 
 static bool csv_of(const json_t *doc, struct ind_ctx *x)
 {
-    struct buf b = {NULL, 0, 0, false};
+    struct csv b = {NULL, 0, 0, false};
     size_t i;
     const json_t *o;
 
-    buf_add(&b, "org_id,org_name,indicator,label,value\r\n", 39);
+    csv_raw(&b, "org_id,org_name,indicator,label,value\r\n", 39);
     csv_rows(&b, "total", "Total", json_object_get(doc, "total"));
     json_array_foreach(json_object_get(doc, "organisations"), i, o) {
         const char *name = json_str(o, "name");
@@ -459,48 +404,10 @@ static void send_csv(struct call *c)
     call_reply_raw(c, 200, "text/csv; charset=utf-8; header=present", x->text, x->len);
 }
 
-/* CSV when asked by ?format=csv, or by an Accept header that names text/csv
- * before application/json (q=0 excluded); JSON otherwise. Returns -1 for an
- * unknown ?format. */
-static int wants_csv(struct call *c)
-{
-    const char *format = call_query(c, "format");
-    const char *accept = call_header(c, "Accept");
-
-    if (format != NULL)
-        return strcmp(format, "csv") == 0 ? 1 : strcmp(format, "json") == 0 ? 0 : -1;
-    while (accept != NULL && *accept != '\0') {
-        size_t n = strcspn(accept, ",");
-        size_t t;
-        const char *q;
-        char range[64];
-
-        while (n > 0 && (*accept == ' ' || *accept == '\t')) {
-            accept++;
-            n--;
-        }
-        t = strcspn(accept, ";,");
-        while (t > 0 && (accept[t - 1] == ' ' || accept[t - 1] == '\t'))
-            t--;
-        snprintf(range, sizeof(range), "%.*s", (int)(t < sizeof(range) ? t : 0), accept);
-        q = strstr(accept, "q=");
-        if (!(q != NULL && q < accept + n && strtod(q + 2, NULL) <= 0.0)) {
-            if (strcasecmp(range, "text/csv") == 0)
-                return 1;
-            if (strcasecmp(range, "application/json") == 0)
-                return 0;
-        }
-        accept += n;
-        if (*accept == ',')
-            accept++;
-    }
-    return 0;
-}
-
 void h_indicateurs(struct call *c)
 {
     struct ind_ctx *x;
-    int csv = wants_csv(c);
+    int csv = call_wants_csv(c);
 
     if (csv < 0) {
         json_t *errors = json_array();

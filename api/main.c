@@ -22,6 +22,7 @@
 #include "oidc.h"
 #include "orgcache.h"
 #include "server.h"
+#include "web.h"
 
 int main(int argc, char **argv)
 {
@@ -62,6 +63,10 @@ int main(int argc, char **argv)
     if (orgcache_sync_all() < 0)
         log_warn("orgcache: PostgreSQL or Redis unreachable at start-up; organisations will be "
                  "mirrored on first use");
+    if (web_init() < 0) {
+        log_error("cannot load the web application (see above)");
+        return 1;
+    }
     if (dbpool_start(g_config.db_threads) < 0) {
         log_error("cannot start the database threads");
         return 1;
@@ -90,5 +95,6 @@ int main(int argc, char **argv)
     clock_stop_follow();
     primary_stop();
     apidocs_free();
+    web_free();
     return rc == 0 ? 0 : 1;
 }

@@ -138,7 +138,7 @@ static void request_get(struct call *c, const struct request_kind *k)
 static void fix_listed(json_t *doc, void *arg)
 {
     (void)arg;
-    dossier_doc_finish(doc, clock_now());
+    dossier_doc_finish(doc, clock_now(), &g_config);
 }
 
 static void request_list_db(struct call *c, struct db *db)

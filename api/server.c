@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -34,6 +35,7 @@
 #include "resolver.h"
 #include "routes.h"
 #include "tokencache.h"
+#include "web.h"
 
 struct config g_config;
 
@@ -72,6 +74,7 @@ static const char *reason(int status)
     case 201: return "Created";
     case 202: return "Accepted";
     case 204: return "No Content";
+    case 302: return "Found";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
@@ -182,8 +185,29 @@ void call_reply_prepared(struct call *c)
     }
     if (c->status == 401)
         evhttp_add_header(h, "WWW-Authenticate", "Bearer realm=\"epart\"");
-    evhttp_add_header(h, "Cache-Control", "no-store");
-    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+    if (evhttp_find_header(h, "Cache-Control") == NULL)
+        evhttp_add_header(h, "Cache-Control", "no-store");
+    if (evhttp_find_header(h, "X-Content-Type-Options") == NULL)
+        evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+    metrics_observe(c->route, c->status, now_us() - c->started_us);
+    evhttp_send_reply(c->req, c->status, reason(c->status), buf);
+    evbuffer_free(buf);
+    call_free(c);
+}
+
+void call_reply_ref(struct call *c, int status, const char *type, const void *data, size_t len)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
+    struct evbuffer *buf = evbuffer_new();
+
+    c->replied = true;
+    c->status = status;
+    if (type != NULL)
+        evhttp_add_header(h, "Content-Type", type);
+    if (len > 0)
+        evbuffer_add_reference(buf, data, len, NULL, NULL);
+    if (evhttp_find_header(h, "X-Content-Type-Options") == NULL)
+        evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
     metrics_observe(c->route, c->status, now_us() - c->started_us);
     evhttp_send_reply(c->req, c->status, reason(c->status), buf);
     evbuffer_free(buf);
@@ -282,6 +306,41 @@ int call_if_match(struct call *c)
     return (int)n;
 }
 
+int call_wants_csv(struct call *c)
+{
+    const char *format = call_query(c, "format");
+    const char *accept = call_header(c, "Accept");
+
+    if (format != NULL)
+        return strcmp(format, "csv") == 0 ? 1 : strcmp(format, "json") == 0 ? 0 : -1;
+    while (accept != NULL && *accept != '\0') {
+        size_t n = strcspn(accept, ",");
+        size_t t;
+        const char *q;
+        char range[64];
+
+        while (n > 0 && (*accept == ' ' || *accept == '\t')) {
+            accept++;
+            n--;
+        }
+        t = strcspn(accept, ";,");
+        while (t > 0 && (accept[t - 1] == ' ' || accept[t - 1] == '\t'))
+            t--;
+        snprintf(range, sizeof(range), "%.*s", (int)(t < sizeof(range) ? t : 0), accept);
+        q = strstr(accept, "q=");
+        if (!(q != NULL && q < accept + n && strtod(q + 2, NULL) <= 0.0)) {
+            if (strcasecmp(range, "text/csv") == 0)
+                return 1;
+            if (strcasecmp(range, "application/json") == 0)
+                return 0;
+        }
+        accept += n;
+        if (*accept == ',')
+            accept++;
+    }
+    return 0;
+}
+
 void call_scope(const struct call *c, char *buf, size_t len)
 {
     const char *id = NULL;
@@ -374,6 +433,12 @@ static void on_request(struct evhttp_request *req, void *arg)
     }
     if (qs != NULL && evhttp_parse_query_str(qs, &c->query) != 0) {
         call_reply_problem(c, 400, "Requête mal formée", "Chaîne de requête illisible.", NULL);
+        return;
+    }
+    /* The web application (SPEC §12) lives beside the API, outside /v1: its
+     * files are not operations of the route table. */
+    if (web_owns(c->path)) {
+        web_serve(c);
         return;
     }
     c->route = routes_find(c->method, c->path, c->params, &method_mismatch, allow,

@@ -171,6 +171,11 @@ void call_reply_invalid(struct call *c, json_t *errors);
 /* Reply with raw bytes of the given content type (copied). Frees the call. */
 void call_reply_raw(struct call *c, int status, const char *type, const char *data, size_t len);
 
+/* Reply with bytes that outlive the call (the web application's files, held
+ * for the life of the process): sent by reference, never copied. type may be
+ * NULL (no body). Headers already set on the request are kept. Frees the call. */
+void call_reply_ref(struct call *c, int status, const char *type, const void *data, size_t len);
+
 /* Send the reply already recorded in the call (status, reply_json or reply_raw,
  * location, etag). Used when a database thread prepared it. Frees the call. */
 void call_reply_prepared(struct call *c);
@@ -192,6 +197,11 @@ const char *call_idempotency_key(struct call *c, bool *bad);
 
 /* The If-Match header as a version: 0 when absent, -1 when malformed. */
 int call_if_match(struct call *c);
+
+/* 1 when the caller asks for CSV (?format=csv, or an Accept header naming
+ * text/csv before application/json, q=0 excluded), 0 for JSON, -1 for an
+ * unknown ?format. */
+int call_wants_csv(struct call *c);
 
 /* The idempotency scope of the caller (SPEC §2): its kind, "org", "caisse" or
  * "sub", returned, and in *id the organisation, caisse code or sub. Keys built

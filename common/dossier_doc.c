@@ -6,10 +6,34 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "config.h"
 #include "echeance.h"
 #include "jsonutil.h"
 
-void dossier_doc_finish(json_t *doc, time_t now)
+const struct clock_leads *dossier_doc_leads(const struct config *cfg, const char *clock)
+{
+    if (cfg == NULL || clock == NULL)
+        return NULL;
+    if (strcmp(clock, "instruction") == 0)
+        return &cfg->leads_instruction;
+    if (strcmp(clock, "transmission") == 0)
+        return &cfg->leads_transmission;
+    if (strcmp(clock, "prise_en_charge") == 0)
+        return &cfg->leads_prise_en_charge;
+    if (strcmp(clock, "rappel") == 0)
+        return &cfg->leads_rappel;
+    return NULL;
+}
+
+static void add_warning(json_t *d, time_t due, time_t now, const struct clock_leads *leads)
+{
+    bool in_warning = leads != NULL && leads->n > 0 && now >= due - leads->seconds[0];
+
+    json_object_set_new(d, "in_warning", json_boolean(in_warning));
+    json_object_set_new(d, "days_left", json_integer(due > now ? (json_int_t)((due - now) / 86400) : 0));
+}
+
+void dossier_doc_finish(json_t *doc, time_t now, const struct config *cfg)
 {
     json_t *deadlines = json_object_get(doc, "deadlines");
     json_t *d;
@@ -23,9 +47,11 @@ void dossier_doc_finish(json_t *doc, time_t now)
         cal_parse_instant(json_str(d, "due_at"), &due);
         if (stopped != NULL)
             cal_parse_instant(stopped, &stopped_at);
-        json_object_set_new(d, "state",
-                            json_string(echeance_state_name(echeance_state(
-                                due, suspended, stopped != NULL, stopped_at, now))));
+        enum echeance_state st = echeance_state(due, suspended, stopped != NULL, stopped_at, now);
+
+        json_object_set_new(d, "state", json_string(echeance_state_name(st)));
+        if (cfg != NULL && st == ECH_RUNNING)
+            add_warning(d, due, now, dossier_doc_leads(cfg, json_str(d, "clock")));
         json_object_del(d, "suspended_on");
     }
 }

@@ -10,9 +10,18 @@
 #include <jansson.h>
 #include <time.h>
 
+struct config;
+
 /* Add "state" to each entry of doc's "deadlines" as of now, and drop the
- * internal fields. */
-void dossier_doc_finish(json_t *doc, time_t now);
+ * internal fields. With cfg (its warning leads), a running clock also gets
+ * "in_warning" (true once now has reached its first, most distant warning lead)
+ * and "days_left" (whole days from now to its due time), so that a page shows
+ * "J-<days left>" at the product's now, test clock included. */
+void dossier_doc_finish(json_t *doc, time_t now, const struct config *cfg);
+
+/* The warning leads of a clock by name ("instruction", "transmission",
+ * "prise_en_charge", "rappel"), or NULL for an unknown name. */
+const struct clock_leads *dossier_doc_leads(const struct config *cfg, const char *clock);
 
 /* The document of a dossier accepted (202) but not yet persisted, from the
  * entry's meta and the partner's body: status recu or depose, version 1, the

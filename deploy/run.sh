@@ -150,6 +150,11 @@ wait_gone() {
   done
 }
 
+# The demonstration backlog (deploy/demo_requests.py) is written through the API
+# with the test clock set in the past, then the clock runs in real time again.
+: "${EPART_TEST_CLOCK:=1}"
+export EPART_TEST_CLOCK
+
 stop_all() {
   [ "$stopped" -eq 1 ] && return 0
   set +e   # a stop goes to its end, whatever fails on the way
@@ -231,17 +236,27 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+python3 "$EPART_ROOT/deploy/demo_requests.py" --url "$url" ||
+  echo "epart: the demonstration backlog was not loaded (see above)" >&2
+
 tok() { "$BIN/epart-token" "$@"; }
+PARTNER=$(tok --role partner --org 0b6f3c1e-3d0a-4c1e-9a51-1d2f6c7a8b01 --sub demo-pass --ttl 86400)
+INSTRUCTOR=$(tok --role instructor --caisse 171 --sub demo-instructeur --ttl 86400)
+ADMIN=$(tok --role admin --sub demo-admin --ttl 86400)
 cat <<MSG
 
 epart is running at $url   (logs in $EPART_STATE_DIR/log)
 
+In a browser (sign-in links, valid 24 hours):
+  instructor (caisse 171):  $url/app/#token=$INSTRUCTOR
   partner (PASS de ville de La Rochelle, habilitated for AME first requests):
-    $(tok --role partner --org 0b6f3c1e-3d0a-4c1e-9a51-1d2f6c7a8b01 --sub demo-pass --ttl 86400)
-  instructor (caisse 171):
-    $(tok --role instructor --caisse 171 --sub demo-instructeur --ttl 86400)
-  admin:
-    $(tok --role admin --sub demo-admin --ttl 86400)
+                            $url/app/#token=$PARTNER
+  admin:                    $url/app/#token=$ADMIN
+
+Tokens for the API:
+  partner:    $PARTNER
+  instructor: $INSTRUCTOR
+  admin:      $ADMIN
 
   try: curl -H "Authorization: Bearer <partner token>" $url/v1/dossiers
   JWT secret (EPART_JWT_SECRET): $EPART_JWT_SECRET

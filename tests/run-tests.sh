@@ -3,7 +3,7 @@
 #
 #   tests/run-tests.sh            all suites
 #   tests/run-tests.sh unit       unit tests only (sanitizers + valgrind)
-#   tests/run-tests.sh integration | chaos | contract | ha
+#   tests/run-tests.sh integration | browser | chaos | contract | ha
 #
 # Unit tests run under ASan+UBSan and, built without sanitizers, under valgrind;
 # the integration and chaos suites start the sanitizer build of the API and
@@ -52,6 +52,7 @@ run_pytest() {
 case "$what" in
   unit) run_unit ;;
   integration) run_pytest tests/integration ;;
+  browser) run_pytest tests/browser ;;
   chaos) run_pytest tests/chaos ;;
   contract) run_contract ;;
   ha) run_pytest tests/ha ;;
@@ -59,10 +60,11 @@ case "$what" in
     run_unit
     run_contract
     run_pytest tests/integration
+    run_pytest tests/browser
     [ -d tests/chaos ] && ls tests/chaos/test_*.py >/dev/null 2>&1 && run_pytest tests/chaos
     run_pytest tests/ha
     ;;
-  *) echo "usage: $0 [unit|integration|chaos|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [unit|integration|browser|chaos|all]" >&2; exit 2 ;;
 esac
 
 if [ ${#failed[@]} -gt 0 ]; then

@@ -1,0 +1,36 @@
+// deadlines.js — how a clock of SPEC §6 is shown: "Délai dépassé" for a
+// breached clock, "J-<days left>" inside its first warning lead, the due date
+// otherwise. The API says whether a clock is in its warning lead (in_warning)
+// and how many days are left (days_left), at the product's own now.
+
+import { h, formatInstant } from './dom.js';
+import { CLOCKS, label } from './labels.js';
+
+/** The clock that matters most for a row: a breached one, else the running one
+ *  due first, else null. */
+export function nextDeadline(deadlines) {
+  const ds = deadlines || [];
+  const breached = ds.find((d) => d.state === 'breached');
+  if (breached) return breached;
+  const running = ds.filter((d) => d.state === 'running' || d.state === 'suspended')
+    .sort((a, b) => String(a.due_at).localeCompare(String(b.due_at)));
+  return running[0] || null;
+}
+
+export function echeanceCell(deadlines) {
+  const d = nextDeadline(deadlines);
+  if (!d) return h('span', { class: 'muted' }, '—');
+  const clock = label(CLOCKS, d.clock);
+  if (d.state === 'breached') {
+    return h('span', { class: 'deadline deadline-breached' },
+      h('span', { class: 'badge badge-danger' }, 'Délai dépassé'), ' ', h('span', { class: 'small' }, `${clock}, ${formatInstant(d.due_at)}`));
+  }
+  if (d.state === 'suspended') {
+    return h('span', { class: 'deadline' }, h('span', { class: 'badge' }, 'Suspendu'), ' ', h('span', { class: 'small' }, clock));
+  }
+  if (d.in_warning && typeof d.days_left === 'number') {
+    return h('span', { class: 'deadline deadline-warning' },
+      h('span', { class: 'badge badge-warning' }, `J-${d.days_left}`), ' ', h('span', { class: 'small' }, `${clock}, ${formatInstant(d.due_at)}`));
+  }
+  return h('span', { class: 'deadline' }, `${clock} : ${formatInstant(d.due_at)}`);
+}
