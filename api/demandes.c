@@ -57,7 +57,7 @@ static bool status_of(const char *kind, const char *status)
 static void finish_item(json_t *doc, void *arg)
 {
     (void)arg;
-    dossier_doc_finish(doc, clock_now());
+    dossier_doc_finish(doc, clock_now(), &g_config);
 }
 
 /* A clock breached: running past its due time, or stopped after it. */

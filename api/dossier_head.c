@@ -12,6 +12,7 @@
 #include "dossier_doc.h"
 #include "db.h"
 #include "ingest.h"
+#include "request_kinds.h"
 #include "uuidv.h"
 
 static int from_pending(struct call *c, struct db *db, struct dossier_head *out)
@@ -98,11 +99,18 @@ int dossier_head_load(struct call *c, struct db *db, bool lock, struct dossier_h
 
 void call_set_document(struct call *c, json_t *doc)
 {
+    const struct request_kind *kind;
+
     if (doc == NULL) {
         call_set_unavailable(c, "La base de données");
         return;
     }
     dossier_doc_finish(doc, clock_now(), &g_config);
+    /* a request of SPEC §8 says which transitions its status allows */
+    kind = request_kind_named(json_str(doc, "kind"));
+    if (kind != NULL)
+        json_object_set_new(doc, "actions",
+                            request_next_statuses(kind, json_str(doc, "status")));
     c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
     call_set_json(c, 200, doc);
 }

@@ -29,7 +29,8 @@ struct dossier_head {
 int dossier_head_load(struct call *c, struct db *db, bool lock, struct dossier_head *out);
 
 /* Set a 200 reply with doc (reference taken), a dossier or request document:
- * the states of its deadlines at the product's now, and its ETag. A NULL doc
+ * the states of its deadlines at the product's now, for a request of SPEC §8
+ * the "actions" its status allows (request_next_statuses), and its ETag. A NULL doc
  * (its re-read failed) is a 503. */
 void call_set_document(struct call *c, json_t *doc);
 

@@ -73,7 +73,10 @@ static const char *member_str(const json_t *org, const char *key)
  * to whom it will accept it from. Read-only: not stored, not patchable. */
 static void add_derived(json_t *org, void *arg)
 {
+    const char *state = convention_state(json_object_get(org, "convention"), clock_today());
+
     (void)arg;
+    json_object_set_new(org, "convention_state", state ? json_string(state) : json_null());
     json_object_set_new(org, "ame_first_request_allowed",
                         json_boolean(org_may_send_ame_first(
                             member_str(org, "kind"),

@@ -146,6 +146,8 @@ static void request_list_db(struct call *c, struct db *db)
     const struct request_kind *k = c->ctx;
     const char *status = call_query(c, "status");
     const char *org = call_query(c, "org");
+    const char *sort = call_query(c, "sort");
+    bool by_due = sort != NULL && strcmp(sort, "due") == 0;
     json_t *errors = json_array();
     struct page p;
     const char *params[7];
@@ -156,6 +158,8 @@ static void request_list_db(struct call *c, struct db *db)
         fielderr_add(errors, "status", "invalid_enum", "Statut inconnu.");
     if (org != NULL && !uuid_valid(org))
         fielderr_add(errors, "org", "invalid_format", "org doit être un identifiant UUID.");
+    if (sort != NULL && strcmp(sort, "due") != 0 && strcmp(sort, "created") != 0)
+        fielderr_add(errors, "sort", "invalid_enum", "sort doit valoir created ou due.");
     if (json_array_size(errors) > 0) {
         call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
         return;
@@ -168,17 +172,38 @@ static void request_list_db(struct call *c, struct db *db)
     params[4] = status;
     params[5] = c->who.role == ROLE_PARTNER ? c->who.org : org;
     params[6] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL;
-    res = db_exec(db->pg,
-                  "SELECT epart_request_doc(r, false)::text, "
-                  "       (extract(epoch FROM r.created_at) * 1000000)::bigint, r.id "
-                  "FROM requests r WHERE r.kind = $4 "
-                  "AND ($1::bigint IS NULL OR (r.created_at, r.id) < "
-                  "     (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
-                  "AND ($5::text IS NULL OR r.status = $5) "
-                  "AND ($6::uuid IS NULL OR r.org_id = $6) "
-                  "AND ($7::text IS NULL OR r.caisse = $7) "
-                  "ORDER BY r.created_at DESC, r.id DESC LIMIT $3",
-                  7, params);
+    if (by_due)
+        /* the next due time first, as the dossiers' backlog (dossiers.c): a clock
+         * still running, breached or not; the rest last */
+        res = db_exec(
+            db->pg,
+            "SELECT epart_request_doc(r, false)::text, "
+            "       (extract(epoch FROM k.due) * 1000000)::bigint, r.id "
+            "FROM requests r "
+            "CROSS JOIN LATERAL (SELECT COALESCE((SELECT min(x.due_at) FROM echeances x "
+            "     WHERE x.object_type = r.kind AND x.object_id = r.id "
+            "     AND x.stopped_at IS NULL AND x.suspended_on IS NULL), "
+            "     timestamptz '9999-12-31T00:00:00Z') AS due) k "
+            "WHERE r.kind = $4 "
+            "AND ($1::bigint IS NULL OR (k.due, r.id) > "
+            "     (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
+            "AND ($5::text IS NULL OR r.status = $5) "
+            "AND ($6::uuid IS NULL OR r.org_id = $6) "
+            "AND ($7::text IS NULL OR r.caisse = $7) "
+            "ORDER BY k.due ASC, r.id ASC LIMIT $3",
+            7, params);
+    else
+        res = db_exec(db->pg,
+                      "SELECT epart_request_doc(r, false)::text, "
+                      "       (extract(epoch FROM r.created_at) * 1000000)::bigint, r.id "
+                      "FROM requests r WHERE r.kind = $4 "
+                      "AND ($1::bigint IS NULL OR (r.created_at, r.id) < "
+                      "     (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
+                      "AND ($5::text IS NULL OR r.status = $5) "
+                      "AND ($6::uuid IS NULL OR r.org_id = $6) "
+                      "AND ($7::text IS NULL OR r.caisse = $7) "
+                      "ORDER BY r.created_at DESC, r.id DESC LIMIT $3",
+                      7, params);
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         return;

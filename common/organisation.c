@@ -85,6 +85,21 @@ bool org_convention_in_force_at(const org_convention *c, cal_date t)
     return c->tacit_renewal || cal_cmp(t, cal_add_months(c->signed_on, c->duration_months)) < 0;
 }
 
+const char *convention_state(const json_t *convention, cal_date t)
+{
+    org_convention c;
+
+    if (!org_convention_parse(convention, &c))
+        return NULL;
+    if (org_convention_in_force_at(&c, t))
+        return "en_vigueur";
+    if (cal_cmp(c.signed_on, t) > 0)
+        return "a_venir";
+    if (c.terminated && cal_cmp(t, c.terminated_on) > 0)
+        return "resiliee";
+    return "echue";
+}
+
 bool convention_in_force(const json_t *convention, cal_date t)
 {
     org_convention c;

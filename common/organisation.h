@@ -63,6 +63,12 @@ bool org_convention_parse(const json_t *c, org_convention *out);
  * either tacit renewal or t < signed_on + duration_months. */
 bool org_convention_in_force_at(const org_convention *c, cal_date t);
 
+/* The state of the convention on day t, as the back office shows it (SPEC
+ * §12): "a_venir" before signed_on, "resiliee" after terminated_on, "echue"
+ * past its term without tacit renewal, else "en_vigueur". NULL for a missing or
+ * malformed convention. */
+const char *convention_state(const json_t *convention, cal_date t);
+
 /* The same from the JSON convention; false (not in force) when the convention is
  * missing or malformed, so that a damaged record denies access rather than
  * grants it. */

@@ -66,3 +66,13 @@ bool request_status_known(const struct request_kind *k, const char *s)
             return true;
     return false;
 }
+
+json_t *request_next_statuses(const struct request_kind *k, const char *from)
+{
+    json_t *out = json_array();
+
+    for (const struct request_edge *e = k->edges; from != NULL && e->from != NULL; e++)
+        if (strcmp(e->from, from) == 0)
+            json_array_append_new(out, json_string(e->to));
+    return out;
+}

@@ -39,4 +39,9 @@ bool request_edge_allowed(const struct request_kind *k, const char *from, const 
 /* True when s is a status of kind k. */
 bool request_status_known(const struct request_kind *k, const char *s);
 
+/* The statuses a request of kind k may move to from status from, in the order
+ * of its table: the "actions" of its document, so that a page offers exactly
+ * the transitions the API accepts. A new reference. */
+json_t *request_next_statuses(const struct request_kind *k, const char *from);
+
 #endif

@@ -81,9 +81,11 @@ export async function newPage(browser, { width = 1280, height = 900 } = {}) {
   page.problems = [];
   page.on('console', (m) => {
     const t = m.text();
+    if (process.env.EPART_BROWSER_DEBUG) console.log(`[console] ${t}`);
     if (/Content Security Policy|Refused to/.test(t)) page.problems.push(`CSP: ${t}`);
   });
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+  if (process.env.EPART_BROWSER_DEBUG) page.on('response', (r) => { if (r.url().includes('/v1/')) console.log(`[http] ${r.status()} ${r.request().method()} ${r.url()}`); });
   page.on('dialog', (d) => { page.problems.push(`dialog: ${d.message()}`); d.dismiss(); });
   return page;
 }

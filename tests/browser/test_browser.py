@@ -42,11 +42,14 @@ def run_node(stack, script):
         "EPART_URL": "http://127.0.0.1:%d" % stack.port,
         "EPART_JWT_SECRET": epart.SECRET,
         "EPART_SCREENSHOTS": SHOTS,
-        "EPART_CREATED": json.dumps({k: [{"id": d["id"], "reference": d["reference"],
+        "EPART_CREATED": json.dumps({k: [{"id": d["id"], "reference": d["reference"], "org": d["org"],
                                           "status": d["status"]} for d in v]
                                      for k, v in stack.created.items()}),
     })
-    r = subprocess.run(["node", "--test-reporter=spec", os.path.join(HERE, script)],
+    args = ["node", "--test-reporter=spec"]
+    if os.environ.get("EPART_BROWSER_ONLY"):  # a pattern of test names, to debug one
+        args.append("--test-name-pattern=" + os.environ["EPART_BROWSER_ONLY"])
+    r = subprocess.run(args + [os.path.join(HERE, script)],
                        env=env, capture_output=True, text=True, timeout=300)
     sys.stdout.write(r.stdout[-20000:])
     sys.stderr.write(r.stderr[-8000:])

@@ -140,6 +140,8 @@ def run(p):
     call(None, "GET", "/v1/docs/..%2Fopenapi.json", expect=404)
     call(admin, "PUT", "/v1/admin/clock", {"now": "2026-11-23T09:00:00Z"}, expect=200)
     call(admin, "GET", "/v1/admin/clock", expect=200)
+    call(admin, "PUT", "/v1/admin/clock", {"now": None}, expect=200)  # back to real time
+    call(admin, "PUT", "/v1/admin/clock", {"now": "2026-11-23T09:00:00Z"}, expect=200)
 
     # ---- organisations and API clients
     org = call(admin, "POST", "/v1/organisations",
@@ -243,6 +245,15 @@ def run(p):
          expect=200)
     call(admin, "GET", "/v1/dossiers?org=" + oid, expect=200)
     call(instr, "GET", "/v1/dossiers?status=nope", hostile=True, expect=422)
+    # the back office's needs (SPEC §12): search, CSV of the filtered list, counts
+    call(instr, "GET", "/v1/dossiers?sort=due&q=EP-2026", expect=200)
+    call(instr, "GET", "/v1/dossiers?sort=due&prestation=puma", headers={"Accept": "text/csv"},
+         expect=200)
+    call(instr, "GET", "/v1/dossiers?format=csv", expect=200)
+    call(instr, "GET", "/v1/dossiers/counts", expect=200)
+    call(instr, "GET", "/v1/dossiers/counts?prestation=puma&overdue=true&org=" + oid, expect=200)
+    call(instr, "GET", "/v1/dossiers/counts?q=%25", hostile=True, expect=422)
+    call(instr, "GET", "/v1/dossiers?q=a%27b", hostile=True, expect=422)
     tp = "/v1/dossiers/%s/transitions" % did
     call(instr, "POST", tp, {"action": "decide", "decision": "refus", "motif": "x"}, expect=409)
     call(instr, "POST", tp, {"action": "start_instruction"}, expect=200)

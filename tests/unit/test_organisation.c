@@ -123,6 +123,37 @@ static void test_convention_defaults_and_malformed(void **state)
     assert_false(org_convention_parse(NULL, &c));
 }
 
+static const char *state_on(const char *convention, const char *day)
+{
+    json_t *c = json_loads(convention, 0, NULL);
+    const char *s = convention_state(c, D(day));
+
+    json_decref(c);
+    return s;
+}
+
+static void test_convention_state(void **state)
+{
+    (void)state;
+    const char *fixed = "{\"signed_on\":\"2025-01-15\",\"duration_months\":12,"
+                        "\"tacit_renewal\":false}";
+    const char *ended = "{\"signed_on\":\"2023-01-01\",\"tacit_renewal\":true,"
+                        "\"terminated_on\":\"2024-12-31\"}";
+
+    assert_string_equal(state_on(fixed, "2025-01-14"), "a_venir");
+    assert_string_equal(state_on(fixed, "2025-01-15"), "en_vigueur");
+    assert_string_equal(state_on(fixed, "2026-01-14"), "en_vigueur");
+    assert_string_equal(state_on(fixed, "2026-01-15"), "echue");
+    assert_string_equal(state_on(ended, "2024-12-31"), "en_vigueur");
+    assert_string_equal(state_on(ended, "2025-01-01"), "resiliee");
+    /* terminated but also past its term: résiliée, the act that ended it */
+    assert_string_equal(state_on("{\"signed_on\":\"2020-01-01\",\"tacit_renewal\":false,"
+                                 "\"terminated_on\":\"2020-06-30\"}", "2026-01-01"),
+                        "resiliee");
+    assert_null(state_on("{}", "2026-01-01"));
+    assert_null(state_on("null", "2026-01-01"));
+}
+
 static void test_ame_habilitation(void **state)
 {
     static const char *const kinds[] = {"ccas", "cias", "pass_ville", "pass_hospitaliere",
@@ -458,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_convention_month_end),
         cmocka_unit_test(test_convention_tacit_and_termination),
         cmocka_unit_test(test_convention_defaults_and_malformed),
+        cmocka_unit_test(test_convention_state),
         cmocka_unit_test(test_ame_habilitation),
         cmocka_unit_test(test_create_valid),
         cmocka_unit_test(test_create_not_object_and_empty),

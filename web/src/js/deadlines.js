@@ -4,7 +4,7 @@
 // and how many days are left (days_left), at the product's own now.
 
 import { h, formatInstant } from './dom.js';
-import { CLOCKS, label } from './labels.js';
+import { CLOCKS, CLOCK_STATES, label } from './labels.js';
 
 /** The clock that matters most for a row: a breached one, else the running one
  *  due first, else null. */
@@ -33,4 +33,24 @@ export function echeanceCell(deadlines) {
       h('span', { class: 'badge badge-warning' }, `J-${d.days_left}`), ' ', h('span', { class: 'small' }, `${clock}, ${formatInstant(d.due_at)}`));
   }
   return h('span', { class: 'deadline' }, `${clock} : ${formatInstant(d.due_at)}`);
+}
+
+/** Every clock of an object as a table: clock, due time, state in words. */
+export function deadlinesTable(deadlines) {
+  const ds = deadlines || [];
+  if (!ds.length) return h('p', {}, 'Aucune échéance.');
+  return h('div', { class: 'table-wrap' }, h('table', {},
+    h('thead', {}, h('tr', {}, ['Échéance', 'Due le', 'État', 'Jours de suspension'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, ds.map((d) => h('tr', {},
+      h('th', { scope: 'row' }, label(CLOCKS, d.clock)),
+      h('td', {}, formatInstant(d.due_at)),
+      h('td', {}, stateWords(d)),
+      h('td', {}, String(d.suspended_days || 0)))))));
+}
+
+function stateWords(d) {
+  if (d.state === 'breached') return h('span', { class: 'badge badge-danger' }, 'Délai dépassé');
+  if (d.state === 'running' && d.in_warning) return h('span', { class: 'badge badge-warning' }, `J-${d.days_left} (en cours)`);
+  if (d.state === 'met') return h('span', { class: 'badge badge-ok' }, 'Respecté');
+  return h('span', { class: 'badge' }, label(CLOCK_STATES, d.state));
 }

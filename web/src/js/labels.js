@@ -31,3 +31,32 @@ export const ORG_KINDS = {
 export function label(map, code) {
   return (code && map[code]) || code || '—';
 }
+
+export const SIGNALEMENT_STATUSES = {
+  recu: 'Reçu', pris_en_charge: 'Pris en charge', en_cours: 'En cours',
+  soins_realises: 'Soins réalisés', non_pertinent: 'Non pertinent', abandon: 'Abandon',
+};
+
+export const RENDEZ_VOUS_STATUSES = {
+  demande: 'Demandé', rappele: 'Rappelé', planifie: 'Planifié',
+  honore: 'Honoré', non_honore: 'Non honoré', annule: 'Annulé',
+};
+
+export const DEMANDE_DOCUMENT_STATUSES = { demande: 'Demandé', envoye: 'Envoyé', refuse: 'Refusé' };
+
+export const SIGNALEMENT_REASONS = {
+  demarches_inconnues: 'Démarches inconnues', sans_complementaire: 'Sans complémentaire santé',
+  difficulte_rendez_vous: "Difficulté d'obtenir un rendez-vous", avance_de_frais: "Avance de frais impossible",
+  isolement_deplacement: 'Isolement, difficulté de déplacement', numerique: 'Difficulté avec le numérique', autre: 'Autre',
+};
+
+export const DOCUMENTS = {
+  attestation_droits: 'Attestation de droits', attestation_css: 'Attestation de complémentaire santé solidaire',
+};
+
+/** A code shown to people when no label is known: "renoncement_soins" → "Renoncement soins". */
+export function humanize(code) {
+  if (!code) return '—';
+  const s = String(code).replace(/_/g, ' ');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,4 +1,9 @@
 // pages/index.js — every page module; each declares its routes on import.
 import './signin.js';
 import './dossiers.js';
+import './dossier.js';
 import './partner.js';
+import './requests.js';
+import './alertes.js';
+import './partenaires.js';
+import './indicateurs.js';
