@@ -41,14 +41,17 @@ void h_dossier_transition(struct call *c);
 void h_signalement_create(struct call *c);
 void h_signalement_get(struct call *c);
 void h_signalement_list(struct call *c);
+void h_signalement_counts(struct call *c);
 void h_signalement_transition(struct call *c);
 void h_rendez_vous_create(struct call *c);
 void h_rendez_vous_get(struct call *c);
 void h_rendez_vous_list(struct call *c);
+void h_rendez_vous_counts(struct call *c);
 void h_rendez_vous_transition(struct call *c);
 void h_demande_document_create(struct call *c);
 void h_demande_document_get(struct call *c);
 void h_demande_document_list(struct call *c);
+void h_demande_document_counts(struct call *c);
 void h_demande_document_transition(struct call *c);
 /* demandes.c */
 void h_demandes_list(struct call *c);

@@ -224,6 +224,70 @@ static void request_list(struct call *c, const struct request_kind *k)
     dbpool_submit(c, request_list_db);
 }
 
+/* ---- GET /counts ------------------------------------------------------------------------ */
+
+/* How many requests of the kind, in the caller's scope (and ?org), are in each
+ * of its statuses, and how many are late: the tabs of the back office's lists
+ * (SPEC §12). Counts only: nothing personal, nothing journaled. */
+static void request_counts_db(struct call *c, struct db *db)
+{
+    const struct request_kind *k = c->ctx;
+    const char *org = call_query(c, "org");
+    json_t *errors = json_array();
+    json_t *by_status;
+    const char *params[4];
+    char now[40];
+    json_int_t total = 0, late = 0;
+    PGresult *res;
+
+    if (org != NULL && !uuid_valid(org))
+        fielderr_add(errors, "org", "invalid_format", "org doit être un identifiant UUID.");
+    if (json_array_size(errors) > 0) {
+        call_set_problem(c, 422, "Requête invalide", "Paramètres invalides.", errors);
+        return;
+    }
+    json_decref(errors);
+    params[0] = k->kind;
+    params[1] = c->who.role == ROLE_PARTNER ? c->who.org : org;
+    params[2] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL;
+    params[3] = db_ts(clock_now_us(), now, sizeof(now));
+    res = db_exec(db->pg,
+                  "SELECT r.status, count(*), count(*) FILTER (WHERE EXISTS ("
+                  "     SELECT 1 FROM echeances x WHERE x.object_type = r.kind "
+                  "     AND x.object_id = r.id AND ((x.stopped_at IS NULL AND "
+                  "     x.suspended_on IS NULL AND x.due_at <= $4) OR x.stopped_at >= x.due_at))) "
+                  "FROM requests r WHERE r.kind = $1 "
+                  "AND ($2::uuid IS NULL OR r.org_id = $2) "
+                  "AND ($3::text IS NULL OR r.caisse = $3) "
+                  "GROUP BY r.status",
+                  4, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    by_status = json_object();
+    json_object_set_new(by_status, k->initial, json_integer(0));
+    for (const struct request_edge *e = k->edges; e->from != NULL; e++)
+        json_object_set_new(by_status, e->to, json_integer(0));
+    for (int i = 0; i < PQntuples(res); i++) {
+        json_int_t n = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+
+        json_object_set_new(by_status, PQgetvalue(res, i, 0), json_integer(n));
+        total += n;
+        late += strtoll(PQgetvalue(res, i, 2), NULL, 10);
+    }
+    PQclear(res);
+    call_set_json(c, 200,
+                  json_pack("{s:o, s:I, s:I}", "statuses", by_status, "total", total, "overdue",
+                            late));
+}
+
+static void request_counts(struct call *c, const struct request_kind *k)
+{
+    c->ctx = (void *)k;
+    dbpool_submit(c, request_counts_db);
+}
+
 /* ---- POST /{id}/transitions ----------------------------------------------------------- */
 
 /* A replayed transition shows the request as it is now, read in the caller's
@@ -381,6 +445,7 @@ static void request_transition(struct call *c, const struct request_kind *k)
     void h_##name##_create(struct call *c) { request_create(c, &request_kinds[idx]); }        \
     void h_##name##_get(struct call *c) { request_get(c, &request_kinds[idx]); }              \
     void h_##name##_list(struct call *c) { request_list(c, &request_kinds[idx]); }            \
+    void h_##name##_counts(struct call *c) { request_counts(c, &request_kinds[idx]); }        \
     void h_##name##_transition(struct call *c) { request_transition(c, &request_kinds[idx]); }
 
 KIND_HANDLERS(signalement, 0)

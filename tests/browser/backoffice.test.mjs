@@ -288,10 +288,10 @@ test('a 412 says someone else changed the dossier and offers to reload', async (
   await page.getByRole('button', { name: 'Classer sans suite' }).click();
   await page.waitForSelector('#recharger');
   assert.match(await page.locator('#action-status').textContent(), /Quelqu'un d'autre a modifié ce dossier/);
+  await shot(page, '07-dossier-412');
   await click(page.getByRole('button', { name: 'Recharger le dossier' }));
   assert.match(await page.locator('#statut').textContent(), /En instruction/);
   assert.equal(await dossierStatus(d.id), 'en_instruction');
-  await shot(page, '07-dossier-412');
   noProblems(page);
 });
 
@@ -339,6 +339,7 @@ test('"Signalements": a signalement taken in charge', async () => {
   const headers = await page.locator('table thead th').allTextContents();
   for (const h of ['Référence', 'Partenaire', 'Statut', 'Échéance']) assert.ok(headers.includes(h), h);
   assert.match(await page.locator('table tbody tr').first().textContent(), /Délai dépassé/);
+  assert.match(await page.getByRole('navigation', { name: 'Statuts' }).textContent(), /Reçu \(\d+\)/);
   await axe(page, 'Signalements');
   await shot(page, '08-signalements');
   const row = page.locator('table tbody tr').filter({ hasText: 'Reçu' }).first();

@@ -293,6 +293,11 @@ def run(p):
     call(partner, "GET", "/v1/signalements/" + sg["id"], expect=200)
     call(partner, "GET", "/v1/signalements?limit=5", expect=200)
     call(instr, "GET", "/v1/signalements?status=recu", expect=200)
+    call(instr, "GET", "/v1/signalements?status=recu&sort=due", expect=200)
+    call(instr, "GET", "/v1/signalements/counts", expect=200)
+    call(partner, "GET", "/v1/rendez-vous/counts", expect=200)
+    call(instr, "GET", "/v1/demandes-document/counts?org=" + oid, expect=200)
+    call(instr, "GET", "/v1/rendez-vous/counts?org=x", hostile=True, expect=422)
     sp = "/v1/signalements/%s/transitions" % sg["id"]
     call(instr, "POST", sp, {"action": "soins_realises"}, expect=409)
     call(instr, "POST", sp, {"action": "pris_en_charge", "comment": "Appel le 23/11"},

@@ -111,3 +111,44 @@ def test_csv_of_the_filtered_list(stack, admin, org_factory):
     # the export is journaled
     assert wait_for(lambda: any(a["action"] == "export" for a in admin.get(
         "/v1/audit?limit=500").json["items"]), timeout=5)
+
+
+def test_request_counts_and_due_order(stack, admin, org_factory):
+    org = org_factory(kind="ccas", name="CCAS des signalements")
+    partner = stack.client(epart.partner_token(org["id"]))
+    instructor = stack.client(epart.instructor_token("171"))
+    person = {"last_name": "MARTIN", "first_names": ["Paul"], "birth_date": "1975-05-12"}
+    body = {"person": person, "reasons": ["autre"], "parcours": "renoncement_soins",
+            "consent": {"obtained_on": "2026-09-01", "informed": True}}
+    ids = []
+    try:
+        for now in ("2026-11-20T09:00:00Z", "2026-11-22T09:00:00Z"):
+            admin.put("/v1/admin/clock", {"now": now})
+            r = partner.post("/v1/signalements", body)
+            assert r.status == 202, r
+            ids.append(r.json["id"])
+            assert wait_for(lambda: instructor.get("/v1/signalements/" + ids[-1]).json.get(
+                "status") == "recu" and not instructor.get("/v1/signalements/" + ids[-1]).json.get(
+                "queued"))
+        admin.put("/v1/admin/clock", {"now": "2026-11-23T09:00:00Z"})
+        path = "/v1/signalements/%s/transitions" % ids[1]
+        doc = instructor.get("/v1/signalements/" + ids[1]).json
+        assert doc["actions"] == ["pris_en_charge", "non_pertinent", "abandon"]
+        assert instructor.post(path, {"action": "pris_en_charge"}).json["actions"] == [
+            "en_cours", "non_pertinent", "abandon"]
+        r = instructor.get("/v1/signalements/counts?org=" + org["id"])
+        assert r.status == 200, r
+        assert r.json["statuses"] == {"recu": 1, "pris_en_charge": 1, "en_cours": 0,
+                                      "soins_realises": 0, "non_pertinent": 0, "abandon": 0}
+        assert r.json["total"] == 2 and r.json["overdue"] == 1  # the first: 48 h passed
+        assert partner.get("/v1/signalements/counts").json["total"] == 2
+        far = stack.client(epart.instructor_token("751"))
+        assert far.get("/v1/signalements/counts?org=" + org["id"]).json["total"] == 0
+        assert instructor.get("/v1/rendez-vous/counts?org=zz").status == 422
+        # next due time first: the breached one, then the one taken in charge (clock met) last
+        items = instructor.get("/v1/signalements?sort=due&org=" + org["id"]).json["items"]
+        assert [x["id"] for x in items] == ids
+        assert items[0]["deadlines"][0]["state"] == "breached"
+        assert instructor.get("/v1/signalements?sort=sideways").status == 422
+    finally:
+        admin.put("/v1/admin/clock", {"now": "2026-11-23T09:00:00Z"})

@@ -68,16 +68,19 @@ for (const k of KINDS) {
       const status = query.get('status');
       const org = query.get('org');
       const cursor = query.get('cursor');
-      const [list, orgs] = await Promise.all([
+      const [list, counts, orgs] = await Promise.all([
         get(k.api + qs({ status, org, cursor, sort: 'due', limit: 50 })),
+        get(`${k.api}/counts` + qs({ org })),
         organisations(),
       ]);
+      const c = counts.json;
       const names = new Map(orgs.map((o) => [o.id, o.name]));
       const href = (extra) => `/app/${k.slug}` + qs({ status, org, ...extra });
       const items = list.json.items;
       const tabs = h('nav', { 'aria-label': 'Statuts' }, h('ul', { class: 'tabs' },
         [['', 'Tous'], ...Object.entries(k.statuses)].map(([code, name]) => h('li', {},
-          h('a', { href: href({ status: code || null, cursor: null }), 'aria-current': (status || '') === code ? 'true' : null }, name)))));
+          h('a', { href: href({ status: code || null, cursor: null }), 'aria-current': (status || '') === code ? 'true' : null },
+            `${name} (${code ? (c.statuses[code] ?? 0) : c.total})`)))));
       const filter = h('form', { class: 'filters', novalidate: true, 'aria-label': 'Filtrer',
         onsubmit: (ev) => { ev.preventDefault(); const v = new FormData(ev.target).get('org'); window.history.pushState(null, '', href({ org: v || null, cursor: null })); rerender(); } },
       h('div', { class: 'field' }, h('label', { for: 'f-org' }, 'Partenaire'),
@@ -99,6 +102,7 @@ for (const k of KINDS) {
         })));
       const next = list.json.next_cursor;
       replace(main, h('h1', {}, k.title), tabs, filter,
+        c.overdue ? h('p', {}, h('span', { class: 'badge badge-danger' }, `${c.overdue} en retard`)) : null,
         items.length ? h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': `Liste : ${k.title}` }, table) : h('p', {}, 'Aucune demande ne correspond.'),
         h('nav', { class: 'pager', 'aria-label': 'Pages de la liste' },
           cursor ? h('a', { class: 'button button-secondary', href: href({ cursor: null }) }, 'Première page') : null,
