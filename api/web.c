@@ -10,7 +10,7 @@
  * which `make run` does anyway.
  *
  * Why this is safe against path traversal: a request path is never joined to a
- * directory. It is checked against a strict alphabet (letters, digits, "._-/",
+ * directory. It is checked against a strict alphabet (common/webpath.c) (letters, digits, "._-/",
  * no empty segment, no trailing slash, no segment starting with a dot, so no
  * "..", no "%2e", no backslash, no NUL) and then looked up by exact string in the table; the table
  * itself holds only regular files found under the folder without following
@@ -31,12 +31,13 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "webpath.h"
 
 #define WEB_MAX_FILES 4096
 #define WEB_MAX_FILE (16u << 20)   /* one file: 16 MiB */
 #define WEB_MAX_TOTAL (128u << 20) /* all of them: 128 MiB */
 #define WEB_MAX_DEPTH 8
-#define WEB_PATH_MAX 256
+#define WEB_PATH_MAX WEBPATH_MAX
 
 struct asset {
     char path[WEB_PATH_MAX]; /* relative to the folder: "index.html", "js/main.js" */
@@ -324,32 +325,6 @@ bool web_owns(const char *path)
     return strcmp(path, "/") == 0 || strcmp(path, "/app") == 0 || strncmp(path, "/app/", 5) == 0;
 }
 
-/* A path relative to /app/ that could name a file: the strict alphabet above. */
-static bool clean_path(const char *p)
-{
-    bool seg_start = true;
-
-    if (*p == '\0' || strlen(p) >= WEB_PATH_MAX)
-        return false;
-    for (; *p != '\0'; p++) {
-        char ch = *p;
-
-        if (ch == '/') {
-            if (seg_start)
-                return false; /* empty segment: "//" */
-            seg_start = true;
-            continue;
-        }
-        if (seg_start && ch == '.')
-            return false; /* ".", "..", dotfiles */
-        seg_start = false;
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '.' || ch == '_' || ch == '-'))
-            return false;
-    }
-    return !seg_start; /* no trailing slash */
-}
-
 static const struct asset *find(const char *rel)
 {
     size_t lo = 0, hi = nassets;
@@ -366,31 +341,6 @@ static const struct asset *find(const char *rel)
             lo = mid + 1;
     }
     return NULL;
-}
-
-/* A page of the application (History API route): a last segment without a dot. */
-static bool is_page_route(const char *rel)
-{
-    const char *last = strrchr(rel, '/');
-
-    return strchr(last ? last + 1 : rel, '.') == NULL;
-}
-
-/* True when Accept-Encoding names gzip with a weight other than 0. */
-static bool accepts_gzip(const char *ae)
-{
-    const char *p = strstr(ae, "gzip");
-    const char *q;
-
-    if (p == NULL)
-        return false;
-    q = p + 4;
-    while (*q == ' ')
-        q++;
-    if (*q != ';')
-        return true;
-    q = strstr(q, "q=");
-    return q == NULL || strtod(q + 2, NULL) > 0.0;
 }
 
 static void security_headers(struct evkeyvalq *h)
@@ -440,12 +390,12 @@ void web_serve(struct call *c)
     rel = c->path + 5; /* after "/app/" */
     if (*rel == '\0') {
         rel = "index.html";
-    } else if (!clean_path(rel)) {
+    } else if (!webpath_clean(rel)) {
         reply_problem(c, 404, "Ressource introuvable", "Chemin inconnu.");
         return;
     }
     a = find(rel);
-    if (a == NULL && is_page_route(rel))
+    if (a == NULL && webpath_is_page(rel))
         a = find("index.html");
     if (a == NULL) {
         reply_problem(c, 404, "Ressource introuvable", "Chemin inconnu.");
@@ -461,7 +411,7 @@ void web_serve(struct call *c)
         return;
     }
     ae = call_header(c, "Accept-Encoding");
-    gz = a->gz != NULL && ae != NULL && accepts_gzip(ae);
+    gz = a->gz != NULL && ae != NULL && webpath_accepts_gzip(ae);
     if (gz)
         evhttp_add_header(h, "Content-Encoding", "gzip");
     call_reply_ref(c, 200, a->type, gz ? a->gz : a->data, gz ? a->gz_len : a->len);

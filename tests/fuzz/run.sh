@@ -41,7 +41,7 @@ case "${1:-}" in
   -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
 esac
 
-all_targets=(dossier nir siret dates token cursor route droits webhook_url idtoken)
+all_targets=(dossier nir siret dates token cursor route droits webhook_url idtoken webpath)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
