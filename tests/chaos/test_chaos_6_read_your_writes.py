@@ -7,7 +7,8 @@ PostgreSQL, then (when the row is not there yet) the record in Redis and the
 body from the stream entry; a dossier committed and acknowledged between the two
 reads must not fall through both. It proves (SPEC §1): a GET of an id returned
 by a 202 never answers 404 — it answers 200, `recu` before persistence — during
-10 s x CHAOS_SCALE of load with three workers.
+10 s x CHAOS_SCALE of load (longer, until 500 reads, on a slow machine) with
+three workers.
 
 See docs/chaos.md ("read-your-writes race"): with the API reading PostgreSQL
 before Redis, about one such read in 50 answered 404.
@@ -48,7 +49,16 @@ def test_read_your_writes_while_persisting():
         readers = [threading.Thread(target=reader, args=(i,), daemon=True) for i in range(4)]
         for r in readers:
             r.start()
+        # At least `duration` of load, then until 500 reads have been made: on
+        # a loaded machine the readers are slower, and the count of reads, not
+        # the time, is what makes the race likely to be hit.
+        deadline = time.monotonic() + 12 * duration
         time.sleep(duration)
+        while time.monotonic() < deadline:
+            with lock:
+                if sum(reads.values()) >= 500:
+                    break
+            time.sleep(0.2)
         stop.set()
         for r in readers:
             r.join(timeout=30)
