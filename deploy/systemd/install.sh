@@ -14,7 +14,8 @@ PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 
 id epart >/dev/null 2>&1 || useradd --system --home-dir /var/lib/epart --shell /usr/sbin/nologin epart
 install -d -m 0755 /etc/epart "$LIB" /usr/local/bin
-install -d -m 0750 -o epart -g epart /var/lib/epart /var/lib/epart/redis
+install -d -m 0711 -o epart -g epart /var/lib/epart  # postgres traverses it to its pg/
+install -d -m 0700 -o epart -g epart /var/lib/epart/redis
 install -d -m 0700 -o postgres -g postgres /var/lib/epart/pg
 install -d -m 0700 -o epart -g epart "$SECRETS"
 
