@@ -9,6 +9,7 @@
 
 #include "dbpool.h"
 #include "log.h"
+#include "redis_primary.h"
 
 /* What a recorded 2xx body may keep: ids, reference, status codes, version. */
 static const char *const kept_fields[] = {"id", "client_id", "reference", "status", "version",
@@ -307,6 +308,17 @@ void idem_end(struct idem *id, struct call *c, struct db *db)
                          IDEM_TTL_SECONDS);
         if (r != NULL)
             freeReplyObject(r);
+        /* Several nodes: the record on the replicas before the answer, so that
+         * a retry after a failover meets it (docs/high-availability.md). The
+         * resource itself is already committed, so a short count changes the
+         * answer in nothing; it is logged. */
+        if (primary_required_acks() > 0) {
+            r = redisCommand(rc, "WAIT %d %d", primary_required_acks(), PRIMARY_WAIT_MS);
+            if (r == NULL || r->type != REDIS_REPLY_INTEGER || r->integer < primary_required_acks())
+                log_warn("idempotency: record not confirmed by the replicas");
+            if (r != NULL)
+                freeReplyObject(r);
+        }
         /* listed under its object, for the retention purge (SPEC §10) */
         if (object != NULL && object_key[0] != '\0') {
             redisAppendCommand(rc, "SADD %s %s", object_key, id->redis_key);

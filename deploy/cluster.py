@@ -402,7 +402,8 @@ class Cluster:
     # -- network namespaces (partition tests) -----------------------------------
 
     def ns_name(self, what):
-        return "epart%d-%s" % (self.base, what)
+        # unique per process: two test runs on one machine never share one
+        return "ep%d-%d-%s" % (self.base, os.getpid(), what)
 
     def node_ip(self, i):
         return "%s.%d" % (self.net_prefix, i)

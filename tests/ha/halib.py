@@ -23,7 +23,20 @@ import uuid
 import cluster as cl
 import epart
 
-BASE = int(os.environ.get("EPART_HA_PORT_BASE", "24000"))
+def _free_base():
+    """EPART_HA_PORT_BASE, else a base whose 21 ports are free on loopback
+    (in network namespaces the ports are the namespaces' own anyway)."""
+    if os.environ.get("EPART_HA_PORT_BASE"):
+        return int(os.environ["EPART_HA_PORT_BASE"])
+    import random
+    for base in random.sample(range(21000, 31000, 1000), 10):
+        if not any(cl.port_open(base + 100 * i + k, timeout=0.05)
+                   for i in (1, 2, 3) for k in range(7)):
+            return base
+    return 24000
+
+
+BASE = _free_base()
 RESULTS = os.environ.get("HA_RESULTS")
 
 

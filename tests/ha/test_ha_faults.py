@@ -157,3 +157,63 @@ def test_redis_primary_partitioned(cluster):
         H.wait_healthy(c, timeout=120)
 
     check(H.run_with_fault(c, "node_partitioned", fault, heal))
+
+
+def test_three_nodes_fire_each_alert_once(cluster):
+    """Three workers on three nodes scan the same deadlines (SKIP LOCKED,
+    fired_rank): each warning and each breach fires once, whichever node's
+    API moved the shared test clock. Last: it moves the clock for good."""
+    import json
+    import http.client
+    import epart
+    c = cluster
+    H.wait_healthy(c)
+
+    def call(node, method, path, body, token):
+        conn = http.client.HTTPConnection(node.host, node.api_port, timeout=30)
+        conn.request(method, path, body=json.dumps(body),
+                     headers={"Authorization": "Bearer " + token,
+                              "Content-Type": "application/json"})
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        return r.status, data
+
+    admin = epart.admin_token()
+    assert call(c.nodes[0], "PUT", "/v1/admin/clock", {"now": "2026-11-23T09:00:00Z"},
+                admin)[0] == 200
+    time.sleep(0.5)  # every process follows the shared clock every 100 ms
+    n = 60
+    ids = []
+    for k in range(n):
+        b = epart.dossier_body("puma")
+        b["consent"]["obtained_on"] = "2026-11-23"
+        b["situation"]["residence_since"] = "2020-01-01"
+        status, data = call(c.nodes[k % 3], "POST", "/v1/dossiers", b, c.token)
+        assert status == 202, data
+        ids.append(json.loads(data)["id"])
+    inlist = ",".join("'%s'" % i for i in ids)
+    cl.wait_for(lambda: c.psql("SELECT count(*) FROM dossiers WHERE id IN (%s)" % inlist)
+                == str(n), 60, "the dossiers persisted")
+    # each step waits for its alerts: on a jump past several thresholds only
+    # the most severe fires (docs/deadlines.md)
+    for k, (now, level, lead) in enumerate([("2026-12-19T00:00:00Z", "warning", "P5D"),
+                                            ("2026-12-23T00:00:00Z", "warning", "P1D"),
+                                            ("2027-01-10T00:00:00Z", "breach", None)]):
+        assert call(c.nodes[(k + 1) % 3], "PUT", "/v1/admin/clock", {"now": now},
+                    admin)[0] == 200
+        cl.wait_for(lambda: c.psql(
+            "SELECT count(*) FROM alerts WHERE level = '%s' AND coalesce(lead, '') = '%s' "
+            "AND object_id IN (%s)" % (level, lead or "", inlist)) == str(n), 60,
+            "every %s %s" % (level, lead or ""))
+    time.sleep(1.5)
+    rows = c.psql("SELECT level, coalesce(lead, ''), count(*), count(DISTINCT object_id) "
+                  "FROM alerts WHERE object_id IN (%s) GROUP BY 1, 2 ORDER BY 1, 2"
+                  % inlist).splitlines()
+    fired = {}
+    for row in rows:
+        level, lead, count, distinct = row.split("|")
+        assert count == distinct, row  # never twice for one dossier
+        fired[(level, lead)] = int(count)
+    H.report("alerts_three_nodes", dossiers=n, **{"%s_%s" % k: v for k, v in fired.items()})
+    assert fired == {("breach", ""): n, ("warning", "P1D"): n, ("warning", "P5D"): n}, fired
