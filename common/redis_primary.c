@@ -60,8 +60,13 @@ static void publish(const struct hostport *hp, int healthy)
         atomic_fetch_add(&generation, 1);
     }
     pthread_mutex_unlock(&lock);
-    if (healthy >= 0)
-        atomic_store(&acks, sentinel_required_acks(healthy));
+    if (healthy >= 0) {
+        int before = atomic_exchange(&acks, sentinel_required_acks(healthy));
+
+        if (!changed && before != atomic_load(&acks))
+            log_info("redis: %d replica acknowledgement(s) per write now (%d healthy)",
+                     atomic_load(&acks), healthy);
+    }
     if (changed)
         log_info("redis: the primary of '%s' is %s:%d (%d replica acknowledgement(s) per write)",
                  master_name, hp->host, hp->port, atomic_load(&acks));

@@ -242,6 +242,13 @@ class Node:
         # a copy of its own: Sentinel makes Redis rewrite its file (CONFIG
         # REWRITE) at every failover
         shutil.copyfile(os.path.join(ROOT, "deploy", "redis.conf"), conf)
+        acl = os.path.join(d, "users.acl")
+        sec = os.path.join(self.c.state, "secrets")
+        with open(acl, "w") as f:
+            subprocess.run(["sh", os.path.join(ROOT, "deploy", "redis-acl.sh"),
+                            os.path.join(sec, "redis-epart"), os.path.join(sec, "redis-admin"),
+                            "epart"], stdout=f, check=True)
+        os.chmod(acl, 0o600)
         argv = ["redis-server", conf,
                 "--port", str(self.redis_port), "--dir", d, "--daemonize", "no",
                 "--logfile", "", "--bind", self.host,
@@ -249,12 +256,8 @@ class Node:
                 # writes: a node cut off stops accepting well before anyone
                 # would trust it (the API's WAIT refuses them at once anyway)
                 "--min-replicas-to-write", "1", "--min-replicas-max-lag", "10",
-                "--maxmemory", "256mb", "--replica-announce-ip", self.host]
-        if self.ns is not None:
-            # the private bridge of the partition tests: no password yet
-            # (the ACL users of issue 9 are for the loopback cluster too, once
-            # they exist), so protected mode would refuse the other nodes
-            argv += ["--protected-mode", "no"]
+                "--maxmemory", "256mb", "--replica-announce-ip", self.host,
+                "--aclfile", acl, "--masteruser", "default", "--masterauth", self.c.redis_admin]
         if replica_of is None and self.i != 1:
             replica_of = self.c.nodes[0].redis_port
         if replica_of is not None:
@@ -270,6 +273,8 @@ class Node:
                 f.write("port %d\nbind %s\ndir %s\n" % (self.sentinel_port, self.host, d))
                 f.write("sentinel resolve-hostnames no\n")
                 if self.ns is not None:
+                    # Sentinel has no password of its own: protected mode
+                    # would refuse the other nodes of the private bridge
                     f.write("protected-mode no\n")
                 f.write("sentinel announce-ip %s\n" % self.host)
                 f.write("sentinel monitor %s %s %d 2\n"
@@ -277,6 +282,10 @@ class Node:
                 f.write("sentinel down-after-milliseconds %s 1000\n" % MASTER)
                 f.write("sentinel failover-timeout %s 6000\n" % MASTER)
                 f.write("sentinel parallel-syncs %s 2\n" % MASTER)
+                # Sentinel authenticates to every Redis (the ACL has no anonymous user)
+                f.write("sentinel auth-user %s default\n" % MASTER)
+                f.write("sentinel auth-pass %s %s\n" % (MASTER, self.c.redis_admin))
+            os.chmod(path, 0o600)
         self.spawn("sentinel", ["redis-sentinel", path])
 
     def start_api(self):
@@ -375,12 +384,17 @@ class Cluster:
         self.pg_super_password = self._secret("pg-superuser")
         self.pg_repl_password = self._secret("pg-replication")
         self.pg_password = os.environ.get("EPART_PG_PASSWORD") or self._secret("pg-epart")
+        # Redis ACL (deploy/redis-acl.sh, as make run): epart's user limited to
+        # deploy/redis-commands.txt; "default" for Sentinel, replication, tests
+        self.redis_password = os.environ.get("EPART_REDIS_PASSWORD") or self._secret("redis-epart")
+        self.redis_admin = self._secret("redis-admin")
         self.env = dict(os.environ)
         self.env.update({
             "EPART_REDIS_SENTINELS": ",".join("%s:%d" % (n.host, n.sentinel_port) for n in self.nodes),
             "EPART_REDIS_MASTER_NAME": MASTER,
             "EPART_PG_HOSTS": ",".join("%s:%d" % (n.host, n.pg_port) for n in self.nodes),
             "EPART_PG_PASSWORD": self.pg_password,
+            "EPART_REDIS_PASSWORD": self.redis_password,
             "PGPASSWORD": self.pg_password,  # libpq reads it for the multi-host string
             "EPART_JWT_SECRET": os.environ.get("EPART_JWT_SECRET") or self._secret("jwt"),
             "EPART_HTTP_THREADS": os.environ.get("EPART_HTTP_THREADS", "1"),
@@ -587,7 +601,7 @@ class Cluster:
         return None
 
     def redis(self, node, *args):
-        return resp_command(node.redis_port, *args, host=node.host)
+        return resp_command(node.redis_port, *args, host=node.host, password=self.redis_admin)
 
     def psql(self, sql):
         """Run SQL as epart on the current leader (the tests' inspection)."""
