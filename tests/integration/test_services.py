@@ -75,11 +75,11 @@ def test_signalement_48h_breach(stack, admin, partner):
     persisted(stack, sid)
     admin.put("/v1/admin/clock", {"now": "2026-11-24T21:00:00Z"})  # due - 12 h
     assert wait_for(lambda: [a["level"] for a in partner.get("/v1/alerts?limit=500").json["items"]
-                             if a["object"]["id"] == sid] == ["warning"], timeout=4)
+                             if a["object"]["id"] == sid] == ["warning"], timeout=10)
     admin.put("/v1/admin/clock", {"now": "2026-11-25T09:00:00Z"})
     assert wait_for(lambda: "breach" in [a["level"] for a in
                                          partner.get("/v1/alerts?limit=500").json["items"]
-                                         if a["object"]["id"] == sid], timeout=4)
+                                         if a["object"]["id"] == sid], timeout=10)
     a = [x for x in partner.get("/v1/alerts?level=breach&limit=500").json["items"]
          if x["object"]["id"] == sid][0]
     assert a["object"]["type"] == "signalement" and a["clock"] == "prise_en_charge"
