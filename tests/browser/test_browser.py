@@ -58,3 +58,7 @@ def run_node(stack, script):
 
 def test_back_office(stack):
     run_node(stack, "backoffice.test.mjs")
+
+
+def test_partner_space(stack):
+    run_node(stack, "partner.test.mjs")

@@ -52,7 +52,17 @@ export const SIGNALEMENT_REASONS = {
 
 export const DOCUMENTS = {
   attestation_droits: 'Attestation de droits', attestation_css: 'Attestation de complémentaire santé solidaire',
+  attestation_ame: "Attestation d'AME", releve_remboursements: 'Relevé de remboursements',
+  carte_europeenne: "Carte européenne d'assurance maladie",
 };
+
+/** How a requested document reaches the person (POST /v1/demandes-document). */
+export const CHANNELS = {
+  courrier: 'Courrier à la personne', email: 'Courriel à la personne',
+  remise_partenaire: 'Remise par le partenaire', compte_ameli: 'Compte ameli de la personne',
+};
+
+export const SEXES = { F: 'Femme', M: 'Homme', X: "Non précisé à l'état civil" };
 
 /** A code shown to people when no label is known: "renoncement_soins" → "Renoncement soins". */
 export function humanize(code) {

@@ -12,7 +12,13 @@ const BACK_OFFICE = [
 ];
 
 const PARTNER = [
-  { href: '/app/espace-partenaire', label: 'Espace partenaire' },
+  { href: '/app/espace/demandes', label: 'Mes demandes', match: (p) => p.startsWith('/app/espace/demandes') },
+  { href: '/app/espace/nouveau-dossier', label: 'Nouveau dossier' },
+  { href: '/app/espace/nouveau-signalement', label: 'Nouveau signalement' },
+  { href: '/app/espace/demande-rendez-vous', label: 'Demande de rendez-vous' },
+  { href: '/app/espace/demande-document', label: 'Demande de document' },
+  { href: '/app/espace/alertes', label: 'Alertes' },
+  { href: '/app/espace/webhooks', label: 'Webhooks', match: (p) => p.startsWith('/app/espace/webhooks') },
 ];
 
 export function navFor(role) {
@@ -22,7 +28,7 @@ export function navFor(role) {
 }
 
 export function homeFor(role) {
-  return role === 'partner' ? '/app/espace-partenaire' : '/app/';
+  return role === 'partner' ? '/app/espace/demandes' : '/app/';
 }
 
 export function roleLabel(c) {
