@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "conn.h"
 #include "dbpool.h"
 #include "log.h"
 #include "metrics.h"
@@ -416,6 +417,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     bool method_mismatch = false;
     char allow[64];
 
+    conn_request_whole(req);
     if (c == NULL) {
         evhttp_send_error(req, 503, "Service Unavailable");
         return;
@@ -580,12 +582,14 @@ static int thread_init(struct http_thread *thr)
         log_warn("http: TCP_NODELAY: %s", strerror(errno));
     if (evhttp_bind_listener(thr->http, lev) == NULL)
         return -1;
-    /* evhttp's own limits: bodies a little over ours still get our problem+json
-     * 413; far larger ones are drained (lingering close) and get evhttp's 413. */
-    evhttp_set_max_body_size(thr->http, (ev_ssize_t)(g_config.body_limit * 4));
+    /* conn.c watches every connection before evhttp reads it: caps in all and
+     * per address, an absolute deadline from each request's first byte, and an
+     * oversized or unauthenticated body answered (413, 401) before it is read.
+     * evhttp's own limits stay as a second line. */
+    evhttp_set_bevcb(thr->http, conn_new, thr);
+    evhttp_set_max_body_size(thr->http, (ev_ssize_t)g_config.body_limit);
     evhttp_set_max_headers_size(thr->http, 32 * 1024);
     evhttp_set_timeout_tv(thr->http, &tv);
-    evhttp_set_flags(thr->http, EVHTTP_SERVER_LINGERING_CLOSE);
     evhttp_set_default_content_type(thr->http, "application/json");
     evhttp_set_allowed_methods(thr->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
                                               EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |

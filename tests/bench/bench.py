@@ -312,6 +312,9 @@ class Stack:
             "EPART_REDIS_PORT": str(epart.free_port()),
             "EPART_JWT_SECRET": epart.SECRET,
             "EPART_RATE_LIMIT": "0",
+            # wrk opens up to 640 connections from one address
+            "EPART_MAX_CONNECTIONS": "4096",
+            "EPART_MAX_CONNECTIONS_PER_ADDR": "4096",
             "EPART_LOG_LEVEL": "warn",
         })
         self.env.pop("EPART_TEST_CLOCK", None)

@@ -25,8 +25,10 @@ SECRET = "integration-tests-secret-0123456789abcdef0123456789"
 
 
 def free_port():
+    # bound on every address: a port in use (or in TIME_WAIT) on any loopback
+    # address, as the tests' clients leave them, is not chosen
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind(("", 0))
         return s.getsockname()[1]
 
 
