@@ -22,9 +22,9 @@
  *                        text/html, text/plain: a text body)
  * and of `request`: a schema name (the body is required) or "?Name" (optional).
  * Added to every row without being written: 401 and 403 when a token is needed,
- * 404 when the path has an {id}, 400 413 415 422 when there is a body, 422
+ * 404 when the path has an {id}, 400 411 413 415 422 when there is a body, 422
  * when there are query parameters (a forged cursor, an unknown status), 429 with
- * a token (a rate per organisation or per agent), 503 everywhere; the
+ * a token (a rate per organisation or per agent), 408 and 503 everywhere; the
  * Idempotency-Key header on every POST and If-Match where 412 is listed.
  */
 #include <pthread.h>
@@ -58,13 +58,15 @@ static const struct {
     {401, "Jeton absent ou invalide"},
     {403, "Rôle, convention ou habilitation ne le permettent pas"},
     {404, "Inconnu, ou hors du périmètre de l'appelant"},
+    {408, "La requête n'est pas arrivée entière dans EPART_HTTP_TIMEOUT secondes"},
     {409, "Le statut actuel ne permet pas cette action"},
     {412, "If-Match ne correspond plus à la version actuelle"},
+    {411, "Corps envoyé sans Content-Length (chunked)"},
     {413, "Corps trop volumineux (1 Mio par défaut)"},
     {415, "Le corps doit être application/json"},
     {422, "Champs invalides : chacun est listé dans errors"},
     {429, "Trop de requêtes : réessayer après Retry-After secondes"},
-    {503, "Une dépendance (PostgreSQL ou Redis) est indisponible"},
+    {503, "Une dépendance (PostgreSQL ou Redis) est indisponible, ou trop de connexions"},
 };
 
 static const char *status_text(int code)
@@ -175,8 +177,10 @@ static json_t *responses_of(const struct route *r, bool has_body, bool *if_match
         add_response(responses, 404, NULL);
     if (has_body || (r->query != NULL && r->query[0] != '\0'))
         add_response(responses, 422, NULL); /* fields, or query parameters */
+    add_response(responses, 408, NULL); /* conn.c: the request's deadline */
     if (has_body) {
         add_response(responses, 400, NULL);
+        add_response(responses, 411, NULL);
         add_response(responses, 413, NULL);
         add_response(responses, 415, NULL);
         add_response(responses, 422, NULL);
