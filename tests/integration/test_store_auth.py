@@ -9,6 +9,7 @@ never written to a log.
 """
 import os
 import socket
+import uuid
 import stat
 import subprocess
 
@@ -67,21 +68,28 @@ def test_secrets_are_owner_only(stack):
 
 def test_redis_refuses_the_unauthenticated(stack):
     port = int(stack.env["EPART_REDIS_PORT"])
-    before = stack.redis("XLEN", "epart:ingest")
+    # Besides the ingest stream (which the workers drain meanwhile, so its
+    # length proves nothing), a stream of this test's own that nobody reads:
+    # had any forged XADD got in, this key would exist.
+    witness = "epart:test-forged:" + uuid.uuid4().hex
     forged = ("XADD", "epart:ingest", "*", "type", "dossier",
               "meta", '{"org":"00000000-0000-4000-8000-000000000000"}', "body", "{}")
-    ping, xadd, get = resp(port, ("PING",), forged, ("GET", "epart:clock"))
+    forged_witness = ("XADD", witness, "*", "type", "dossier", "body", "{}")
+    ping, xadd, xadd2, get = resp(port, ("PING",), forged, forged_witness,
+                                  ("GET", "epart:clock"))
     assert ping.startswith("-NOAUTH"), ping
     assert xadd.startswith("-NOAUTH"), xadd
+    assert xadd2.startswith("-NOAUTH"), xadd2
     assert get.startswith("-NOAUTH"), get
-    assert stack.redis("XLEN", "epart:ingest") == before, "the forged entry got in"
+    assert stack.redis("EXISTS", witness) == "0", "the forged entry got in"
     # the default user is not open either: without its password it is refused
     for auth in (("AUTH", ""), ("AUTH", "default", ""), ("AUTH", "default", "nopass"),
                  ("AUTH", "epart", "wrong"), ("AUTH", "epart", stack.secret("redis_admin_password"))):
-        r = resp(port, auth, forged)
+        r = resp(port, auth, forged, forged_witness)
         assert r[0].startswith("-WRONGPASS") or r[0].startswith("-ERR"), (auth[:2], r)
         assert r[1].startswith("-NOAUTH"), (auth[:2], r)
-    assert stack.redis("XLEN", "epart:ingest") == before
+        assert r[2].startswith("-NOAUTH"), (auth[:2], r)
+    assert stack.redis("EXISTS", witness) == "0"
 
 
 def test_epart_user_runs_only_its_commands(stack):
