@@ -42,17 +42,6 @@ struct queued {
     struct dossier_head head;
 };
 
-static json_t *actor_json(const struct call *c)
-{
-    json_t *a = json_pack("{s:s, s:s}", "sub", c->who.sub, "role", role_str(c->who.role));
-
-    if (c->who.role == ROLE_PARTNER)
-        json_object_set_new(a, "org", json_string(c->who.org));
-    else if (c->who.role == ROLE_INSTRUCTOR)
-        json_object_set_new(a, "caisse", json_string(c->who.caisse));
-    return a;
-}
-
 static void check_db(struct call *c, struct db *db)
 {
     struct queued *q = c->ctx;
@@ -97,23 +86,20 @@ static void check_db(struct call *c, struct db *db)
 static void enqueue(struct call *c)
 {
     struct queued *q = c->ctx;
-    char entry[37], message_id[37], at[32], location[256];
-    int64_t now_us = clock_now_us();
+    char message_id[37], at[32], location[256];
+    struct stream_meta m = {0};
     json_t *meta, *resp;
     char *meta_text, *resp_text;
     struct ingest_req r;
 
-    if (!uuid_v4(entry) || !uuid_v4(message_id)) {
+    if (!uuid_v4(message_id) ||
+        !ingest_meta_init(c, &m, c->params[0], q->head.org, q->head.caisse)) {
         call_reply_problem(c, 503, "Service indisponible", "Aléa indisponible.", NULL);
         return;
     }
-    cal_format_instant((time_t)(now_us / 1000000), at);
-    meta = json_pack("{s:i, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:I}", "v", 1, "entry", entry, "id",
-                     c->params[0], "org", q->head.org, "caisse", q->head.caisse, "actor",
-                     actor_json(c), "remote", c->remote, "received_at", at, "received_at_us",
-                     (json_int_t)now_us);
+    cal_format_instant((time_t)(m.received_at_us / 1000000), at);
     if (strcmp(q->type, "dossier.message") == 0) {
-        json_object_set_new(meta, "message_id", json_string(message_id));
+        snprintf(m.message_id, sizeof(m.message_id), "%s", message_id);
         snprintf(location, sizeof(location), "/v1/dossiers/%s/messages/%s", c->params[0],
                  message_id);
         resp = json_pack("{s:s, s:s, s:s, s:s}", "id", message_id, "dossier", c->params[0],
@@ -123,6 +109,7 @@ static void enqueue(struct call *c)
         resp = json_pack("{s:s, s:s, s:s, s:s}", "id", c->params[0], "reference",
                          q->head.reference, "status", q->next, "received_at", at);
     }
+    meta = stream_meta_build(&m);
     meta_text = json_text(meta);
     resp_text = json_text(resp);
     json_decref(meta);

@@ -24,7 +24,7 @@ static int from_pending(struct call *c, struct db *db, struct dossier_head *out)
 
     if (rc == NULL)
         return 0;
-    r = redisCommand(rc, "HGET " PENDING_PREFIX "%s meta", c->params[0]);
+    r = redisCommand(rc, "HGET " STREAM_PENDING_PREFIX "%s meta", c->params[0]);
     if (r != NULL && r->type == REDIS_REPLY_STRING)
         meta = json_loadb(r->str, r->len, 0, NULL);
     if (r != NULL)

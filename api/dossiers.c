@@ -43,12 +43,12 @@ static bool wants_ame_first(const json_t *body)
 
 void h_dossier_create(struct call *c)
 {
-    json_t *errors, *ame_deposit;
+    json_t *errors;
+    struct stream_meta m = {0};
     const char *kind = json_str(c->org, "kind");
     bool habilitated = org_may_send_ame_first(kind ? kind : "",
                                               json_bool(c->org, "ame_habilitation", false));
     cal_date today = clock_today();
-    char today_s[CAL_DATE_LEN];
     bool transmit;
 
     if (!call_parse_json_body(c)) {
@@ -70,21 +70,19 @@ void h_dossier_create(struct call *c)
     }
     json_decref(errors);
     transmit = json_bool(c->json, "transmit", true);
-    cal_format(today, today_s);
+    m.is_dossier_create = true;
+    snprintf(m.org_kind, sizeof(m.org_kind), "%s", kind ? kind : "");
+    m.ame_habilitated = habilitated;
+    m.has_received_on = transmit;
+    m.received_on = today;
     /* SPEC §4: the partner's deposit date counts only for an AME first request
      * from a habilitated organisation (the 8-day transmission clock) */
     if (wants_ame_first(c->json) && habilitated) {
-        const char *dep = json_str(c->json, "deposited_on");
-
-        ame_deposit = json_string(dep ? dep : today_s);
-    } else {
-        ame_deposit = json_null();
+        m.has_ame_deposit = true;
+        if (!cal_parse(json_str(c->json, "deposited_on"), &m.ame_deposit_on))
+            m.ame_deposit_on = today;
     }
-    ingest_create(c, "dossier.create", "EP", "/v1/dossiers", transmit ? "recu" : "depose",
-                  json_pack("{s:s, s:b, s:o, s:o}", "org_kind", kind ? kind : "",
-                            "ame_habilitated", habilitated, "received_on",
-                            transmit ? json_string(today_s) : json_null(), "ame_deposit_on",
-                            ame_deposit));
+    ingest_create(c, "dossier.create", "EP", "/v1/dossiers", transmit ? "recu" : "depose", &m);
 }
 
 /* ---- GET /v1/dossiers/{id} ----------------------------------------------------- */

@@ -16,6 +16,7 @@
 #include "redis_link.h"
 #include "redis_primary.h"
 #include "secret_hash.h"
+#include "uuidv.h"
 
 /* KEYS: stream, idempotency key or "", pending key or "", reference counter or "",
  *       the set of the object's idempotency records or "" (common/idem_key.h).
@@ -340,14 +341,14 @@ json_t *ingest_pending(redisContext *rc, const char *id, json_t **body)
     *body = NULL;
     if (rc == NULL)
         return NULL;
-    r = redisCommand(rc, "HMGET " PENDING_PREFIX "%s meta stream_id", id);
+    r = redisCommand(rc, "HMGET " STREAM_PENDING_PREFIX "%s meta stream_id", id);
     if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
         r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_STRING)
         goto out;
     meta = json_loadb(r->element[0]->str, r->element[0]->len, 0, NULL);
     /* the body is read from the stream entry itself, which lives until the
      * worker has persisted it: the record does not store it twice */
-    x = redisCommand(rc, "XRANGE %s %s %s", INGEST_STREAM, r->element[1]->str,
+    x = redisCommand(rc, "XRANGE %s %s %s", STREAM_INGEST, r->element[1]->str,
                      r->element[1]->str);
     if (x != NULL && x->type == REDIS_REPLY_ARRAY && x->elements == 1 &&
         x->element[0]->type == REDIS_REPLY_ARRAY && x->element[0]->elements == 2) {
@@ -403,8 +404,8 @@ void ingest_submit(struct call *c, const struct ingest_req *r)
     snprintf(pi->location, sizeof(pi->location), "%s", r->location);
     snprintf(backlog, sizeof(backlog), "%ld", g_config.ingest_backlog_max);
     snprintf(ttl, sizeof(ttl), "%d", IDEM_TTL_SECONDS);
-    snprintf(pttl, sizeof(pttl), "%d", PENDING_TTL_SECONDS);
-    vals[0] = INGEST_STREAM;
+    snprintf(pttl, sizeof(pttl), "%d", STREAM_PENDING_TTL_SECONDS);
+    vals[0] = STREAM_INGEST;
     vals[1] = idem_key;
     vals[2] = r->pending_key ? r->pending_key : "";
     vals[3] = r->refseq_key ? r->refseq_key : "";
@@ -449,41 +450,52 @@ void ingest_submit(struct call *c, const struct ingest_req *r)
     send_script(c, true);
 }
 
-void ingest_create(struct call *c, const char *type, const char *ref_prefix,
-                   const char *collection, const char *status, json_t *meta)
+bool ingest_actor(const struct call *c, struct stream_actor *a)
 {
-    char id[37], entry[37], at[32], today_s[CAL_DATE_LEN], prefix[24], refseq[48];
+    return stream_actor_set(a, c->who.sub, role_str(c->who.role),
+                            c->who.role == ROLE_PARTNER ? c->who.org : NULL,
+                            c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL);
+}
+
+bool ingest_meta_init(const struct call *c, struct stream_meta *m, const char *id,
+                      const char *org, const char *caisse)
+{
+    m->v = STREAM_META_V;
+    m->has_actor = true;
+    m->has_received_at_us = true;
+    m->received_at_us = clock_now_us();
+    return uuid_v4(m->entry) && snprintf(m->id, sizeof(m->id), "%s", id) < (int)sizeof(m->id) &&
+           snprintf(m->org, sizeof(m->org), "%s", org) < (int)sizeof(m->org) &&
+           snprintf(m->caisse, sizeof(m->caisse), "%s", caisse) < (int)sizeof(m->caisse) &&
+           snprintf(m->remote, sizeof(m->remote), "%s", c->remote) < (int)sizeof(m->remote) &&
+           ingest_actor(c, &m->actor);
+}
+
+void ingest_create(struct call *c, const char *type, const char *ref_prefix,
+                   const char *collection, const char *status, struct stream_meta *m)
+{
+    char id[37], at[32], today_s[CAL_DATE_LEN], prefix[24], refseq[48];
     char pending[80], location[128];
-    int64_t now_us = clock_now_us();
+    const char *caisse = json_str(c->org, "caisse");
     char *meta_text = NULL, *resp_text = NULL;
-    json_t *resp;
+    json_t *meta, *resp;
     struct ingest_req r;
 
-    if (!uuid_v4(id) || !uuid_v4(entry)) {
-        json_decref(meta);
+    if (!uuid_v4(id) || !ingest_meta_init(c, m, id, c->who.org, caisse ? caisse : "")) {
         call_reply_problem(c, 503, "Service indisponible", "Aléa indisponible.", NULL);
         return;
     }
-    cal_format_instant((time_t)(now_us / 1000000), at);
-    cal_format(cal_paris_date((time_t)(now_us / 1000000)), today_s);
+    snprintf(m->reference, sizeof(m->reference), "%s", INGEST_REF_PLACEHOLDER);
+    snprintf(m->status, sizeof(m->status), "%s", status);
+    cal_format_instant((time_t)(m->received_at_us / 1000000), at);
+    cal_format(cal_paris_date((time_t)(m->received_at_us / 1000000)), today_s);
     snprintf(prefix, sizeof(prefix), "%s-%.4s%.2s%.2s-", ref_prefix, today_s, today_s + 5,
              today_s + 8);
-    snprintf(refseq, sizeof(refseq), "epart:refseq:%s:%.4s%.2s%.2s", ref_prefix, today_s,
-             today_s + 5, today_s + 8);
-    snprintf(pending, sizeof(pending), PENDING_PREFIX "%s", id);
+    snprintf(refseq, sizeof(refseq), STREAM_REFSEQ_PREFIX "%s:%.4s%.2s%.2s", ref_prefix,
+             today_s, today_s + 5, today_s + 8);
+    snprintf(pending, sizeof(pending), STREAM_PENDING_PREFIX "%s", id);
     snprintf(location, sizeof(location), "%s/%s", collection, id);
-    json_object_set_new(meta, "v", json_integer(1));
-    json_object_set_new(meta, "entry", json_string(entry));
-    json_object_set_new(meta, "id", json_string(id));
-    json_object_set_new(meta, "reference", json_string(INGEST_REF_PLACEHOLDER));
-    json_object_set_new(meta, "org", json_string(c->who.org));
-    json_object_set_new(meta, "caisse", json_string(json_str(c->org, "caisse")));
-    json_object_set_new(meta, "actor", json_pack("{s:s, s:s, s:s}", "sub", c->who.sub, "role",
-                                                 "partner", "org", c->who.org));
-    json_object_set_new(meta, "remote", json_string(c->remote));
-    json_object_set_new(meta, "status", json_string(status));
-    json_object_set_new(meta, "received_at", json_string(at));
-    json_object_set_new(meta, "received_at_us", json_integer((json_int_t)now_us));
+    meta = stream_meta_build(m);
     resp = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "reference", INGEST_REF_PLACEHOLDER,
                      "status", status, "received_at", at);
     meta_text = json_text(meta);

@@ -3,7 +3,7 @@
  *
  * A partner write (a dossier, a transmission, pieces, a message, a signalement…)
  * is validated on the HTTP thread and then appended, with one Lua script run
- * atomically by Redis, to the stream INGEST_STREAM: the script also honours the
+ * atomically by Redis, to the stream STREAM_INGEST: the script also honours the
  * Idempotency-Key, refuses new work past the configured backlog, gives the
  * entry its human reference from a per-day counter and records the pending
  * object for read-your-writes. Redis runs with appendfsync always (deploy/), so
@@ -18,12 +18,8 @@
 #include <stddef.h>
 
 #include "server.h"
+#include "stream.h"
 
-#define INGEST_STREAM "epart:ingest"
-#define INGEST_GROUP "epart-workers"
-#define INGEST_DEAD "epart:ingest:dead"
-#define PENDING_PREFIX "epart:pending:"
-#define PENDING_TTL_SECONDS (7 * 86400)
 /* Replaced by the entry's reference in meta, pending meta and response. */
 #define INGEST_REF_PLACEHOLDER "@REF@"
 
@@ -46,14 +42,26 @@ struct ingest_req {
  * *body. NULL when there is none — unknown, or persisted meanwhile. */
 json_t *ingest_pending(redisContext *rc, const char *id, json_t **body);
 
+/* Fill *m with what every write by c carries (common/stream.h): a new entry
+ * id, the object id, its org and caisse, c's actor and address, and the receipt
+ * instant (the product clock, now). Other members are left empty for the
+ * caller. False when no random id could be drawn or a text is too long. */
+bool ingest_meta_init(const struct call *c, struct stream_meta *m, const char *id,
+                      const char *org, const char *caisse);
+
+/* c's identity as a stream actor: sub, role, and org for a partner or caisse
+ * for an agent of the caisse. False when a text is too long. */
+bool ingest_actor(const struct call *c, struct stream_actor *a);
+
 /* Queue the creation of a new object by the partner of c (a dossier, a
  * signalement…): give it an id and a reference "<ref_prefix>-YYYYMMDD-NNNNNN"
- * from the day's counter, complete meta (takes the reference) with what every
- * creation carries (entry, id, org, caisse, actor, remote, status, receipt
- * instant), record it for read-your-writes, and answer 202 with Location
- * "<collection>/<id>" and {"id","reference","status","received_at"}. */
+ * from the day's counter, complete *m (the caller set only what its kind
+ * adds: kind, the dossier's dates) with what every creation carries
+ * (ingest_meta_init, reference, status), record it for read-your-writes, and
+ * answer 202 with Location "<collection>/<id>" and
+ * {"id","reference","status","received_at"}. */
 void ingest_create(struct call *c, const char *type, const char *ref_prefix,
-                   const char *collection, const char *status, json_t *meta);
+                   const char *collection, const char *status, struct stream_meta *m);
 
 /* Answer 422 with errors (taken) for a creation whose body failed validation,
  * unless its Idempotency-Key is known with another body: then 422

@@ -52,8 +52,12 @@ static void request_create(struct call *c, const struct request_kind *k)
     }
     json_decref(errors);
     snprintf(type, sizeof(type), "%s.create", k->kind);
-    ingest_create(c, type, k->ref_prefix, k->path, k->initial,
-                  json_pack("{s:s}", "kind", k->kind));
+    {
+        struct stream_meta m = {0};
+
+        snprintf(m.kind, sizeof(m.kind), "%s", k->kind);
+        ingest_create(c, type, k->ref_prefix, k->path, k->initial, &m);
+    }
 }
 
 /* ---- GET one --------------------------------------------------------------------- */
@@ -383,8 +387,13 @@ static void request_transition_db(struct call *c, struct db *db)
         goto rollback;
     }
     db_ts(clock_now_us(), at, sizeof(at));
-    actor = json_pack("{s:s, s:s, s:s}", "sub", c->who.sub, "role", "instructor", "caisse",
-                      c->who.caisse);
+    {
+        struct stream_actor who;
+
+        actor = stream_actor_set(&who, c->who.sub, "instructor", NULL, c->who.caisse)
+                    ? stream_actor_json(&who)
+                    : NULL;
+    }
     detail = json_pack("{s:s, s:O}", "action", to, "comment",
                        json_object_get(c->json, "comment") ? json_object_get(c->json, "comment")
                                                            : json_null());

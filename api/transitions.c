@@ -33,6 +33,7 @@
 #include "fielderr.h"
 #include "handlers.h"
 #include "idempotency.h"
+#include "stream.h"
 #include "uuidv.h"
 
 struct rule {
@@ -104,10 +105,15 @@ static int load_current(struct call *c, struct db *db, struct current *cur)
     return 1;
 }
 
+/* The agent of the caisse who acts, as the stream's actor object is shaped
+ * (common/stream.h): one shape for every actor the product records. */
 static json_t *actor(const struct call *c)
 {
-    return json_pack("{s:s, s:s, s:s}", "sub", c->who.sub, "role", "instructor", "caisse",
-                     c->who.caisse);
+    struct stream_actor a;
+
+    if (!stream_actor_set(&a, c->who.sub, "instructor", NULL, c->who.caisse))
+        return NULL;
+    return stream_actor_json(&a);
 }
 
 static int record_change(struct call *c, struct db *db, const char *at, const char *from,

@@ -20,12 +20,13 @@
 #include "persist.h"
 #include "redis_primary.h"
 #include "sentinel.h"
+#include "stream.h"
 #include "worker.h"
 
-#define STREAM "epart:ingest"
-#define GROUP "epart-workers"
-#define DEAD "epart:ingest:dead"
-#define FAILURES "epart:ingest:failures"
+#define STREAM STREAM_INGEST
+#define GROUP STREAM_GROUP
+#define DEAD STREAM_DEAD
+#define FAILURES STREAM_FAILURES
 #define BATCH 256
 
 static int64_t now_ms(void)
@@ -170,6 +171,8 @@ static bool replicated(redisContext *rc)
     return ok;
 }
 
+static void dead_letter(redisContext *rc, const struct entry *e, long long tries);
+
 static void process(redisContext *rc, PGconn *pg, struct entry *e, int n, bool *pg_lost)
 {
     int done;
@@ -184,6 +187,10 @@ static void process(redisContext *rc, PGconn *pg, struct entry *e, int n, bool *
     }
     if (acknowledge(rc, e, n) < 0)
         log_warn("consumer: could not acknowledge a batch; it will be redelivered");
+    /* retrying cannot help these: out of the stream at once, said why */
+    for (int i = 0; i < n; i++)
+        if (e[i].refused && !e[i].done)
+            dead_letter(rc, &e[i], 1);
 }
 
 /* Move an entry that failed too often to the dead-letter stream. */
@@ -207,7 +214,11 @@ static void dead_letter(redisContext *rc, const struct entry *e, long long tries
             return;
         freeReplyObject(r);
     }
-    log_error("consumer: entry %s (%s) dead-lettered after %lld failures", e->id, e->type, tries);
+    if (e->refused)
+        log_error("consumer: entry %s (%s) dead-lettered at once: %s", e->id, e->type, e->error);
+    else
+        log_error("consumer: entry %s (%s) dead-lettered after %lld failures", e->id, e->type,
+                  tries);
 }
 
 /* Claim entries idle for too long (their consumer died, or they failed) and

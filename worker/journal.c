@@ -41,46 +41,30 @@ json_t *journal_row_json(const struct journal_row *row)
 
 bool journal_row(const struct entry *e, struct journal_row *row)
 {
-    json_t *meta = json_loads(e->meta, 0, NULL);
-    const json_t *actor = json_object_get(meta, "actor");
-    const char *sub = json_str(actor, "sub");
-    const char *role = json_str(actor, "role");
-    const char *org = json_str(actor, "org");
-    const char *entry_id = json_str(meta, "entry");
-    const char *remote = json_str(meta, "remote");
-    const json_t *us = json_object_get(meta, "received_at_us");
+    const struct stream_meta *m = &e->m;
+    const char *role = m->actor.role[0] != '\0' ? m->actor.role : "partner";
+    const char *org = m->actor.org;
     const char *dot = strchr(e->type, '.');
 
-    row->meta = meta;
-    if (sub == NULL || dot == NULL || !json_is_integer(us)) {
-        journal_row_free(row);
+    if (!m->has_actor || m->actor.sub[0] == '\0' || dot == NULL || !m->has_received_at_us)
         return false;
-    }
-    if (role == NULL)
-        role = "partner";
     /* a partner's organisation is in the meta of a creation, in the actor of
      * the later writes */
-    if (org == NULL && strcmp(role, "partner") == 0)
-        org = json_str(meta, "org");
+    if (org[0] == '\0' && strcmp(role, "partner") == 0)
+        org = m->org;
     snprintf(row->object_type, sizeof(row->object_type), "%.*s", (int)(dot - e->type), e->type);
     snprintf(row->action, sizeof(row->action), "%s", dot + 1);
-    row->params[0] = db_ts(json_integer_value(us), row->at, sizeof(row->at));
-    row->params[1] = sub;
+    row->params[0] = db_ts(m->received_at_us, row->at, sizeof(row->at));
+    row->params[1] = m->actor.sub;
     row->params[2] = role;
-    row->params[3] = (org != NULL && uuid_valid(org)) ? org : NULL;
-    row->params[4] = json_str(actor, "caisse");
+    row->params[3] = uuid_valid(org) ? org : NULL;
+    row->params[4] = m->actor.caisse[0] != '\0' ? m->actor.caisse : NULL;
     row->params[5] = row->action;
     row->params[6] = row->object_type;
-    row->params[7] = json_str(meta, "id");
-    row->params[8] = (remote != NULL && remote[0] != '\0') ? remote : NULL;
-    row->params[9] = (entry_id != NULL && uuid_valid(entry_id)) ? entry_id : NULL;
+    row->params[7] = m->id;
+    row->params[8] = m->remote[0] != '\0' ? m->remote : NULL;
+    row->params[9] = uuid_valid(m->entry) ? m->entry : NULL;
     return true;
-}
-
-void journal_row_free(struct journal_row *row)
-{
-    json_decref(row->meta);
-    row->meta = NULL;
 }
 
 int journal_entry(PGconn *pg, struct entry *e)
@@ -93,6 +77,5 @@ int journal_entry(PGconn *pg, struct entry *e)
     rc = db_cmd(pg, JOURNAL_SQL, 10, row.params);
     if (rc < 0)
         snprintf(e->error, sizeof(e->error), "audit journal insert failed");
-    journal_row_free(&row);
     return rc;
 }

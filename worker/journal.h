@@ -29,19 +29,16 @@ int journal_entry(PGconn *pg, struct entry *e);
 extern const char JOURNAL_SQL[];
 
 /* The parameters of e's journal row, for a caller that sends JOURNAL_SQL itself
- * (persist.c's pipeline). params point into the row (and into its parsed meta):
- * call journal_row_free() once the statement is sent (libpq copies parameters
- * when sending). Returns false, with nothing to free, when the entry is not
- * journaled (no actor). */
+ * (persist.c's pipeline). params point into the row and into e's parsed meta
+ * (e->m): both must outlive the sending (libpq copies parameters when
+ * sending). Returns false when the entry is not journaled (no actor). */
 struct journal_row {
-    void *meta; /* json_t *: the parsed meta the strings belong to */
     char at[40];
     char object_type[24];
     char action[24];
     const char *params[10];
 };
 bool journal_row(const struct entry *e, struct journal_row *row);
-void journal_row_free(struct journal_row *row);
 
 /* The row as a JSON object keyed by audit_journal's columns, an element of the
  * array JOURNAL_BATCH_SQL takes (sql/011_batch_create.sql): a new reference,

@@ -18,7 +18,7 @@
 
 struct applied {
     json_t *doc;   /* {"stream_id","meta","body"} */
-    json_t *meta;
+    const struct stream_meta *meta; /* e->m, read once by persist_batch() */
     json_t *body;
     const char *id;
     char at[40];   /* the receipt instant (the API's 202) */
@@ -33,21 +33,23 @@ static void fail(struct entry *e, const char *why)
 
 static int open_entry(struct applied *a, struct entry *e, const char *arg)
 {
-    json_t *us;
-
     memset(a, 0, sizeof(*a));
     a->doc = json_loads(arg, 0, NULL);
-    a->meta = json_object_get(a->doc, "meta");
+    a->meta = &e->m;
     a->body = json_object_get(a->doc, "body");
-    a->id = json_str(a->meta, "id");
-    us = json_object_get(a->meta, "received_at_us");
-    if (a->doc == NULL || a->id == NULL || !json_is_integer(us)) {
+    a->id = e->m.id;
+    if (a->doc == NULL || a->id[0] == '\0' || !e->m.has_received_at_us) {
         fail(e, "malformed entry");
         return -1;
     }
-    a->at_s = (time_t)(json_integer_value(us) / 1000000);
-    db_ts(json_integer_value(us), a->at, sizeof(a->at));
-    a->actor = json_text(json_object_get(a->meta, "actor"));
+    a->at_s = (time_t)(e->m.received_at_us / 1000000);
+    db_ts(e->m.received_at_us, a->at, sizeof(a->at));
+    if (e->m.has_actor) {
+        json_t *actor = stream_actor_json(&e->m.actor);
+
+        a->actor = json_text(actor);
+        json_decref(actor);
+    }
     return 0;
 }
 
@@ -60,7 +62,7 @@ static void close_entry(struct applied *a)
 /* Claim the entry: 1 when it is new, 0 when it was applied before, -1 on error. */
 static int claim_once(PGconn *pg, struct entry *e, const struct applied *a)
 {
-    const char *params[2] = {json_str(a->meta, "entry"), e->id};
+    const char *params[2] = {a->meta->entry, e->id};
     PGresult *res = db_exec(pg,
                             "INSERT INTO applied_entries (entry_id, stream_id) VALUES ($1, $2) "
                             "ON CONFLICT DO NOTHING",
@@ -393,8 +395,8 @@ int lifecycle_apply_message(PGconn *pg, struct entry *e, const char *arg)
 
     if (open_entry(&a, e, arg) < 0)
         goto out;
-    message_id = json_str(a.meta, "message_id");
-    if (message_id == NULL || json_str(a.body, "body") == NULL) {
+    message_id = a.meta->message_id;
+    if (message_id[0] == '\0' || json_str(a.body, "body") == NULL) {
         fail(e, "malformed message entry");
         goto out;
     }

@@ -67,25 +67,21 @@ static json_t *clock_json(const char *name, cal_date started_on, time_t due,
  * which arg_text() adds. */
 static json_t *prepare_dossier_create(struct entry *e)
 {
-    json_t *meta = json_loads(e->meta, 0, NULL);
+    const struct stream_meta *m = &e->m;
     json_t *body = json_loadb(e->body, e->body_len, 0, NULL);
     json_t *arg = NULL, *deadlines, *alerts, *pre;
-    cal_date received_on = {0, 0, 0}, deposit = {0, 0, 0}, ame_deposit;
-    bool received, ame_first;
+    cal_date received_on = m->received_on, deposit = {0, 0, 0}, ame_deposit = m->ame_deposit_on;
+    bool received = m->has_received_on, ame_first = m->has_ame_deposit;
     time_t received_at;
-    const char *id = json_str(meta, "id");
     const char *prestation = json_str(body, "prestation");
 
-    if (meta == NULL || body == NULL || id == NULL || !uuid_valid(id) || prestation == NULL ||
-        !json_is_integer(json_object_get(meta, "received_at_us")) ||
-        json_str(meta, "org") == NULL || json_str(meta, "caisse") == NULL) {
+    if (body == NULL || !uuid_valid(m->id) || prestation == NULL || !m->has_received_at_us ||
+        m->org[0] == '\0' || m->caisse[0] == '\0') {
         snprintf(e->error, sizeof(e->error), "malformed dossier.create entry");
         goto out;
     }
-    snprintf(e->pending_key, sizeof(e->pending_key), "epart:pending:%s", id);
-    received_at = (time_t)(json_integer_value(json_object_get(meta, "received_at_us")) / 1000000);
-    received = cal_parse(json_str(meta, "received_on"), &received_on);
-    ame_first = cal_parse(json_str(meta, "ame_deposit_on"), &ame_deposit);
+    snprintf(e->pending_key, sizeof(e->pending_key), STREAM_PENDING_PREFIX "%s", m->id);
+    received_at = (time_t)(m->received_at_us / 1000000);
     /* SPEC §4: the partner's deposit date counts only for an AME first request
      * of a habilitated organisation; otherwise the deposit date is the receipt. */
     deposit = ame_first ? ame_deposit : received ? received_on : cal_paris_date(received_at);
@@ -123,7 +119,6 @@ static json_t *prepare_dossier_create(struct entry *e)
                     (json_int_t)persist_stream_seq(e->id), "pre_instruction",
                     pre ? pre : json_null(), "deadlines", deadlines, "alerts", alerts);
 out:
-    json_decref(meta);
     json_decref(body);
     return arg;
 }
@@ -146,44 +141,39 @@ static int apply_create(PGconn *pg, struct entry *e, const char *arg)
     return 0;
 }
 
-/* The other writes carry {"meta":…, "body":…} and are applied by C code that
- * reads the dossier under lock (lifecycle.c). */
+/* The other writes carry {"meta":…, "body":…} (arg_text() adds both) and are
+ * applied by C code that reads the dossier under lock (lifecycle.c). */
 static json_t *prepare_plain(struct entry *e)
 {
-    json_t *meta = json_loads(e->meta, 0, NULL);
     json_t *body = json_loadb(e->body, e->body_len, 0, NULL);
 
-    if (meta == NULL || body == NULL || !uuid_valid(json_str(meta, "id")) ||
-        !uuid_valid(json_str(meta, "entry"))) {
-        json_decref(meta);
+    if (body == NULL || !uuid_valid(e->m.id) || !uuid_valid(e->m.entry)) {
         json_decref(body);
         snprintf(e->error, sizeof(e->error), "malformed %s entry", e->type);
         return NULL;
     }
-    return json_pack("{s:s, s:o, s:o}", "stream_id", e->id, "meta", meta, "body", body);
+    json_decref(body);
+    return json_pack("{s:s}", "stream_id", e->id);
 }
 
 /* The argument of epart_apply_request_create (signalements, rendez-vous,
  * document requests): the request and the clock it starts, if any. */
 static json_t *prepare_request_create(struct entry *e)
 {
-    json_t *meta = json_loads(e->meta, 0, NULL);
+    const struct stream_meta *m = &e->m;
     json_t *body = json_loadb(e->body, e->body_len, 0, NULL);
-    const struct request_kind *k = request_kind_named(json_str(meta, "kind"));
+    const struct request_kind *k = request_kind_named(m->kind);
     json_t *arg = NULL, *deadlines;
-    const char *id = json_str(meta, "id");
 
-    if (meta == NULL || !json_is_object(body) || k == NULL || id == NULL || !uuid_valid(id) ||
-        !json_is_integer(json_object_get(meta, "received_at_us")) ||
-        json_str(meta, "org") == NULL || json_str(meta, "caisse") == NULL) {
+    if (!json_is_object(body) || k == NULL || !uuid_valid(m->id) || !m->has_received_at_us ||
+        m->org[0] == '\0' || m->caisse[0] == '\0') {
         snprintf(e->error, sizeof(e->error), "malformed %s entry", e->type);
         goto out;
     }
-    snprintf(e->pending_key, sizeof(e->pending_key), "epart:pending:%s", id);
+    snprintf(e->pending_key, sizeof(e->pending_key), STREAM_PENDING_PREFIX "%s", m->id);
     deadlines = json_array();
     if (k->clock != NULL) {
-        time_t start = (time_t)(json_integer_value(json_object_get(meta, "received_at_us")) /
-                                1000000);
+        time_t start = (time_t)(m->received_at_us / 1000000);
         time_t due = echeance_hours_due(start, k->clock_hours);
         const struct clock_leads *leads = strcmp(k->clock, "rappel") == 0
                                               ? &g_config.leads_rappel
@@ -194,11 +184,10 @@ static json_t *prepare_request_create(struct entry *e)
                                                    "due_at", instant(due), "next_fire_at",
                                                    instant(next)));
     }
-    arg = json_pack("{s:s, s:s, s:I, s:O, s:O, s:o}", "kind", k->kind, "stream_id", e->id, "seq",
-                    (json_int_t)persist_stream_seq(e->id), "meta", meta, "body", body,
-                    "deadlines", deadlines);
+    /* meta and body are added as the entry's own texts (arg_text) */
+    arg = json_pack("{s:s, s:s, s:I, s:o}", "kind", k->kind, "stream_id", e->id, "seq",
+                    (json_int_t)persist_stream_seq(e->id), "deadlines", deadlines);
 out:
-    json_decref(meta);
     json_decref(body);
     return arg;
 }
@@ -234,21 +223,22 @@ struct entry_kind {
 static const struct entry_kind kinds[] = {
     {"dossier.create", prepare_dossier_create, apply_create, SQL_DOSSIER_CREATE,
      "SELECT epart_apply_dossier_creates($1::jsonb)", true},
-    {"dossier.transmit", prepare_plain, lifecycle_apply_transmit, NULL, NULL, false},
-    {"dossier.pieces", prepare_plain, lifecycle_apply_pieces, NULL, NULL, false},
-    {"dossier.message", prepare_plain, lifecycle_apply_message, NULL, NULL, false},
+    {"dossier.transmit", prepare_plain, lifecycle_apply_transmit, NULL, NULL, true},
+    {"dossier.pieces", prepare_plain, lifecycle_apply_pieces, NULL, NULL, true},
+    {"dossier.message", prepare_plain, lifecycle_apply_message, NULL, NULL, true},
     {"signalement.create", prepare_request_create, apply_request_create, SQL_REQUEST_CREATE,
-     NULL, false},
+     NULL, true},
     {"rendez_vous.create", prepare_request_create, apply_request_create, SQL_REQUEST_CREATE,
-     NULL, false},
+     NULL, true},
     {"demande_document.create", prepare_request_create, apply_request_create,
-     SQL_REQUEST_CREATE, NULL, false},
+     SQL_REQUEST_CREATE, NULL, true},
 };
 
 /* The text of arg with "meta" and "body" set to the entry's own texts, copied
  * as they are. Why: serialising the parsed body again was a fifth of the
- * worker's time per entry (docs/BENCHMARKS.md). Both texts were parsed whole by
- * prepare (json_loads, json_loadb: one JSON value each), so the result is JSON. */
+ * worker's time per entry (docs/BENCHMARKS.md). Both texts were parsed whole
+ * (the meta by stream_meta_parse, the body by prepare: one JSON value each),
+ * so the result is JSON. */
 static char *arg_text(const json_t *arg, const struct entry *e)
 {
     static const char meta_key[] = ",\"meta\":", body_key[] = ",\"body\":";
@@ -381,7 +371,6 @@ static int apply_pipelined(PGconn *pg, const struct entry_kind **k, struct entry
                 /* a row that cannot be built fails the run: never a silent gap */
                 if (json_array_append_new(journal, journal_row_json(&row)) < 0)
                     rc = -1;
-                journal_row_free(&row);
             }
     }
     if (rc == 0 && json_array_size(journal) > 0) {
@@ -441,6 +430,21 @@ int persist_batch(PGconn *pg, struct entry *entries, int n)
         json_t *arg;
 
         entries[i].done = false;
+        entries[i].refused = false;
+        switch (stream_meta_parse(entries[i].meta, strlen(entries[i].meta), &entries[i].m)) {
+        case STREAM_META_OK:
+            break;
+        case STREAM_META_UNKNOWN_VERSION:
+            snprintf(entries[i].error, sizeof(entries[i].error),
+                     "meta version %d unknown to this worker (it reads version %d)",
+                     entries[i].m.v, STREAM_META_V);
+            entries[i].refused = true;
+            continue;
+        default:
+            snprintf(entries[i].error, sizeof(entries[i].error), "malformed %s entry meta",
+                     entries[i].type);
+            continue;
+        }
         k[i] = kind_of(entries[i].type);
         if (k[i] == NULL) {
             snprintf(entries[i].error, sizeof(entries[i].error), "unknown entry type");

@@ -13,19 +13,25 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "stream.h"
+
 struct entry {
     char id[48];          /* stream id "ms-seq" */
     char type[48];        /* "dossier.create", ... */
     char *meta;           /* JSON text (owned) */
     char *body;           /* JSON text (owned) */
     size_t body_len;
+    struct stream_meta m; /* meta, read once by persist_batch() */
     bool done;            /* applied now or earlier: acknowledge it */
+    bool refused;         /* never applicable here (a meta version this worker
+                           * does not know): dead-letter it at once */
     char pending_key[80]; /* read-your-writes record to drop once applied */
     char error[200];      /* why it failed (no personal data) */
 };
 
-/* Apply entries in stream order. Entries that could be applied get done = true;
- * the others keep done = false and an error. Returns -1 when PostgreSQL was lost
+/* Apply entries in stream order, reading each meta once into e->m. Entries
+ * that could be applied get done = true; the others keep done = false and an
+ * error, and refused = true if no retry can help. Returns -1 when PostgreSQL was lost
  * (then no entry is done), else the number of entries done. */
 int persist_batch(PGconn *pg, struct entry *entries, int n);
 

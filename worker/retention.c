@@ -33,6 +33,7 @@
 #include "idem_key.h"
 #include "log.h"
 #include "redis_primary.h"
+#include "stream.h"
 #include "worker.h"
 
 #define PURGE_BATCH 200
@@ -41,10 +42,10 @@
 #define REDIS_RETRY_S 5      /* after Redis failed or a rewrite was running */
 #define SCAN_COUNT 500       /* stream entries read per XRANGE */
 
-#define STREAM "epart:ingest"
-#define GROUP "epart-workers"
-#define DEAD "epart:ingest:dead"
-#define PENDING_PREFIX "epart:pending:"
+#define STREAM STREAM_INGEST
+#define GROUP STREAM_GROUP
+#define DEAD STREAM_DEAD
+#define PENDING_PREFIX STREAM_PENDING_PREFIX
 
 static time_t last_real;    /* real clock at the last pass */
 static time_t last_product; /* product clock at the last pass */
@@ -111,14 +112,12 @@ static bool entry_purged(const redisReply *fields, json_t *ids)
 
     for (size_t i = 0; fields->type == REDIS_REPLY_ARRAY && i + 1 < fields->elements; i += 2) {
         const redisReply *k = fields->element[i], *v = fields->element[i + 1];
-        json_t *meta;
+        char id[STREAM_ID_MAX + 1];
 
         if (k->type != REDIS_REPLY_STRING || strcmp(k->str, "meta") != 0 ||
             v->type != REDIS_REPLY_STRING)
             continue;
-        meta = json_loadb(v->str, v->len, 0, NULL);
-        hit = id_purged(ids, json_string_value(json_object_get(meta, "id")));
-        json_decref(meta);
+        hit = stream_meta_object_id(v->str, v->len, id) && id_purged(ids, id);
     }
     return hit;
 }

@@ -41,7 +41,7 @@ case "${1:-}" in
   -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
 esac
 
-all_targets=(dossier nir siret dates token cursor route droits webhook_url idtoken webpath)
+all_targets=(dossier nir siret dates token cursor route droits webhook_url idtoken webpath stream)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
@@ -55,6 +55,7 @@ max_len() {
     route) echo 1024 ;;
     webhook_url) echo 2100 ;;
     cursor) echo 256 ;;
+    stream) echo 2048 ;;
     dates) echo 64 ;;
     nir|siret) echo 48 ;;
     *) echo 4096 ;;
