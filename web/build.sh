@@ -14,6 +14,8 @@ cp -R "$here/src/." "$tmp/"
 mkdir -p "$tmp/vendor"
 # Front-end packages served to the page (MIT): keep this list short.
 cp "$here/node_modules/charts.css/dist/charts.min.css" "$tmp/vendor/charts.min.css"
+# OpenID Connect in the page (SPEC §13, web/src/js/oidc.js): oauth4webapi (MIT)
+cp "$here/node_modules/oauth4webapi/build/index.js" "$tmp/vendor/oauth4webapi.js"
 find "$tmp" -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \
   -o -name '*.json' -o -name '*.txt' \) -exec gzip -9 -n -k {} \;
 rm -rf "$out"

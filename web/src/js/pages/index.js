@@ -1,4 +1,5 @@
 // pages/index.js — every page module; each declares its routes on import.
+import '../oidc.js'; // the provider's sign-in and /app/callback (SPEC §13)
 import './signin.js';
 import './dossiers.js';
 import './dossier.js';

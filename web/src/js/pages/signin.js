@@ -58,17 +58,3 @@ route({
         form));
   },
 });
-
-// The OpenID Connect redirect URI of SPEC §13 (EPART_PUBLIC_URL/app/callback):
-// the OIDC module replaces this page when it registers itself.
-route({
-  path: '/app/callback',
-  roles: null,
-  title: 'Connexion',
-  render(main) {
-    const c = claims();
-    if (c && !expired(c)) { navigate(homeFor(c.role), { replace: true }); return; }
-    replace(main, h('h1', {}, 'Connexion'), h('p', {}, "La connexion par fournisseur d'identité n'est pas configurée sur ce serveur."),
-      h('p', {}, h('a', { href: '/app/connexion' }, 'Revenir à la connexion')));
-  },
-});
