@@ -39,7 +39,7 @@ def b64url(data):
 def make_token(claims=None, secret=SECRET, header=None, **kw):
     """A signed HS256 token; claims and header may be overridden to forge defects."""
     now = int(time.time())
-    body = {"iss": "epart", "aud": "epart-api", "sub": "tests", "iat": now, "exp": now + 600}
+    body = {"iss": "epart", "aud": "epart-api", "sub": "tests", "iat": now, "exp": now + 4 * 3600}
     body.update(kw)
     if claims is not None:
         body = claims
