@@ -199,7 +199,7 @@ class Stack:
             p.kill()
             p.wait()
 
-    def wait_ready(self, timeout=30):
+    def wait_ready(self, timeout=90):
         c = Client(self.port)
         deadline = time.time() + timeout
         while time.time() < deadline:
