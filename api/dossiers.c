@@ -20,6 +20,7 @@
 #include "csv.h"
 #include "db.h"
 #include "dbpool.h"
+#include "deposit.h"
 #include "dossier_doc.h"
 #include "dossier_head.h"
 #include "dossier_valid.h"
@@ -75,12 +76,12 @@ void h_dossier_create(struct call *c)
     m.ame_habilitated = habilitated;
     m.has_received_on = transmit;
     m.received_on = today;
-    /* SPEC §4: the partner's deposit date counts only for an AME first request
-     * from a habilitated organisation (the 8-day transmission clock) */
-    if (wants_ame_first(c->json) && habilitated) {
-        m.has_ame_deposit = true;
-        if (!cal_parse(json_str(c->json, "deposited_on"), &m.ame_deposit_on))
-            m.ame_deposit_on = today;
+    {
+        cal_date sent;
+        bool has_sent = cal_parse(json_str(c->json, "deposited_on"), &sent);
+
+        m.has_ame_deposit = deposit_ame_date(wants_ame_first(c->json), habilitated,
+                                             has_sent ? &sent : NULL, today, &m.ame_deposit_on);
     }
     ingest_create(c, "dossier.create", "EP", "/v1/dossiers", transmit ? "recu" : "depose", &m);
 }

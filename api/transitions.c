@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "db.h"
 #include "dbpool.h"
+#include "deposit.h"
 #include "dossier_doc.h"
 #include "dossier_head.h"
 #include "dossier_valid.h"
@@ -151,7 +152,7 @@ static int decide(struct call *c, struct db *db, struct current *cur, const char
     const json_t *motif = json_object_get(c->json, "motif");
     bool accord = decision != NULL && strcmp(decision, "accord") == 0;
     cal_date today = clock_today();
-    cal_date deposit = cur->has_ame_deposit ? cur->ame_deposit : cur->received_on;
+    cal_date deposit = {0, 0, 0};
     struct droits_input in;
     struct droits_result *res = calloc(1, sizeof(*res));
     json_t *errors = json_array(), *simulation = json_null(), *rights = json_null(), *dec;
@@ -162,6 +163,8 @@ static int decide(struct call *c, struct db *db, struct current *cur, const char
 
     if (res == NULL)
         goto out;
+    deposit_date(cur->has_ame_deposit ? &cur->ame_deposit : NULL,
+                 cur->has_received ? &cur->received_on : NULL, NULL, &deposit);
     if (cur->has_received &&
         droits_input_from_situation(cur->situation, cur->prestation, cur->received_on, deposit,
                                     today, &in, errors) == 0) {

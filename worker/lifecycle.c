@@ -10,6 +10,7 @@
 #include "calendar.h"
 #include "clock.h"
 #include "db.h"
+#include "deposit.h"
 #include "echeance.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -288,10 +289,11 @@ static int refresh_preinstruction(PGconn *pg, const char *id)
     const char *params[1] = {id};
     PGresult *res = db_exec(pg,
                             "SELECT prestation, situation::text, pieces::text, received_on, "
-                            "COALESCE(ame_deposit_on, received_on) FROM dossiers WHERE id = $1",
+                            "ame_deposit_on FROM dossiers WHERE id = $1",
                             1, params);
     json_t *situation, *pieces, *pre;
-    cal_date received = {0, 0, 0}, deposit = {0, 0, 0};
+    cal_date received = {0, 0, 0}, deposit = {0, 0, 0}, ame = {0, 0, 0};
+    bool has_received, has_ame;
     char *pre_s;
     int rc;
 
@@ -303,8 +305,9 @@ static int refresh_preinstruction(PGconn *pg, const char *id)
     }
     situation = db_json(res, 0, 1);
     pieces = db_json(res, 0, 2);
-    cal_parse(db_value(res, 0, 3), &received);
-    cal_parse(db_value(res, 0, 4), &deposit);
+    has_received = cal_parse(db_value(res, 0, 3), &received);
+    has_ame = cal_parse(db_value(res, 0, 4), &ame);
+    deposit_date(has_ame ? &ame : NULL, has_received ? &received : NULL, NULL, &deposit);
     pre = preinstruction_run(g_pieces_table, PQgetvalue(res, 0, 0), situation, pieces, received,
                              deposit, clock_today());
     PQclear(res);

@@ -16,6 +16,7 @@
 #include "calendar.h"
 #include "clock.h"
 #include "db.h"
+#include "deposit.h"
 #include "echeance.h"
 #include "journal.h"
 #include "jsonutil.h"
@@ -82,9 +83,12 @@ static json_t *prepare_dossier_create(struct entry *e)
     }
     snprintf(e->pending_key, sizeof(e->pending_key), STREAM_PENDING_PREFIX "%s", m->id);
     received_at = (time_t)(m->received_at_us / 1000000);
-    /* SPEC §4: the partner's deposit date counts only for an AME first request
-     * of a habilitated organisation; otherwise the deposit date is the receipt. */
-    deposit = ame_first ? ame_deposit : received ? received_on : cal_paris_date(received_at);
+    {
+        cal_date accepted = cal_paris_date(received_at);
+
+        deposit_date(ame_first ? &ame_deposit : NULL, received ? &received_on : NULL, &accepted,
+                     &deposit);
+    }
     deadlines = json_array();
     alerts = json_array();
     if (received)
