@@ -11,6 +11,7 @@ import hmac
 import http.client
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -24,12 +25,30 @@ STACK = os.path.join(ROOT, "deploy", "stack.sh")
 SECRET = "integration-tests-secret-0123456789abcdef0123456789"
 
 
+_given_ports = set()
+
+
 def free_port():
-    # bound on every address: a port in use (or in TIME_WAIT) on any loopback
-    # address, as the tests' clients leave them, is not chosen
-    with socket.socket() as s:
-        s.bind(("", 0))
-        return s.getsockname()[1]
+    """A port for a server of the tests, below the kernel's ephemeral range
+    (32768–60999): a port chosen there by binding port 0 can be taken, before
+    our server binds it, as the local port of any outgoing connection — the
+    stack's own clients of PostgreSQL and Redis make many — and the server then
+    fails with "Address already in use". Bound on every address: a port in use
+    (or in TIME_WAIT) on any loopback address is not chosen. 31000–32699 stays
+    clear of the cluster's ports (20000–20706; tests/ha bases 21000–30306)."""
+    rnd = random.SystemRandom()
+    for _ in range(1000):
+        port = rnd.randrange(31000, 32700)
+        if port in _given_ports:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("", port))
+            except OSError:
+                continue
+        _given_ports.add(port)
+        return port
+    raise RuntimeError("no free port in 31000-32699")
 
 
 def b64url(data):
