@@ -14,6 +14,7 @@
 
 #include "handlers.h"
 #include "log.h"
+#include "web.h"
 
 #define MAX_FILE (8 << 20)
 
@@ -43,27 +44,6 @@ const char *apidocs_csp(void)
     return csp;
 }
 
-static void folder(char *out, size_t len)
-{
-    const char *env = getenv("EPART_DOCS_DIR");
-    char exe[PATH_MAX];
-    ssize_t n;
-
-    if (env != NULL && env[0] != '\0') {
-        snprintf(out, len, "%s", env);
-        return;
-    }
-    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n <= 0) {
-        snprintf(out, len, "build/web-docs");
-        return;
-    }
-    exe[n] = '\0';
-    *strrchr(exe, '/') = '\0';
-    if (snprintf(out, len, "%s/../web-docs", exe) >= (int)len)
-        snprintf(out, len, "build/web-docs");
-}
-
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -90,7 +70,7 @@ int apidocs_init(void)
     char dir[PATH_MAX], path[PATH_MAX + 64];
     int loaded = 0;
 
-    folder(dir, sizeof(dir));
+    web_asset_dir("EPART_DOCS_DIR", "web-docs", dir, sizeof(dir));
     for (size_t i = 0; i < N_FILES; i++) {
         snprintf(path, sizeof(path), "%s/%s", dir, files[i].disk);
         files[i].data = slurp(path, &files[i].len);

@@ -248,29 +248,28 @@ static void build_csp(void)
              origin[0] ? " " : "", origin);
 }
 
-static void web_dir(char *out, size_t len)
+void web_asset_dir(const char *env_name, const char *name, char *out, size_t len)
 {
-    const char *env = getenv("EPART_WEB_DIR");
+    const char *env = getenv(env_name);
     char exe[PATH_MAX];
     ssize_t n;
+    char *slash;
 
     if (env != NULL && env[0] != '\0') {
         snprintf(out, len, "%s", env);
         return;
     }
     n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n <= 0) {
-        snprintf(out, len, "build/web");
-        return;
+    if (n > 0) {
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+            if (snprintf(out, len, "%s/../%s", exe, name) < (int)len)
+                return;
+        }
     }
-    exe[n] = '\0';
-    if (strrchr(exe, '/') != NULL)
-        *strrchr(exe, '/') = '\0';
-    if (strlen(exe) + 8 > len)
-        exe[0] = '\0';
-    else
-        memcpy(out, exe, strlen(exe));
-    strcpy(out + strlen(exe), "/../web");
+    snprintf(out, len, "build/%s", name);
 }
 
 int web_init(void)
@@ -279,7 +278,7 @@ int web_init(void)
     int fd;
 
     build_csp();
-    web_dir(dir, sizeof(dir));
+    web_asset_dir("EPART_WEB_DIR", "web", dir, sizeof(dir));
     fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
         log_warn("web: %s not found (run make web); /app/ will answer 503", dir);
