@@ -37,7 +37,7 @@ LIBS     := -levent -levent_pthreads -ljansson -lpq -lhiredis -ljwt -lcurl -lssl
 TESTLIBS := -lcmocka
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
-API_SRC    := $(sort $(wildcard api/*.c))
+API_SRC    := $(sort $(wildcard api/*.c api/core/*.c api/support/*.c api/resources/*.c))
 WORKER_SRC := $(sort $(wildcard worker/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -63,14 +63,18 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# The API's files include each other by layer ("core/server.h", "support/audit.h",
+# "resources/handlers.h": docs/architecture.md), which only the API sees.
+$(BUILD)/api/%.o: CPPFLAGS += -Iapi
+
 # The OpenAPI document's schemas (api/openapi/*.json) joined into one JSON array
-# that api/openapi.c includes with .incbin: the files are the one source.
+# that api/resources/openapi.c includes with .incbin: the files are the one source.
 OPENAPI_PARTS := $(sort $(wildcard api/openapi/*.json))
 $(BUILD)/openapi-parts.json: $(OPENAPI_PARTS)
 	@mkdir -p $(dir $@)
 	@{ printf '['; sep=; for f in $^; do printf '%s' "$$sep"; cat "$$f"; sep=,; done; printf ']'; } > $@
-$(BUILD)/api/openapi.o: $(BUILD)/openapi-parts.json
-$(BUILD)/api/openapi.o: CPPFLAGS += -DEPART_OPENAPI_PARTS='"$(BUILD)/openapi-parts.json"'
+$(BUILD)/api/resources/openapi.o: $(BUILD)/openapi-parts.json
+$(BUILD)/api/resources/openapi.o: CPPFLAGS += -DEPART_OPENAPI_PARTS='"$(BUILD)/openapi-parts.json"'
 
 $(LIBCOMMON): $(COMMON_OBJ)
 	@rm -f $@

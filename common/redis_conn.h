@@ -4,7 +4,7 @@
  *
  * Redis requires its ACL user (deploy/redis-acl.sh lists what that user may
  * run): each connection to the primary, blocking (redis_primary.c,
- * primary_connect) or asynchronous (api/redis_link.c), authenticates as the
+ * primary_connect) or asynchronous (api/core/redis_link.c), authenticates as the
  * user of the configuration before its first command. With no password
  * configured nothing is sent: a Redis without ACL accepts the commands, one
  * with ACL answers NOAUTH, which callers treat as Redis being unavailable.

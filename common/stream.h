@@ -5,7 +5,7 @@
  * Keys (every other Redis key of the product is named where noted):
  *
  *   STREAM_INGEST       "epart:ingest"         stream of partner writes. Written by
- *                       the API's ingest script (api/ingest.c, XADD, fields type,
+ *                       the API's ingest script (api/support/ingest.c, XADD, fields type,
  *                       meta, body); read by the workers' consumer group; an entry
  *                       is XDEL'd once persisted, so XLEN is the backlog.
  *   STREAM_GROUP        "epart-workers"        the consumer group of every worker.
@@ -22,8 +22,8 @@
  *   STREAM_REFSEQ_PREFIX "epart:refseq:<prefix>:<YYYYMMDD>" counter of a day's
  *                       references (ingest script only).
  *   Elsewhere: "epart:idem:…"/"epart:idem-of:…" (idem_key.h), "epart:clock"
- *   (clock.h), "epart:org:<id>" (api/orgcache.h), "epart:oidc:nonce:…"
- *   (api/session.c).
+ *   (clock.h), "epart:org:<id>" (api/core/orgcache.h), "epart:oidc:nonce:…"
+ *   (api/resources/session.c).
  *
  * The meta (the entry's "meta" field) is a JSON object, version STREAM_META_V:
  *   v, entry (uuid of this write: idempotency of the worker), id (the object),

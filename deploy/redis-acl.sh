@@ -5,7 +5,7 @@
 #
 # The epart user (EPART_REDIS_USER, default "epart") may run only the commands
 # of deploy/redis-commands.txt, on keys epart:* (and the empty key name, which
-# the ingest script of api/ingest.c receives in KEYS for "no such key": it is
+# the ingest script of api/support/ingest.c receives in KEYS for "no such key": it is
 # never read nor written), and no Pub/Sub channel. The
 # default user, for administration (redis-cli with REDISCLI_AUTH), keeps every
 # command behind its own password. Passwords appear in the file only as their

@@ -141,7 +141,7 @@ static int acknowledge(redisContext *rc, struct entry *e, int n)
 /* Several nodes: persist only entries the required replicas hold. An entry
  * read from a primary that is about to lose it (paused, cut off, then
  * resynchronised) was not acknowledged to its client either (the same WAIT
- * rule, api/ingest.c); persisting it would make a dossier out of a 503 whose
+ * rule, api/support/ingest.c); persisting it would make a dossier out of a 503 whose
  * retry then creates another. WAIT covers everything written before this
  * connection's last command, so after XREADGROUP it covers the entries read. */
 static uint64_t conn_gen; /* redis_primary generation of the consumer's connection */
@@ -161,7 +161,7 @@ static bool replicated(redisContext *rc)
     /* The count is the current primary's: a connection still on an older
      * primary (paused, then resumed) must not use it — its remaining replica
      * acknowledges what the resynchronisation then erases (the research's
-     * paused-primary loss). The fence of api/redis_link.c, for the worker. */
+     * paused-primary loss). The fence of api/core/redis_link.c, for the worker. */
     if (ok && primary_stale(conn_gen)) {
         log_warn("consumer: the primary moved while reading; the entries wait");
         return false;

@@ -24,7 +24,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define FZ_TODAY ((cal_date){2026, 11, 23})
 #define FZ_NOW ((time_t)1795424400)
 
-/* The depth the API allows before parsing a body (api/server.c). */
+/* The depth the API allows before parsing a body (api/core/server.c). */
 #define FZ_JSON_DEPTH 32
 
 /* A broken invariant: say which and abort, so that libFuzzer saves the input. */

@@ -1,7 +1,7 @@
 /*
  * fuzz_dossier.c — the request-body validators on arbitrary bytes.
  *
- * The input goes the way an API body does (api/server.c): json_depth_ok() with
+ * The input goes the way an API body does (api/core/server.c): json_depth_ok() with
  * the API's limit of 32, then json_loadb() with duplicate keys refused. Every
  * document that parses is then handed to each validator of a JSON body:
  *   - dossier_validate (POST /v1/dossiers), dossier_validate_pieces and

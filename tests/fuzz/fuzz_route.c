@@ -2,7 +2,7 @@
  * fuzz_route.c — request path matching (common/route.h).
  *
  * 1. The input (up to its first NUL) is matched as a path against every
- *    pattern of the API: those of api/routes.c (keep this list in step with
+ *    pattern of the API: those of api/core/route_table.c (keep this list in step with
  *    the route table) and GET /v1/indicateurs of SPEC §9. params is a heap array of exactly maxp (0..3) rows, maxp chosen
  *    from the input, so that a write beyond it is caught. On a match every
  *    filled parameter is non-empty, NUL-terminated within ROUTE_PARAM_LEN, free
@@ -21,7 +21,7 @@
 #include "route.h"
 
 static const char *const patterns[] = {
-    /* api/routes.c (each pattern once, whatever its methods) */
+    /* api/core/route_table.c (each pattern once, whatever its methods) */
     "/healthz",
     "/readyz",
     "/metrics",

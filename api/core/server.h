@@ -1,0 +1,216 @@
+/*
+ * server.h — the HTTP server's threads and the life of one request (a "call").
+ *
+ * The API runs one libevent event base per HTTP thread, each with its own evhttp
+ * bound to the shared port with SO_REUSEPORT, its own asynchronous Redis link
+ * (the ingest path) and a completion queue fed by the database threads (dbpool.h)
+ * which run every PostgreSQL statement off the event loops. See
+ * docs/architecture.md.
+ *
+ * A call is created when a request is dispatched and owned by its HTTP thread
+ * until its reply is sent: handlers, Redis callbacks and database jobs refer to
+ * the call, never to the raw evhttp_request, and every path ends in exactly one
+ * call_reply*() — the only functions that free a call.
+ */
+#ifndef EPART_API_SERVER_H
+#define EPART_API_SERVER_H
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "jsonutil.h"
+#include "token.h"
+
+struct call;
+struct redis_link;
+struct db;
+struct evdns_base;
+
+/* A handler of a route. It runs on the call's HTTP thread and must lead, now or
+ * later, to exactly one reply. */
+typedef void (*call_handler)(struct call *c);
+
+#define ROLE_BIT(r) (1u << (unsigned)(r))
+#define R_PARTNER ROLE_BIT(ROLE_PARTNER)
+#define R_INSTRUCTOR ROLE_BIT(ROLE_INSTRUCTOR)
+#define R_ADMIN ROLE_BIT(ROLE_ADMIN)
+#define R_ALL (R_PARTNER | R_INSTRUCTOR | R_ADMIN)
+#define R_PUBLIC 0u
+
+#define ROUTE_MAX_PARAMS 2
+
+struct route {
+    const char *method;      /* "GET", "POST", ... */
+    const char *pattern;     /* "/v1/dossiers/{id}/transitions" */
+    call_handler handler;
+    unsigned roles;          /* roles admitted (R_*); R_PUBLIC needs no token */
+    const char *summary;     /* for the OpenAPI document */
+    /* What /v1/openapi.json says of it (api/resources/openapi.c explains the notation;
+     * the schemas and parameters named live in the files of api/openapi/): */
+    const char *query;       /* its query parameters: "limit cursor status" */
+    const char *request;     /* its JSON body's schema; "?Name" when optional */
+    const char *responses;   /* "202:Accepted 409 412": codes beyond the automatic ones */
+};
+
+struct http_thread {
+    int index;
+    struct event_base *base;
+    struct evhttp *http;
+    pthread_t tid;
+    struct redis_link *redis;
+    struct token_cache *tokens; /* tokens verified by this thread (tokencache.h) */
+    struct evdns_base *dns;  /* webhook hosts resolved on this loop (resolver.h) */
+    /* calls finished by database threads, handed back to this loop */
+    pthread_mutex_t done_lock;
+    struct call *done_head;
+    struct call *done_tail;
+    struct event *done_ev;
+};
+
+enum call_db_state { CALL_DB_NONE = 0, CALL_DB_QUEUED, CALL_DB_RUNNING, CALL_DB_CANCELLED };
+
+struct call {
+    struct http_thread *thr;
+    struct evhttp_request *req;
+    const struct route *route;
+    const char *method;
+    char path[512];
+    char params[ROUTE_MAX_PARAMS][128];
+    struct evkeyvalq query;
+    char remote[64];
+    int64_t started_us;
+
+    bool authenticated;
+    struct identity who;
+
+    char *body;              /* NUL-terminated copy of the request body, or NULL */
+    size_t body_len;
+    json_t *json;            /* the parsed body when the route takes JSON */
+
+    /* the reply, filled by handlers (here or in a database thread) */
+    int status;
+    json_t *reply_json;      /* sent as JSON (problem+json when status >= 400) */
+    char *reply_raw;         /* or raw bytes with reply_type */
+    size_t reply_raw_len;
+    const char *reply_type;
+    char location[256];
+    int etag_version;        /* > 0: ETag "<version>" */
+    int retry_after;         /* > 0: Retry-After seconds */
+    bool replied;
+
+    /* database job (dbpool.c) */
+    void (*db_fn)(struct call *c, struct db *db);
+    _Atomic int db_state;
+    struct event *db_timer;
+    void (*after_db)(struct call *c); /* continue on the HTTP thread instead of replying */
+    bool db_optional;        /* run db_fn even without a connection (db->pg NULL) */
+    void (*hash_fn)(struct call *c); /* a job of the hash threads (hashpool.h) */
+    struct call *next;
+
+    /* scratch for multi-step handlers */
+    void *ctx;
+    void (*ctx_free)(void *ctx);
+    json_t *org;             /* the partner's organisation (orgcache), reference held */
+};
+
+/* The process configuration, loaded once before the threads start. */
+extern struct config g_config;
+
+/* Start http_threads event loops serving on the configured port; returns when
+ * server_stop() is called. Returns 0 on a clean stop, -1 if it could not listen. */
+int server_run(void);
+
+/* From now on SIGTERM and SIGINT never kill the process: before server_run()
+ * listens (start-up) and after it returns (the audit journal and the database
+ * threads being flushed) they are only remembered, and server_run() returns at
+ * once when one came before it. A stop must finish however many times the
+ * signal is repeated (systemd, docker stop and GNU make each send their own).
+ * Call first thing in main(). */
+void server_guard_signals(void);
+
+/* Ask every HTTP thread to stop (from an event callback). */
+void server_stop(void);
+
+/* Check the body of a JSON route (SPEC §2 order: 413, 415, 400 — more than 32
+ * levels of nesting is a 400) and parse it into c->json. Returns false after
+ * recording the problem in the call (send it with call_reply_prepared). Safe in
+ * database threads. */
+bool call_parse_json_body(struct call *c);
+
+/* Hand a call finished by a database thread back to its HTTP thread. */
+void server_complete(struct call *c);
+
+/* The HTTP threads, for the metrics and the health checks. */
+int server_thread_count(void);
+struct http_thread *server_thread(int i);
+
+/* The query parameter name of the call, or NULL. */
+const char *call_query(struct call *c, const char *name);
+
+/* The request header name, or NULL. */
+const char *call_header(struct call *c, const char *name);
+
+/* Reply with status and a JSON document (takes the reference). Frees the call. */
+void call_reply_json(struct call *c, int status, json_t *doc);
+
+/* Reply with an RFC 9457 problem: title and detail in French; errors (an array,
+ * reference taken) may be NULL. Frees the call. */
+void call_reply_problem(struct call *c, int status, const char *title, const char *detail,
+                        json_t *errors);
+
+/* Reply with a 422 listing errors (reference taken). Frees the call. */
+void call_reply_invalid(struct call *c, json_t *errors);
+
+/* Reply with raw bytes of the given content type (copied). Frees the call. */
+void call_reply_raw(struct call *c, int status, const char *type, const char *data, size_t len);
+
+/* Reply with bytes that outlive the call (the web application's files, held
+ * for the life of the process): sent by reference, never copied. type may be
+ * NULL (no body). Headers already set on the request are kept. Frees the call. */
+void call_reply_ref(struct call *c, int status, const char *type, const void *data, size_t len);
+
+/* Send the reply already recorded in the call (status, reply_json or reply_raw,
+ * location, etag). Used when a database thread prepared it. Frees the call. */
+void call_reply_prepared(struct call *c);
+
+/* Record a reply without sending it (for database threads): */
+void call_set_json(struct call *c, int status, json_t *doc);
+void call_set_problem(struct call *c, int status, const char *title, const char *detail,
+                      json_t *errors);
+void call_set_raw(struct call *c, int status, const char *type, const char *data, size_t len);
+
+/* Shorthands for the common problems. */
+void call_set_not_found(struct call *c);
+void call_set_invalid(struct call *c, json_t *errors); /* 422 listing errors (taken) */
+void call_set_unavailable(struct call *c, const char *what);
+
+/* The Idempotency-Key header when valid (1..128 printable ASCII); NULL when
+ * absent. Sets *bad when present but malformed. */
+const char *call_idempotency_key(struct call *c, bool *bad);
+
+/* The If-Match header as a version: 0 when absent, -1 when malformed. */
+int call_if_match(struct call *c);
+
+/* 1 when the caller asks for CSV (?format=csv, or an Accept header naming
+ * text/csv before application/json, q=0 excluded), 0 for JSON, -1 for an
+ * unknown ?format. */
+int call_wants_csv(struct call *c);
+
+/* The idempotency scope of the caller (SPEC §2): its kind, "org", "caisse" or
+ * "sub", returned, and in *id the organisation, caisse code or sub. Keys built
+ * of it must keep the two apart (common/idem_key.h): a sub may contain ':'. */
+const char *call_scope_parts(const struct call *c, const char **id);
+
+/* The same as one text, "org:<id>", "caisse:<code>" or "sub:<sub>", for
+ * in-memory tables keyed by scope (ambiguous only between admins whose subs
+ * differ after a ':'). */
+void call_scope(const struct call *c, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,444 @@
+/*
+ * agents.c — /v1/agents (admin): the people who sign in through the
+ * deployment's OpenID Connect provider, with the role and the scope epart
+ * grants them (SPEC §13; the rules of a body are in common/agent.h).
+ *
+ *   POST   /v1/agents         create (201, Location); Idempotency-Key honoured
+ *   GET    /v1/agents         list, newest first; ?role= ?active= ?email=
+ *   GET    /v1/agents/{id}    one
+ *   PATCH  /v1/agents/{id}    merge patch; If-Match honoured
+ *   DELETE /v1/agents/{id}    removes the agent: it can no longer sign in
+ *
+ * The session tokens already handed to an agent that is deactivated or
+ * removed stay valid until they expire (at most EPART_OIDC_SESSION_TTL): they
+ * are stateless, as every token of SPEC §3. Every call is journaled.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "clock.h"
+#include "db.h"
+#include "fielderr.h"
+#include "secret_hash.h"
+#include "uuidv.h"
+#include "vfield.h"
+#include "core/dbpool.h"
+#include "support/audit.h"
+#include "support/idempotency.h"
+#include "support/paging.h"
+#include "resources/handlers.h"
+
+#define AGENT_DOC "epart_agent_doc(a)::text"
+
+static void reply_agent(struct call *c, int status, json_t *doc)
+{
+    c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
+    call_set_json(c, status, doc);
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static bool path_id_ok(struct call *c)
+{
+    if (uuid_valid(c->params[0]))
+        return true;
+    call_set_not_found(c);
+    call_reply_prepared(c);
+    return false;
+}
+
+/* A partner agent's organisation must exist: false after recording a 503. */
+static bool check_org_exists(struct call *c, struct db *db, const json_t *agent, vctx *v)
+{
+    const char *p[1] = {str(agent, "org")};
+    PGresult *res;
+
+    if (p[0] == NULL || !uuid_valid(p[0]))
+        return true;
+    res = db_exec(db->pg, "SELECT 1 FROM organisations WHERE id = $1", 1, p);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return false;
+    }
+    if (PQntuples(res) == 0)
+        vf_error(v, "org", "unknown_organisation",
+                 "Aucune organisation ne porte cet identifiant.");
+    PQclear(res);
+    return true;
+}
+
+/* The answer to a unique violation: the e-mail or the (issuer, sub) taken. */
+static void set_duplicate(struct call *c, const char *sqlstate_constraint)
+{
+    json_t *errors = json_array();
+    vctx v;
+
+    vf_init(&v, errors);
+    if (sqlstate_constraint != NULL && strstr(sqlstate_constraint, "identity") != NULL)
+        vf_error(&v, "sub", "already_used",
+                 "Un autre agent est déjà reconnu par cet émetteur et ce sub.");
+    else
+        vf_error(&v, "email", "already_used",
+                 "Un autre agent porte déjà cette adresse électronique.");
+    call_set_invalid(c, errors);
+}
+
+/* Which unique index a failed statement hit: re-read to tell them apart. */
+static const char *which_duplicate(PGconn *pg, const json_t *agent, const char *self_id)
+{
+    const char *p[4] = {str(agent, "email"), str(agent, "issuer"), str(agent, "sub"), self_id};
+    PGresult *res = db_exec(pg,
+                            "SELECT bool_or(lower(email) = lower($1)) FROM agents "
+                            "WHERE ($4::uuid IS NULL OR id <> $4::uuid) "
+                            "AND (lower(email) = lower($1) OR (issuer = $2 AND sub = $3))",
+                            4, p);
+    const char *which = "email";
+
+    if (res != NULL && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "f") == 0)
+        which = "identity";
+    if (res != NULL)
+        PQclear(res);
+    return which;
+}
+
+/* ---- POST /v1/agents ---------------------------------------------------------- */
+
+/* A replayed creation reads the agent again (name, e-mail: a person's data the
+ * idempotency record does not keep) and journals the read (idem_reread_fn). */
+static bool reread_agent(struct call *c, struct db *db, const char *id)
+{
+    const char *params[1] = {id};
+    bool failed = false;
+    json_t *doc = db_fetch_json(db->pg, "SELECT " AGENT_DOC " FROM agents a WHERE a.id = $1", 1,
+                                params, &failed);
+
+    if (failed)
+        call_set_unavailable(c, "La base de données");
+    if (doc == NULL)
+        return false;
+    audit_record(c, "read", "agent", id);
+    reply_agent(c, 200, doc);
+    return true;
+}
+
+static void agent_create_db(struct call *c, struct db *db)
+{
+    struct idem idem;
+    json_t *errors;
+    vctx v;
+    char id[37], now[40], sqlstate[6] = "";
+    const char *params[10];
+    const json_t *active;
+    PGresult *res;
+
+    if (!call_parse_json_body(c))
+        return;
+    errors = json_array();
+    vf_init(&v, errors);
+    if (!json_is_object(c->json)) {
+        vf_error(&v, "", "invalid_type", "Le corps doit être un objet JSON.");
+    } else {
+        v.problems += agent_check_keys(c->json, errors);
+        v.problems += agent_validate(c->json, errors);
+        if (v.problems == 0 && !check_org_exists(c, db, c->json, &v)) {
+            json_decref(errors);
+            return;
+        }
+    }
+    if (v.problems > 0) {
+        idem_set_invalid(c, db_redis(db), errors);
+        return;
+    }
+    json_decref(errors);
+    if (!idem_begin(&idem, c, db, reread_agent))
+        return;
+    if (!uuid_v4(id)) {
+        call_set_problem(c, 500, "Erreur interne", "Identifiant impossible à créer.", NULL);
+        goto done;
+    }
+    active = json_object_get(c->json, "active");
+    params[0] = id;
+    params[1] = str(c->json, "issuer");
+    params[2] = str(c->json, "sub");
+    params[3] = str(c->json, "email");
+    params[4] = str(c->json, "name");
+    params[5] = str(c->json, "role");
+    params[6] = str(c->json, "org");
+    params[7] = str(c->json, "caisse");
+    params[8] = json_is_false(active) ? "false" : "true";
+    params[9] = db_ts(clock_now_us(), now, sizeof(now));
+    res = db_exec_state(db->pg,
+                        "INSERT INTO agents AS a (id, issuer, sub, email, name, role, org_id, "
+                        "caisse, active, created_at, updated_at) "
+                        "VALUES ($1, $2, $3, $4, $5, $6, $7::uuid, $8, $9, $10, $10) "
+                        "RETURNING " AGENT_DOC,
+                        10, params, sqlstate);
+    if (res == NULL) {
+        if (strcmp(sqlstate, "23505") == 0)
+            set_duplicate(c, which_duplicate(db->pg, c->json, NULL));
+        else
+            call_set_unavailable(c, "La base de données");
+        goto done;
+    }
+    snprintf(c->location, sizeof(c->location), "/v1/agents/%s", id);
+    reply_agent(c, 201, db_json(res, 0, 0));
+    PQclear(res);
+    audit_record(c, "create", "agent", id);
+done:
+    idem_end(&idem, c, db);
+}
+
+void h_agent_create(struct call *c)
+{
+    dbpool_submit(c, agent_create_db);
+}
+
+/* ---- GET /v1/agents/{id} ------------------------------------------------------ */
+
+static json_t *agent_load(struct call *c, struct db *db)
+{
+    const char *params[1] = {c->params[0]};
+    bool failed = false;
+    json_t *doc = db_fetch_json(db->pg, "SELECT " AGENT_DOC " FROM agents a WHERE a.id = $1", 1,
+                                params, &failed);
+
+    if (doc == NULL) {
+        if (failed)
+            call_set_unavailable(c, "La base de données");
+        else
+            call_set_not_found(c);
+    }
+    return doc;
+}
+
+static void agent_get_db(struct call *c, struct db *db)
+{
+    json_t *doc = agent_load(c, db);
+
+    if (doc == NULL)
+        return;
+    audit_record(c, "read", "agent", c->params[0]);
+    reply_agent(c, 200, doc);
+}
+
+void h_agent_get(struct call *c)
+{
+    if (path_id_ok(c))
+        dbpool_submit(c, agent_get_db);
+}
+
+/* ---- GET /v1/agents ------------------------------------------------------------ */
+
+static void agent_list_db(struct call *c, struct db *db)
+{
+    struct page p;
+    json_t *errors = json_array();
+    const char *role = call_query(c, "role");
+    const char *active = call_query(c, "active");
+    const char *email = call_query(c, "email");
+    static const char *const roles[] = {"partner", "instructor", "admin", NULL};
+    static const char *const bools[] = {"true", "false", NULL};
+    const char *params[6];
+    PGresult *res;
+    bool ok = page_parse(c, &p, errors, PAGE_KEY_UUID);
+
+    if (role != NULL && !vf_in_set(role, roles)) {
+        fielderr_add(errors, "role", "invalid_enum", "role vaut partner, instructor ou admin.");
+        ok = false;
+    }
+    if (active != NULL && !vf_in_set(active, bools)) {
+        fielderr_add(errors, "active", "invalid_enum", "active vaut true ou false.");
+        ok = false;
+    }
+    if (email != NULL && strlen(email) > AGENT_EMAIL_MAX) {
+        fielderr_add(errors, "email", "too_long", "Adresse électronique trop longue.");
+        ok = false;
+    }
+    if (!ok) {
+        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+        return;
+    }
+    json_decref(errors);
+    params[0] = page_ts_param(&p);
+    params[1] = page_key_param(&p);
+    params[2] = page_limit_param(&p);
+    params[3] = role;
+    params[4] = active;
+    params[5] = email;
+    res = db_exec(db->pg,
+                  "SELECT " AGENT_DOC ", (extract(epoch FROM a.created_at) * 1000000)::bigint,"
+                  " a.id::text FROM agents a "
+                  "WHERE ($1::bigint IS NULL OR (a.created_at, a.id) < "
+                  "     (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
+                  "AND ($4::text IS NULL OR a.role = $4) "
+                  "AND ($5::boolean IS NULL OR a.active = $5::boolean) "
+                  "AND ($6::text IS NULL OR lower(a.email) = lower($6)) "
+                  "ORDER BY a.created_at DESC, a.id DESC LIMIT $3",
+                  6, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    {
+        json_t *page = page_result(res, &p, 0, 1, 2, NULL, NULL);
+
+        /* one row per agent returned (SPEC §10) */
+        audit_record_items(c, "list", "agent", json_object_get(page, "items"));
+        call_set_json(c, 200, page);
+    }
+    PQclear(res);
+}
+
+void h_agent_list(struct call *c)
+{
+    dbpool_submit(c, agent_list_db);
+}
+
+/* ---- PATCH /v1/agents/{id} ------------------------------------------------------ */
+
+static void agent_patch_db(struct call *c, struct db *db)
+{
+    json_t *doc = agent_load(c, db);
+    json_t *errors;
+    int if_match = call_if_match(c);
+    vctx v;
+    char version[16], now[40], sqlstate[6] = "";
+    const char *params[11];
+    const char *key;
+    json_t *val;
+    PGresult *res;
+
+    if (doc == NULL)
+        return;
+    if (!call_parse_json_body(c))
+        goto out;
+    if (if_match < 0) {
+        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
+                         NULL);
+        goto out;
+    }
+    errors = json_array();
+    vf_init(&v, errors);
+    if (!json_is_object(c->json)) {
+        vf_error(&v, "", "invalid_type", "Le corps doit être un objet JSON (merge patch).");
+    } else {
+        v.problems += agent_check_keys(c->json, errors);
+        if (v.problems == 0) {
+            /* RFC 7396 on a flat document: null removes, anything else replaces */
+            json_object_foreach(c->json, key, val) {
+                if (json_is_null(val))
+                    json_object_set_new(doc, key, json_null());
+                else
+                    json_object_set(doc, key, val);
+            }
+            v.problems += agent_validate(doc, errors);
+            if (v.problems == 0 && json_object_get(c->json, "org") != NULL &&
+                !check_org_exists(c, db, doc, &v)) {
+                json_decref(errors);
+                goto out;
+            }
+        }
+    }
+    if (v.problems > 0) {
+        call_set_invalid(c, errors);
+        goto out;
+    }
+    json_decref(errors);
+    if (if_match > 0 && if_match != json_integer_value(json_object_get(doc, "version"))) {
+        call_set_problem(c, 412, "Version périmée",
+                         "L'agent a été modifié depuis la version indiquée par If-Match.", NULL);
+        goto out;
+    }
+    snprintf(version, sizeof(version), "%lld",
+             (long long)json_integer_value(json_object_get(doc, "version")));
+    params[0] = c->params[0];
+    params[1] = str(doc, "issuer");
+    params[2] = str(doc, "sub");
+    params[3] = str(doc, "email");
+    params[4] = str(doc, "name");
+    params[5] = str(doc, "role");
+    params[6] = str(doc, "org");
+    params[7] = str(doc, "caisse");
+    params[8] = json_is_false(json_object_get(doc, "active")) ? "false" : "true";
+    params[9] = db_ts(clock_now_us(), now, sizeof(now));
+    params[10] = version;
+    res = db_exec_state(db->pg,
+                        "UPDATE agents AS a SET issuer = $2, sub = $3, email = $4, name = $5, "
+                        "role = $6, org_id = $7::uuid, caisse = $8, active = $9, "
+                        "updated_at = $10, version = a.version + 1 "
+                        "WHERE a.id = $1 AND a.version = $11::int RETURNING " AGENT_DOC,
+                        11, params, sqlstate);
+    if (res == NULL) {
+        if (strcmp(sqlstate, "23505") == 0)
+            set_duplicate(c, which_duplicate(db->pg, doc, c->params[0]));
+        else
+            call_set_unavailable(c, "La base de données");
+        goto out;
+    }
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        call_set_problem(c, 412, "Version périmée",
+                         "L'agent a été modifié pendant la requête ; relisez-le.", NULL);
+        goto out;
+    }
+    audit_record(c, "update", "agent", c->params[0]);
+    reply_agent(c, 200, db_json(res, 0, 0));
+    PQclear(res);
+out:
+    json_decref(doc);
+}
+
+void h_agent_patch(struct call *c)
+{
+    if (path_id_ok(c))
+        dbpool_submit(c, agent_patch_db);
+}
+
+/* ---- DELETE /v1/agents/{id} ----------------------------------------------------- */
+
+static void agent_delete_db(struct call *c, struct db *db)
+{
+    int if_match = call_if_match(c);
+    char version[16];
+    const char *params[2];
+    PGresult *res;
+
+    if (if_match < 0) {
+        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
+                         NULL);
+        return;
+    }
+    snprintf(version, sizeof(version), "%d", if_match);
+    params[0] = c->params[0];
+    params[1] = if_match > 0 ? version : NULL;
+    res = db_exec(db->pg,
+                  "WITH d AS (DELETE FROM agents WHERE id = $1 "
+                  "  AND ($2::int IS NULL OR version = $2::int) RETURNING id) "
+                  "SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM agents WHERE id = $1)",
+                  2, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), "1") == 0) {
+        audit_record(c, "delete", "agent", c->params[0]);
+        c->status = 204;
+    } else if (strcmp(PQgetvalue(res, 0, 1), "1") == 0) {
+        call_set_problem(c, 412, "Version périmée",
+                         "L'agent a été modifié depuis la version indiquée par If-Match.", NULL);
+    } else {
+        call_set_not_found(c);
+    }
+    PQclear(res);
+}
+
+void h_agent_delete(struct call *c)
+{
+    if (path_id_ok(c))
+        dbpool_submit(c, agent_delete_db);
+}

@@ -1,0 +1,393 @@
+/*
+ * dossier_actions.c — the partner's writes on an existing dossier, which go
+ * through the queue like the dossier itself (SPEC §4): POST /transmit (a deposit
+ * sent on to the caisse), POST /pieces (the answer to a request_pieces) and
+ * POST /messages; and the reads that go with them: GET /messages and the
+ * printable GET /attestation-depot.
+ *
+ * A write the dossier's status forbids is refused with 409 before anything is
+ * queued. Each write first runs on a database thread (scope, body, key, status),
+ * then returns to its HTTP thread to be queued. Its Idempotency-Key is looked up
+ * before the status (SPEC §2): a /transmit retried after the worker applied it
+ * gets its first 202 again, not a 409.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "clock.h"
+#include "db.h"
+#include "dossier_doc.h"
+#include "dossier_labels.h"
+#include "dossier_valid.h"
+#include "fielderr.h"
+#include "html.h"
+#include "secret_hash.h"
+#include "uuidv.h"
+#include "core/dbpool.h"
+#include "support/audit.h"
+#include "support/dossier_head.h"
+#include "support/idempotency.h"
+#include "support/ingest.h"
+#include "support/paging.h"
+#include "resources/handlers.h"
+
+/* What a queued write needs once its checks passed on the database thread. */
+struct queued {
+    const char *type;       /* entry type */
+    const char *need;       /* the status the write requires, or NULL */
+    const char *next;       /* the status announced in the 202 */
+    int (*validate)(const json_t *body, json_t *errors);
+    struct dossier_head head;
+};
+
+static void check_db(struct call *c, struct db *db)
+{
+    struct queued *q = c->ctx;
+    json_t *errors;
+    int if_match;
+
+    if (dossier_head_load(c, db, false, &q->head) <= 0 || !call_parse_json_body(c))
+        return;
+    errors = json_array();
+    if (q->validate(c->json, errors) > 0) {
+        idem_set_invalid(c, db_redis(db), errors);
+        return;
+    }
+    json_decref(errors);
+    if (idem_lookup(c, db))
+        return;
+    if_match = call_if_match(c);
+    if (if_match < 0) {
+        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
+                         NULL);
+        return;
+    }
+    if (if_match > 0 && if_match != q->head.version) {
+        call_set_problem(c, 412, "Version périmée",
+                         "Le dossier a changé depuis la version indiquée par If-Match ; "
+                         "relisez-le.",
+                         NULL);
+        return;
+    }
+    if (q->need != NULL && strcmp(q->head.status, q->need) != 0) {
+        char detail[200];
+
+        snprintf(detail, sizeof(detail),
+                 "Le dossier est au statut « %s » : cette action demande le statut « %s ».",
+                 q->head.status, q->need);
+        call_set_problem(c, 409, "Action impossible dans ce statut", detail, NULL);
+        return;
+    }
+}
+
+/* Back on the HTTP thread: queue the write. */
+static void enqueue(struct call *c)
+{
+    struct queued *q = c->ctx;
+    char message_id[37], at[32], location[256];
+    struct stream_meta m = {0};
+    json_t *meta, *resp;
+    char *meta_text, *resp_text;
+    struct ingest_req r;
+
+    if (!uuid_v4(message_id) ||
+        !ingest_meta_init(c, &m, c->params[0], q->head.org, q->head.caisse)) {
+        call_reply_problem(c, 503, "Service indisponible", "Aléa indisponible.", NULL);
+        return;
+    }
+    cal_format_instant((time_t)(m.received_at_us / 1000000), at);
+    if (strcmp(q->type, "dossier.message") == 0) {
+        snprintf(m.message_id, sizeof(m.message_id), "%s", message_id);
+        snprintf(location, sizeof(location), "/v1/dossiers/%s/messages/%s", c->params[0],
+                 message_id);
+        resp = json_pack("{s:s, s:s, s:s, s:s}", "id", message_id, "dossier", c->params[0],
+                         "status", "recu", "sent_at", at);
+    } else {
+        snprintf(location, sizeof(location), "/v1/dossiers/%s", c->params[0]);
+        resp = json_pack("{s:s, s:s, s:s, s:s}", "id", c->params[0], "reference",
+                         q->head.reference, "status", q->next, "received_at", at);
+    }
+    meta = stream_meta_build(&m);
+    meta_text = json_text(meta);
+    resp_text = json_text(resp);
+    json_decref(meta);
+    json_decref(resp);
+    if (meta_text == NULL || resp_text == NULL) {
+        free(meta_text);
+        free(resp_text);
+        call_reply_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
+        return;
+    }
+    memset(&r, 0, sizeof(r));
+    r.type = q->type;
+    r.meta = meta_text;
+    r.body = c->body;
+    r.body_len = c->body_len;
+    r.response = resp_text;
+    r.location = location;
+    r.object_id = c->params[0];
+    ingest_submit(c, &r);
+    free(meta_text);
+    free(resp_text);
+}
+
+static int validate_nothing(const json_t *body, json_t *errors)
+{
+    const char *key;
+    json_t *v;
+    int n = 0;
+
+    json_object_foreach((json_t *)body, key, v) {
+        char field[140];
+
+        snprintf(field, sizeof(field), "%.128s", key);
+        fielderr_add(errors, field, "unknown_field", "Champ inconnu.");
+        n++;
+    }
+    return n;
+}
+
+static void queue_write(struct call *c, const char *type, const char *need, const char *next,
+                        int (*validate)(const json_t *, json_t *))
+{
+    struct queued *q = calloc(1, sizeof(*q));
+
+    if (q == NULL) {
+        call_reply_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
+        return;
+    }
+    q->type = type;
+    q->need = need;
+    q->next = next;
+    q->validate = validate;
+    c->ctx = q;
+    c->ctx_free = free;
+    c->after_db = enqueue;
+    dbpool_submit(c, check_db);
+}
+
+void h_dossier_transmit(struct call *c)
+{
+    /* an empty body is allowed: /transmit carries nothing */
+    if (c->body_len == 0) {
+        free(c->body);
+        c->body = strdup("{}");
+        c->body_len = 2;
+        if (call_header(c, "Content-Type") == NULL)
+            evhttp_add_header(evhttp_request_get_input_headers(c->req), "Content-Type",
+                              "application/json");
+    }
+    queue_write(c, "dossier.transmit", "depose", "recu", validate_nothing);
+}
+
+void h_dossier_pieces(struct call *c)
+{
+    queue_write(c, "dossier.pieces", "pieces_demandees", "en_instruction",
+                dossier_validate_pieces_body);
+}
+
+void h_message_create(struct call *c)
+{
+    queue_write(c, "dossier.message", NULL, NULL, dossier_validate_message);
+}
+
+/* ---- GET /v1/dossiers/{id}/messages[/{mid}] --------------------------------------- */
+
+static void messages_list_db(struct call *c, struct db *db)
+{
+    struct dossier_head head;
+    struct page p;
+    json_t *errors = json_array();
+    const char *params[4];
+    PGresult *res;
+
+    if (dossier_head_load(c, db, false, &head) <= 0) {
+        json_decref(errors);
+        return;
+    }
+    if (!page_parse(c, &p, errors, PAGE_KEY_UUID)) {
+        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+        return;
+    }
+    json_decref(errors);
+    params[0] = c->params[0];
+    params[1] = page_ts_param(&p);
+    params[2] = page_key_param(&p);
+    params[3] = page_limit_param(&p);
+    /* oldest first: a conversation reads in the order it was written */
+    res = db_exec(db->pg,
+                  "SELECT epart_message_doc(m)::text, m.seq::bigint, m.id "
+                  "FROM dossier_messages m WHERE m.dossier_id = $1 "
+                  "AND ($2::bigint IS NULL OR (m.seq, m.id) > ($2::numeric, $3::uuid)) "
+                  "ORDER BY m.seq, m.id LIMIT $4",
+                  4, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    {
+        json_t *page = page_result(res, &p, 0, 1, 2, NULL, NULL);
+
+        /* the dossier's conversation was read, and each message returned */
+        audit_record(c, "read", "dossier_messages", c->params[0]);
+        audit_record_items(c, "list", "dossier_message", json_object_get(page, "items"));
+        call_set_json(c, 200, page);
+    }
+    PQclear(res);
+}
+
+void h_message_list(struct call *c)
+{
+    dbpool_submit(c, messages_list_db);
+}
+
+static void message_get_db(struct call *c, struct db *db)
+{
+    struct dossier_head head;
+    const char *params[2] = {c->params[0], c->params[1]};
+    PGresult *res;
+
+    if (dossier_head_load(c, db, false, &head) <= 0)
+        return;
+    if (!uuid_valid(c->params[1])) {
+        call_set_not_found(c);
+        return;
+    }
+    audit_record(c, "read", "dossier_messages", c->params[0]);
+    res = db_exec(db->pg,
+                  "SELECT epart_message_doc(m)::text FROM dossier_messages m "
+                  "WHERE m.dossier_id = $1 AND m.id = $2",
+                  2, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    if (PQntuples(res) == 1)
+        call_set_json(c, 200, db_json(res, 0, 0));
+    else
+        call_set_not_found(c);
+    PQclear(res);
+}
+
+void h_message_get(struct call *c)
+{
+    dbpool_submit(c, message_get_db);
+}
+
+/* ---- GET /v1/dossiers/{id}/attestation-depot ----------------------------------------- */
+
+/* The page is read by people and printed: French words, dates as DD/MM/YYYY.
+ * It carries no style sheet and no script, so that it shows the same wherever
+ * it is opened — from the API, or from a page of the application, which opens
+ * it from memory under its own Content-Security-Policy (no inline style, no
+ * inline script): the person prints it with the browser. */
+
+static void add_row(char **b, size_t *n, size_t *cap, const char *label, const char *value)
+{
+    html_append(b, n, cap, "<tr><th scope=\"row\" align=\"left\">");
+    html_append(b, n, cap, label);
+    html_append(b, n, cap, "</th><td>");
+    html_append_escaped(b, n, cap, value ? value : "—");
+    html_append(b, n, cap, "</td></tr>\n");
+}
+
+/* "2026-11-20" (or an instant "2026-11-20T…") → "20/11/2026"; anything else as is. */
+static const char *french_date(const char *iso, char out[11])
+{
+    if (iso == NULL || strlen(iso) < 10 || iso[4] != '-' || iso[7] != '-')
+        return iso;
+    snprintf(out, 11, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+    return out;
+}
+
+static void attestation_db(struct call *c, struct db *db)
+{
+    struct dossier_head head;
+    const char *params[1] = {c->params[0]};
+    PGresult *res;
+    json_t *doc = NULL, *applicant, *pieces, *p;
+    char *html = NULL, names[512] = "", birth[11], deposit_fr[11];
+    size_t n = 0, cap = 0, i;
+    const char *deposit;
+    char org_name[256] = "";
+
+    if (dossier_head_load(c, db, false, &head) <= 0)
+        return;
+    res = db_exec(db->pg,
+                  "SELECT epart_dossier_doc(d, false)::text, o.name FROM dossiers d "
+                  "JOIN organisations o ON o.id = d.org_id WHERE d.id = $1",
+                  1, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    if (PQntuples(res) == 1) {
+        doc = db_json(res, 0, 0);
+        snprintf(org_name, sizeof(org_name), "%s", PQgetvalue(res, 0, 1));
+    }
+    PQclear(res);
+    if (doc == NULL) {
+        call_set_problem(c, 409, "Dossier en cours d'enregistrement",
+                         "Le dépôt vient d'être reçu ; l'attestation sera disponible dans un "
+                         "instant.",
+                         NULL);
+        c->retry_after = 1;
+        return;
+    }
+    applicant = json_object_get(doc, "applicant");
+    json_array_foreach(json_object_get(applicant, "first_names"), i, p) {
+        size_t len = strlen(names);
+
+        snprintf(names + len, sizeof(names) - len, "%s%s", len ? " " : "",
+                 json_string_value(p) ? json_string_value(p) : "");
+    }
+    deposit = json_str(doc, "deposit_date");
+    if (deposit == NULL)
+        deposit = json_str(doc, "deposited_on");
+    if (deposit == NULL)
+        deposit = json_str(doc, "created_at");
+    html_append(&html, &n, &cap,
+                "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                "<title>Attestation de dépôt</title></head><body>\n"
+                "<h1>Attestation de dépôt d'une demande</h1>\n<table cellpadding=\"4\">\n");
+    add_row(&html, &n, &cap, "Référence", json_str(doc, "reference"));
+    add_row(&html, &n, &cap, "Nom", json_str(applicant, "last_name"));
+    add_row(&html, &n, &cap, "Prénom(s)", names);
+    add_row(&html, &n, &cap, "Date de naissance",
+            french_date(json_str(applicant, "birth_date"), birth));
+    add_row(&html, &n, &cap, "Prestation", dossier_prestation_label(json_str(doc, "prestation")));
+    add_row(&html, &n, &cap, "Organisation", org_name);
+    add_row(&html, &n, &cap, "Date de dépôt", french_date(deposit, deposit_fr));
+    add_row(&html, &n, &cap, "Statut", dossier_status_label(json_str(doc, "status")));
+    html_append(&html, &n, &cap, "</table>\n<h2>Pièces déposées</h2>\n<ul>\n");
+    pieces = json_object_get(doc, "pieces");
+    json_array_foreach(pieces, i, p) {
+        html_append(&html, &n, &cap, "<li>");
+        html_append_escaped(&html, &n, &cap, dossier_piece_label(json_str(p, "kind")));
+        html_append(&html, &n, &cap, " — ");
+        html_append_escaped(&html, &n, &cap,
+                            json_str(p, "filename") ? json_str(p, "filename") : "");
+        html_append(&html, &n, &cap, "</li>\n");
+    }
+    if (json_array_size(pieces) == 0)
+        html_append(&html, &n, &cap, "<li>Aucune pièce</li>\n");
+    html_append(&html, &n, &cap,
+                "</ul>\n<p>La date de dépôt ci-dessus est celle retenue pour l'ouverture des "
+                "droits.</p>\n</body></html>\n");
+    json_decref(doc);
+    if (html == NULL) {
+        call_set_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
+        return;
+    }
+    call_set_raw(c, 200, "text/html; charset=utf-8", html, n);
+    free(html);
+    audit_record(c, "read", "attestation_depot", c->params[0]);
+}
+
+void h_attestation(struct call *c)
+{
+    dbpool_submit(c, attestation_db);
+}

@@ -1,0 +1,417 @@
+/*
+ * dossier_transitions.c — POST /v1/dossiers/{id}/transitions: the caisse instructs
+ * (SPEC §4).
+ *
+ *   start_instruction  recu            -> en_instruction
+ *   request_pieces     en_instruction  -> pieces_demandees (the instruction clock is suspended)
+ *   decide             en_instruction  -> accorde | refuse (rights computed, clocks stop)
+ *   close              any non-final   -> sans_suite       (clocks stop)
+ *
+ * Everything happens in one transaction with the dossier's row locked, so that
+ * two instructors acting at once serialise: the second sees the new version or
+ * status and gets 412 or 409, and the history shows one transition. Checks run
+ * in SPEC §2's order: 403 (role, before the handler), 404 (scope), 413/415/400
+ * (body), 422, the Idempotency-Key, then 412 (If-Match) and 409 (status): a
+ * retried transition gets its first answer even though the status has moved
+ * since. The record keeps no document (it holds the person's data): a replay
+ * reads the dossier again, in the caller's caisse, and journals the read.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "clock.h"
+#include "db.h"
+#include "deposit.h"
+#include "dossier_doc.h"
+#include "dossier_valid.h"
+#include "droits.h"
+#include "droits_json.h"
+#include "fielderr.h"
+#include "stream.h"
+#include "uuidv.h"
+#include "core/dbpool.h"
+#include "support/audit.h"
+#include "support/dossier_head.h"
+#include "support/idempotency.h"
+#include "resources/handlers.h"
+
+struct rule {
+    const char *action;
+    const char *from[5]; /* NULL-terminated; empty list = any non-final */
+};
+
+static const struct rule rules[] = {
+    {"start_instruction", {"recu", NULL}},
+    {"request_pieces", {"en_instruction", NULL}},
+    {"decide", {"en_instruction", NULL}},
+    {"close", {"depose", "recu", "en_instruction", "pieces_demandees", NULL}},
+};
+
+static bool allowed_from(const char *action, const char *status)
+{
+    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+        if (strcmp(rules[i].action, action) != 0)
+            continue;
+        for (int j = 0; rules[i].from[j] != NULL; j++)
+            if (strcmp(rules[i].from[j], status) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* The row the transition works on. */
+struct current {
+    char status[24];
+    int version;
+    char prestation[8];
+    json_t *situation;
+    cal_date received_on;
+    bool has_received;
+    cal_date ame_deposit;
+    bool has_ame_deposit;
+};
+
+static void current_free(struct current *cur)
+{
+    json_decref(cur->situation);
+}
+
+static int load_current(struct call *c, struct db *db, struct current *cur)
+{
+    const char *params[2] = {c->params[0], c->who.caisse};
+    PGresult *res = db_exec(db->pg,
+                            "SELECT status, version, prestation, situation::text, received_on, "
+                            "ame_deposit_on FROM dossiers WHERE id = $1 AND caisse = $2 "
+                            "FOR UPDATE",
+                            2, params);
+
+    memset(cur, 0, sizeof(*cur));
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return -1;
+    }
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return 0;
+    }
+    snprintf(cur->status, sizeof(cur->status), "%s", PQgetvalue(res, 0, 0));
+    cur->version = atoi(PQgetvalue(res, 0, 1));
+    snprintf(cur->prestation, sizeof(cur->prestation), "%s", PQgetvalue(res, 0, 2));
+    cur->situation = db_json(res, 0, 3);
+    cur->has_received = cal_parse(db_value(res, 0, 4), &cur->received_on);
+    cur->has_ame_deposit = cal_parse(db_value(res, 0, 5), &cur->ame_deposit);
+    PQclear(res);
+    return 1;
+}
+
+/* The agent of the caisse who acts, as the stream's actor object is shaped
+ * (common/stream.h): one shape for every actor the product records. */
+static json_t *actor(const struct call *c)
+{
+    struct stream_actor a;
+
+    if (!stream_actor_set(&a, c->who.sub, "instructor", NULL, c->who.caisse))
+        return NULL;
+    return stream_actor_json(&a);
+}
+
+static int record_change(struct call *c, struct db *db, const char *at, const char *from,
+                         const char *to, const json_t *detail)
+{
+    json_t *a = actor(c);
+    char *actor_s = json_text(a), *detail_s = json_text(detail);
+    const char *params[6] = {c->params[0], at, actor_s, from, to, detail_s};
+    int rc = db_cmd(db->pg, "SELECT epart_dossier_changed($1, $2, $3::jsonb, $4, $5, $6::jsonb)",
+                    6, params);
+
+    json_decref(a);
+    free(actor_s);
+    free(detail_s);
+    return rc;
+}
+
+/* Stop every running clock of the dossier at instant at. */
+static int stop_clocks(struct db *db, const char *id, const char *at)
+{
+    const char *params[2] = {id, at};
+
+    return db_cmd(db->pg,
+                  "UPDATE echeances SET stopped_at = $2, next_fire_at = NULL, suspended_on = NULL "
+                  "WHERE object_type = 'dossier' AND object_id = $1 AND stopped_at IS NULL",
+                  2, params);
+}
+
+/* decide: compute the rights from the dossier's own dates (SPEC §4, §5). Sets
+ * the reply itself (422) when an accord needs explicit rights it lacks. */
+static int decide(struct call *c, struct db *db, struct current *cur, const char *at,
+                  const char **to, json_t **detail)
+{
+    const char *decision = json_str(c->json, "decision");
+    const json_t *motif = json_object_get(c->json, "motif");
+    bool accord = decision != NULL && strcmp(decision, "accord") == 0;
+    cal_date today = clock_today();
+    cal_date deposit = {0, 0, 0};
+    struct droits_input in;
+    struct droits_result *res = calloc(1, sizeof(*res));
+    json_t *errors = json_array(), *simulation = json_null(), *rights = json_null(), *dec;
+    char today_s[CAL_DATE_LEN];
+    char *sim_s = NULL, *rights_s = NULL, *dec_s = NULL;
+    bool eligible = false, override = false;
+    int rc = -1;
+
+    if (res == NULL)
+        goto out;
+    deposit_date(cur->has_ame_deposit ? &cur->ame_deposit : NULL,
+                 cur->has_received ? &cur->received_on : NULL, NULL, &deposit);
+    if (cur->has_received &&
+        droits_input_from_situation(cur->situation, cur->prestation, cur->received_on, deposit,
+                                    today, &in, errors) == 0) {
+        droits_simulate(&in, res);
+        json_decref(simulation);
+        simulation = droits_result_to_json(res);
+        eligible = res->eligible;
+    }
+    if (accord && eligible) {
+        json_decref(rights);
+        rights = json_pack("{s:O, s:O, s:O, s:O, s:b}", "start",
+                           json_object_get(simulation, "start"), "end",
+                           json_object_get(simulation, "end"), "basis",
+                           json_object_get(simulation, "basis"), "retroactive",
+                           json_object_get(simulation, "retroactive"), "override", 0);
+    } else if (accord) {
+        /* the instructor's decision wins, but it must say why and what */
+        const json_t *given = json_object_get(c->json, "rights");
+        json_t *errs = json_array();
+
+        if (!json_is_string(motif) || json_string_length(motif) == 0)
+            fielderr_add(errs, "motif", "required",
+                         "La simulation conclut à l'inéligibilité : un accord doit être motivé.");
+        if (!json_is_object(given) || !json_is_string(json_object_get(given, "start")))
+            fielderr_add(errs, "rights", "required",
+                         "La simulation conclut à l'inéligibilité : un accord doit préciser les "
+                         "droits ouverts (start, end).");
+        if (json_array_size(errs) > 0) {
+            call_set_problem(c, 422, "Requête invalide",
+                             "Accord contraire à la simulation : motif et droits requis.", errs);
+            rc = 1;
+            goto out;
+        }
+        json_decref(errs);
+        override = true;
+        json_decref(rights);
+        rights = json_pack("{s:O, s:O, s:n, s:b, s:b}", "start", json_object_get(given, "start"),
+                           "end",
+                           json_object_get(given, "end") ? json_object_get(given, "end")
+                                                         : json_null(),
+                           "basis", "retroactive", 0, "override", 1);
+    }
+    dec = json_pack("{s:s, s:O, s:s, s:o, s:b}", "decision", accord ? "accord" : "refus", "motif",
+                    motif ? motif : json_null(), "at", at, "by", actor(c), "override", override);
+    sim_s = json_text(simulation);
+    rights_s = json_is_null(rights) ? NULL : json_text(rights);
+    dec_s = json_text(dec);
+    json_decref(dec);
+    cal_format(today, today_s);
+    {
+        const char *params[5] = {c->params[0], dec_s, rights_s, sim_s, today_s};
+
+        if (db_cmd(db->pg,
+                   "UPDATE dossiers SET decision = $2::jsonb, rights = $3::jsonb, "
+                   "simulation = $4::jsonb, decided_on = $5 WHERE id = $1",
+                   5, params) < 0)
+            goto out;
+    }
+    if (stop_clocks(db, c->params[0], at) < 0)
+        goto out;
+    *to = accord ? "accorde" : "refuse";
+    *detail = json_pack("{s:s, s:s, s:O, s:b}", "action", "decide", "decision",
+                        accord ? "accord" : "refus", "motif", motif ? motif : json_null(),
+                        "override", override);
+    rc = 0;
+out:
+    free(res);
+    free(sim_s);
+    free(rights_s);
+    free(dec_s);
+    json_decref(simulation);
+    json_decref(rights);
+    json_decref(errors);
+    return rc;
+}
+
+static int request_pieces(struct call *c, struct db *db, const char *at, json_t **detail)
+{
+    char today_s[CAL_DATE_LEN];
+    json_t *req;
+    char *req_s;
+    int rc;
+
+    cal_format(clock_today(), today_s);
+    req = json_pack("{s:O, s:O, s:s, s:s, s:s}", "pieces", json_object_get(c->json, "pieces"),
+                    "message",
+                    json_object_get(c->json, "message") ? json_object_get(c->json, "message")
+                                                        : json_null(),
+                    "requested_on", today_s, "requested_at", at, "by", c->who.sub);
+    req_s = json_text(req);
+    {
+        const char *params[2] = {c->params[0], req_s};
+
+        /* the instruction clock stops counting until the pieces arrive */
+        rc = db_cmd(db->pg, "UPDATE dossiers SET pieces_requested = $2::jsonb WHERE id = $1", 2,
+                    params);
+        if (rc == 0) {
+            const char *p2[2] = {c->params[0], today_s};
+
+            rc = db_cmd(db->pg,
+                        "UPDATE echeances SET suspended_on = $2, next_fire_at = NULL "
+                        "WHERE object_type = 'dossier' AND object_id = $1 "
+                        "AND clock = 'instruction' AND stopped_at IS NULL",
+                        2, p2);
+        }
+    }
+    free(req_s);
+    *detail = json_pack("{s:s, s:O, s:O}", "action", "request_pieces", "pieces",
+                        json_object_get(req, "pieces"), "message",
+                        json_object_get(req, "message"));
+    json_decref(req);
+    return rc;
+}
+
+/* A replayed transition shows the dossier as it is now, read in the caller's
+ * caisse (idem_reread_fn). */
+static bool reread_dossier(struct call *c, struct db *db, const char *id)
+{
+    const char *params[2] = {id, c->who.caisse};
+    bool failed = false;
+    json_t *doc = db_fetch_json(db->pg,
+                                "SELECT epart_dossier_doc(d, true)::text FROM dossiers d "
+                                "WHERE d.id = $1 AND d.caisse = $2",
+                                2, params, &failed);
+
+    if (failed) {
+        call_set_unavailable(c, "La base de données");
+        return false;
+    }
+    if (doc == NULL)
+        return false;
+    call_set_document(c, doc);
+    audit_record(c, "read", "dossier", id);
+    return true;
+}
+
+static void transition_db(struct call *c, struct db *db)
+{
+    struct current cur;
+    struct idem idem = {.active = false};
+    json_t *errors, *detail = NULL;
+    const char *action, *to = NULL;
+    char at[40];
+    int if_match, found, rc;
+
+    if (!uuid_valid(c->params[0])) {
+        call_set_not_found(c);
+        return;
+    }
+    if (db_begin(db->pg) < 0) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    found = load_current(c, db, &cur);
+    if (found < 0)
+        goto rollback;
+    if (found == 0) {
+        struct dossier_head head;
+
+        /* accepted but not yet persisted: it exists, it cannot move yet */
+        if (dossier_head_load(c, db, false, &head) > 0) {
+            c->retry_after = 1;
+            call_set_problem(c, 409, "Dossier en cours d'enregistrement",
+                             "Le dossier vient d'être reçu et n'est pas encore enregistré ; "
+                             "réessayez dans un instant.",
+                             NULL);
+        }
+        goto rollback;
+    }
+    if (!call_parse_json_body(c))
+        goto rollback;
+    errors = json_array();
+    action = json_str(c->json, "action");
+    if (dossier_validate_transition(NULL, c->json, errors) > 0) {
+        idem_set_invalid(c, db_redis(db), errors);
+        goto rollback;
+    }
+    json_decref(errors);
+    if (!idem_begin(&idem, c, db, reread_dossier))
+        goto rollback;
+    if_match = call_if_match(c);
+    if (if_match < 0) {
+        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
+                         NULL);
+        goto rollback;
+    }
+    if (if_match > 0 && if_match != cur.version) {
+        call_set_problem(c, 412, "Version périmée",
+                         "Le dossier a changé depuis la version indiquée par If-Match ; "
+                         "relisez-le.",
+                         NULL);
+        goto rollback;
+    }
+    if (!allowed_from(action, cur.status)) {
+        char d[200];
+
+        snprintf(d, sizeof(d), "L'action « %s » n'est pas permise au statut « %s ».", action,
+                 cur.status);
+        call_set_problem(c, 409, "Transition impossible", d, NULL);
+        goto rollback;
+    }
+    db_ts(clock_now_us(), at, sizeof(at));
+    if (strcmp(action, "start_instruction") == 0) {
+        to = "en_instruction";
+        detail = json_pack("{s:s}", "action", action);
+        rc = 0;
+    } else if (strcmp(action, "request_pieces") == 0) {
+        to = "pieces_demandees";
+        rc = request_pieces(c, db, at, &detail);
+    } else if (strcmp(action, "decide") == 0) {
+        rc = decide(c, db, &cur, at, &to, &detail);
+        if (rc > 0)
+            goto rollback; /* 422 set */
+    } else {
+        to = "sans_suite";
+        detail = json_pack("{s:s, s:O}", "action", action, "reason",
+                           json_object_get(c->json, "reason"));
+        rc = stop_clocks(db, c->params[0], at);
+    }
+    if (rc < 0 || record_change(c, db, at, cur.status, to, detail) < 0 ||
+        db_commit(db->pg) < 0) {
+        call_set_unavailable(c, "La base de données");
+        goto rollback;
+    }
+    json_decref(detail);
+    detail = NULL;
+    {
+        const char *params[1] = {c->params[0]};
+        bool failed;
+
+        call_set_document(c, db_fetch_json(db->pg,
+                                           "SELECT epart_dossier_doc(d, true)::text "
+                                           "FROM dossiers d WHERE d.id = $1",
+                                           1, params, &failed));
+    }
+    audit_record(c, "transition", "dossier", c->params[0]);
+    idem_end(&idem, c, db);
+    current_free(&cur);
+    return;
+rollback:
+    json_decref(detail);
+    db_rollback(db->pg);
+    idem_end(&idem, c, db);
+    current_free(&cur);
+}
+
+void h_dossier_transition(struct call *c)
+{
+    dbpool_submit(c, transition_db);
+}

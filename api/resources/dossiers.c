@@ -1,0 +1,482 @@
+/*
+ * dossiers.c — POST /v1/dossiers (the ingest path), GET /v1/dossiers/{id} and
+ * GET /v1/dossiers (SPEC §4).
+ *
+ * POST never touches PostgreSQL: the token, the organisation (orgcache), its
+ * convention and habilitation, the body and the Idempotency-Key are all checked
+ * on the HTTP thread or in Redis, and the dossier is queued (ingest.h). GET
+ * reads PostgreSQL on a database thread and, for a dossier accepted but not yet
+ * persisted by a worker, the pending record kept in Redis, so that an id just
+ * returned by a 202 is never a 404.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "clock.h"
+#include "csv.h"
+#include "db.h"
+#include "deposit.h"
+#include "dossier_doc.h"
+#include "dossier_valid.h"
+#include "fielderr.h"
+#include "organisation.h"
+#include "secret_hash.h"
+#include "uuidv.h"
+#include "core/auth.h"
+#include "core/dbpool.h"
+#include "support/audit.h"
+#include "support/dossier_head.h"
+#include "support/ingest.h"
+#include "support/paging.h"
+#include "resources/handlers.h"
+
+/* ---- POST /v1/dossiers --------------------------------------------------------- */
+
+static bool wants_ame_first(const json_t *body)
+{
+    const char *p = json_str(body, "prestation");
+
+    return p != NULL && strcmp(p, "ame") == 0 &&
+           json_is_true(json_object_get(body, "first_request"));
+}
+
+void h_dossier_create(struct call *c)
+{
+    json_t *errors;
+    struct stream_meta m = {0};
+    const char *kind = json_str(c->org, "kind");
+    bool habilitated = org_may_send_ame_first(kind ? kind : "",
+                                              json_bool(c->org, "ame_habilitation", false));
+    cal_date today = clock_today();
+    bool transmit;
+
+    if (!call_parse_json_body(c)) {
+        call_reply_prepared(c);
+        return;
+    }
+    if (wants_ame_first(c->json) && !habilitated) {
+        call_reply_problem(c, 403, "Organisation non habilitée",
+                           "Seules les organisations habilitées (PASS, établissements de santé, "
+                           "France Services habilitées) peuvent déposer une première demande "
+                           "d'AME.",
+                           NULL);
+        return;
+    }
+    errors = json_array();
+    if (dossier_validate(c->json, today, errors) > 0) {
+        ingest_reply_invalid(c, errors);
+        return;
+    }
+    json_decref(errors);
+    transmit = json_bool(c->json, "transmit", true);
+    m.is_dossier_create = true;
+    snprintf(m.org_kind, sizeof(m.org_kind), "%s", kind ? kind : "");
+    m.ame_habilitated = habilitated;
+    m.has_received_on = transmit;
+    m.received_on = today;
+    {
+        cal_date sent;
+        bool has_sent = cal_parse(json_str(c->json, "deposited_on"), &sent);
+
+        m.has_ame_deposit = deposit_ame_date(wants_ame_first(c->json), habilitated,
+                                             has_sent ? &sent : NULL, today, &m.ame_deposit_on);
+    }
+    ingest_create(c, "dossier.create", "EP", "/v1/dossiers", transmit ? "recu" : "depose", &m);
+}
+
+/* ---- GET /v1/dossiers/{id} ----------------------------------------------------- */
+
+/* The dossier as known from its pending record in Redis, or NULL. */
+static json_t *pending_doc(struct db *db, const char *id)
+{
+    json_t *body, *meta = ingest_pending(db_redis(db), id, &body);
+    json_t *doc = NULL;
+
+    if (meta != NULL && json_str(meta, "kind") == NULL)
+        doc = dossier_doc_pending(meta, body);
+    json_decref(meta);
+    json_decref(body);
+    return doc;
+}
+
+/* The dossier from PostgreSQL: a document, NULL when absent; sets the reply to
+ * 503 and returns NULL on failure (*failed). */
+static json_t *persisted_doc(struct call *c, struct db *db, bool *failed)
+{
+    const char *params[1] = {c->params[0]};
+    json_t *doc = db_fetch_json(db->pg,
+                                "SELECT epart_dossier_doc(d, true)::text FROM dossiers d "
+                                "WHERE d.id = $1",
+                                1, params, failed);
+
+    if (*failed)
+        call_set_unavailable(c, "La base de données");
+    return doc;
+}
+
+static void dossier_get_db(struct call *c, struct db *db)
+{
+    bool failed;
+    json_t *doc = persisted_doc(c, db, &failed);
+
+    if (failed)
+        return;
+    if (doc == NULL)
+        doc = pending_doc(db, c->params[0]);
+    /* The worker drops the pending record only after its commit: when both
+     * reads missed, the commit happened between them and PostgreSQL has it. */
+    if (doc == NULL) {
+        doc = persisted_doc(c, db, &failed);
+        if (failed)
+            return;
+    }
+    if (doc == NULL || !auth_in_scope(c, json_str(doc, "org"), json_str(doc, "caisse"))) {
+        json_decref(doc);
+        call_set_not_found(c);
+        return;
+    }
+    audit_record(c, "read", "dossier", c->params[0]);
+    call_set_document(c, doc);
+}
+
+void h_dossier_get(struct call *c)
+{
+    if (!uuid_valid(c->params[0])) {
+        call_set_not_found(c);
+        call_reply_prepared(c);
+        return;
+    }
+    dbpool_submit(c, dossier_get_db);
+}
+
+/* ---- GET /v1/dossiers, its CSV, GET /v1/dossiers/counts --------------------------- */
+
+#define LIST_CSV_MAX 10000
+
+/* A search by reference: 1 to 32 letters, digits and hyphens ("EP-20261201",
+ * "000042"); matched anywhere in the reference, case-insensitively. */
+static bool reference_query_valid(const char *q)
+{
+    size_t n = strlen(q);
+
+    if (n == 0 || n > 32)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((q[i] >= 'A' && q[i] <= 'Z') || (q[i] >= 'a' && q[i] <= 'z') ||
+              (q[i] >= '0' && q[i] <= '9') || q[i] == '-'))
+            return false;
+    return true;
+}
+
+/* The filters of a list of dossiers, shared by the list, its CSV and the counts
+ * so that the three always agree. Their SQL parameters are $1..$6:
+ * status, prestation, overdue (now), org, caisse (scope), reference search. */
+struct dossier_filter {
+    const char *params[6];
+    char now[40];
+};
+
+#define DOSSIER_WHERE                                                                          \
+    "($1::text IS NULL OR d.status = $1) "                                                     \
+    "AND ($2::text IS NULL OR d.prestation = $2) "                                             \
+    "AND ($3::timestamptz IS NULL OR EXISTS (SELECT 1 FROM echeances x "                       \
+    "     WHERE x.object_type = 'dossier' AND x.object_id = d.id AND "                         \
+    "     ((x.stopped_at IS NULL AND x.suspended_on IS NULL AND x.due_at <= $3) "              \
+    "      OR x.stopped_at >= x.due_at))) "                                                    \
+    "AND ($4::uuid IS NULL OR d.org_id = $4) "                                                 \
+    "AND ($5::text IS NULL OR d.caisse = $5) "                                                 \
+    "AND ($6::text IS NULL OR strpos(d.reference, upper($6)) > 0) "
+
+/* Read ?status (unless with_status is false: the counts are per status),
+ * ?prestation, ?overdue, ?org and ?q into f, appending what is wrong to errors. */
+static void filter_parse(struct call *c, struct dossier_filter *f, json_t *errors,
+                         bool with_status)
+{
+    const char *status = with_status ? call_query(c, "status") : NULL;
+    const char *prestation = call_query(c, "prestation");
+    const char *overdue = call_query(c, "overdue");
+    const char *org = call_query(c, "org");
+    const char *q = call_query(c, "q");
+
+    if (status != NULL && !dossier_status_valid(status))
+        fielderr_add(errors, "status", "invalid_enum", "Statut inconnu.");
+    if (prestation != NULL && !dossier_prestation_valid(prestation))
+        fielderr_add(errors, "prestation", "invalid_enum",
+                     "prestation doit valoir puma, css ou ame.");
+    if (overdue != NULL && strcmp(overdue, "true") != 0 && strcmp(overdue, "false") != 0)
+        fielderr_add(errors, "overdue", "invalid_type", "overdue doit valoir true ou false.");
+    if (org != NULL && !uuid_valid(org))
+        fielderr_add(errors, "org", "invalid_format", "org doit être un identifiant UUID.");
+    if (q != NULL && !reference_query_valid(q))
+        fielderr_add(errors, "q", "invalid_format",
+                     "q cherche une référence : de 1 à 32 lettres, chiffres ou tirets.");
+    f->params[0] = status;
+    f->params[1] = prestation;
+    f->params[2] = (overdue != NULL && strcmp(overdue, "true") == 0)
+                       ? db_ts(clock_now_us(), f->now, sizeof(f->now))
+                       : NULL;
+    /* scope: a partner sees its organisation, an instructor its caisse */
+    f->params[3] = c->who.role == ROLE_PARTNER ? c->who.org : org;
+    f->params[4] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL;
+    f->params[5] = q;
+}
+
+static void fix_listed(json_t *doc, void *arg)
+{
+    (void)arg;
+    dossier_doc_finish(doc, clock_now(), &g_config);
+}
+
+/* Rows of (document, sort key in microseconds, id, organisation name), in the
+ * list's order: newest first by creation, or by the next due time (sort=due) —
+ * across every clock still running, so a breached clock that still runs comes
+ * first; dossiers whose clocks are all stopped or suspended come last. */
+static PGresult *dossier_rows(struct db *db, const struct dossier_filter *f, bool by_due,
+                              const char *ts, const char *key, const char *limit)
+{
+    const char *params[9];
+
+    memcpy(params, f->params, sizeof(f->params));
+    params[6] = ts;
+    params[7] = key;
+    params[8] = limit;
+    if (!by_due)
+        return db_exec(
+            db->pg,
+            "SELECT epart_dossier_doc(d, false)::text, "
+            "       (extract(epoch FROM d.created_at) * 1000000)::bigint, d.id, o.name "
+            "FROM dossiers d LEFT JOIN organisations o ON o.id = d.org_id "
+            "WHERE " DOSSIER_WHERE
+            "AND ($7::bigint IS NULL OR (d.created_at, d.id) < "
+            "     (timestamptz 'epoch' + $7::bigint * interval '1 microsecond', $8::uuid)) "
+            "ORDER BY d.created_at DESC, d.id DESC LIMIT $9",
+            9, params);
+    return db_exec(
+        db->pg,
+        "SELECT epart_dossier_doc(d, false)::text, "
+        "       (extract(epoch FROM k.due) * 1000000)::bigint, d.id, o.name "
+        "FROM dossiers d LEFT JOIN organisations o ON o.id = d.org_id "
+        "CROSS JOIN LATERAL (SELECT COALESCE((SELECT min(x.due_at) FROM echeances x "
+        "     WHERE x.object_type = 'dossier' AND x.object_id = d.id "
+        "     AND x.stopped_at IS NULL AND x.suspended_on IS NULL), "
+        "     timestamptz '9999-12-31T00:00:00Z') AS due) k "
+        "WHERE " DOSSIER_WHERE
+        "AND ($7::bigint IS NULL OR (k.due, d.id) > "
+        "     (timestamptz 'epoch' + $7::bigint * interval '1 microsecond', $8::uuid)) "
+        "ORDER BY k.due ASC, d.id ASC LIMIT $9",
+        9, params);
+}
+
+/* The deadline a row shows: a breached clock, else the running one due first. */
+static const json_t *shown_deadline(const json_t *doc)
+{
+    const json_t *d, *best = NULL;
+    size_t i;
+
+    json_array_foreach(json_object_get(doc, "deadlines"), i, d) {
+        const char *state = json_str(d, "state");
+
+        if (state != NULL && strcmp(state, "breached") == 0)
+            return d;
+        if (state != NULL && strcmp(state, "running") == 0 &&
+            (best == NULL || strcmp(json_str(d, "due_at"), json_str(best, "due_at")) < 0))
+            best = d;
+    }
+    return best;
+}
+
+struct list_csv {
+    struct csv text;
+};
+
+static void list_csv_free(void *p)
+{
+    struct list_csv *x = p;
+
+    csv_free(&x->text);
+    free(x);
+}
+
+/* The CSV of the filtered list: no personal data (references, prestations,
+ * partners, statuses, deadlines), so it is journaled as one export. */
+static bool list_csv_of(PGresult *res, struct csv *b)
+{
+    csv_raw(b,
+            "reference,prestation,organisation,statut,echeance,echeance_etat,echeance_due_at,"
+            "received_on,decided_on\r\n",
+            strlen("reference,prestation,organisation,statut,echeance,echeance_etat,"
+                   "echeance_due_at,received_on,decided_on\r\n"));
+    for (int i = 0; i < PQntuples(res); i++) {
+        json_t *doc = json_loads(PQgetvalue(res, i, 0), 0, NULL);
+        const json_t *dl;
+
+        if (doc == NULL)
+            continue;
+        dossier_doc_finish(doc, clock_now(), &g_config);
+        dl = shown_deadline(doc);
+        csv_field(b, json_str(doc, "reference") ? json_str(doc, "reference") : "", true, false);
+        csv_field(b, json_str(doc, "prestation") ? json_str(doc, "prestation") : "", true, false);
+        csv_field(b, PQgetvalue(res, i, 3), true, false);
+        csv_field(b, json_str(doc, "status") ? json_str(doc, "status") : "", true, false);
+        csv_field(b, dl ? json_str(dl, "clock") : "", true, false);
+        csv_field(b, dl ? json_str(dl, "state") : "", true, false);
+        csv_field(b, dl ? json_str(dl, "due_at") : "", true, false);
+        csv_field(b, json_str(doc, "received_on") ? json_str(doc, "received_on") : "", true,
+                  false);
+        csv_field(b, json_str(doc, "decided_on") ? json_str(doc, "decided_on") : "", true, true);
+        json_decref(doc);
+    }
+    return !b->failed;
+}
+
+static void send_list_csv(struct call *c)
+{
+    struct list_csv *x = c->ctx;
+
+    evhttp_add_header(evhttp_request_get_output_headers(c->req), "Content-Disposition",
+                      "attachment; filename=\"dossiers.csv\"");
+    call_reply_raw(c, 200, "text/csv; charset=utf-8; header=present", x->text.data,
+                   x->text.len);
+}
+
+static void dossier_list_db(struct call *c, struct db *db)
+{
+    struct page p;
+    struct dossier_filter f;
+    json_t *errors = json_array();
+    const char *sort = call_query(c, "sort");
+    bool by_due = sort != NULL && strcmp(sort, "due") == 0;
+    struct list_csv *csv = c->ctx;
+    char csv_limit[16];
+    PGresult *res;
+
+    page_parse(c, &p, errors, PAGE_KEY_UUID);
+    filter_parse(c, &f, errors, true);
+    if (sort != NULL && strcmp(sort, "due") != 0 && strcmp(sort, "created") != 0)
+        fielderr_add(errors, "sort", "invalid_enum", "sort doit valoir created ou due.");
+    if (json_array_size(errors) > 0) {
+        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+        return;
+    }
+    json_decref(errors);
+    if (csv != NULL) {
+        /* the whole filtered list, in the list's order, from its first row */
+        snprintf(csv_limit, sizeof(csv_limit), "%d", LIST_CSV_MAX + 1);
+        res = dossier_rows(db, &f, by_due, NULL, NULL, csv_limit);
+        if (res == NULL) {
+            call_set_unavailable(c, "La base de données");
+            return;
+        }
+        if (PQntuples(res) > LIST_CSV_MAX) {
+            PQclear(res);
+            call_set_problem(c, 422, "Export trop volumineux",
+                             "Plus de 10 000 dossiers correspondent : affinez les filtres "
+                             "(statut, prestation, partenaire) avant d'exporter.",
+                             NULL);
+            return;
+        }
+        if (!list_csv_of(res, &csv->text)) {
+            PQclear(res);
+            call_set_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
+            return;
+        }
+        PQclear(res);
+        audit_record(c, "export", "dossier", NULL);
+        return; /* sent by send_list_csv on the HTTP thread */
+    }
+    res = dossier_rows(db, &f, by_due, page_ts_param(&p), page_key_param(&p),
+                       page_limit_param(&p));
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    {
+        json_t *page = page_result(res, &p, 0, 1, 2, fix_listed, NULL);
+
+        /* one row per dossier returned: whose data was read (SPEC §10) */
+        audit_record_items(c, "list", "dossier", json_object_get(page, "items"));
+        call_set_json(c, 200, page);
+    }
+    PQclear(res);
+}
+
+void h_dossier_list(struct call *c)
+{
+    int csv = call_wants_csv(c);
+
+    if (csv < 0) {
+        json_t *errors = json_array();
+
+        fielderr_add(errors, "format", "invalid_enum", "format doit valoir json ou csv.");
+        call_reply_invalid(c, errors);
+        return;
+    }
+    if (csv == 1) {
+        struct list_csv *x = calloc(1, sizeof(*x));
+
+        if (x == NULL) {
+            call_reply_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
+            return;
+        }
+        c->ctx = x;
+        c->ctx_free = list_csv_free;
+        c->after_db = send_list_csv; /* runs only when the job left no reply */
+    }
+    dbpool_submit(c, dossier_list_db);
+}
+
+/* GET /v1/dossiers/counts: how many dossiers of the scope are in each status
+ * under the list's other filters (the tabs of "Dossiers à instruire"), and how
+ * many of them are late. Counts only: nothing personal, nothing journaled. */
+static void dossier_counts_db(struct call *c, struct db *db)
+{
+    static const char *statuses[] = {"depose", "recu", "en_instruction", "pieces_demandees",
+                                     "accorde", "refuse", "sans_suite"};
+    struct dossier_filter f;
+    json_t *errors = json_array();
+    json_t *by_status, *doc;
+    const char *params[7];
+    char now[40];
+    json_int_t total = 0, late = 0;
+    PGresult *res;
+
+    filter_parse(c, &f, errors, false);
+    if (json_array_size(errors) > 0) {
+        call_set_problem(c, 422, "Requête invalide", "Paramètres invalides.", errors);
+        return;
+    }
+    json_decref(errors);
+    memcpy(params, f.params, sizeof(f.params));
+    params[6] = db_ts(clock_now_us(), now, sizeof(now));
+    res = db_exec(db->pg,
+                  "SELECT d.status, count(*), count(*) FILTER (WHERE EXISTS ("
+                  "     SELECT 1 FROM echeances x WHERE x.object_type = 'dossier' "
+                  "     AND x.object_id = d.id AND ((x.stopped_at IS NULL AND "
+                  "     x.suspended_on IS NULL AND x.due_at <= $7) OR x.stopped_at >= x.due_at))) "
+                  "FROM dossiers d WHERE " DOSSIER_WHERE "GROUP BY d.status",
+                  7, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    by_status = json_object();
+    for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+        json_object_set_new(by_status, statuses[i], json_integer(0));
+    for (int i = 0; i < PQntuples(res); i++) {
+        json_int_t n = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+
+        json_object_set_new(by_status, PQgetvalue(res, i, 0), json_integer(n));
+        total += n;
+        late += strtoll(PQgetvalue(res, i, 2), NULL, 10);
+    }
+    PQclear(res);
+    doc = json_pack("{s:o, s:I, s:I}", "statuses", by_status, "total", total, "overdue", late);
+    call_set_json(c, 200, doc);
+}
+
+void h_dossier_counts(struct call *c)
+{
+    dbpool_submit(c, dossier_counts_db);
+}

@@ -1,0 +1,99 @@
+/*
+ * handlers.h — the handlers of the routes, one file per resource.
+ *
+ * The layer resources/ (api/main.c): a handler holds its resource's own logic
+ * — scope, body, statement, answer. It may call core/ (the call, the database
+ * and hash threads) and support/ (idempotency, paging, audit, ingest…), and
+ * common/; never another resource's file. Each is named in one row of the route
+ * table (core/route_table.c), which the dispatcher calls once the token, the
+ * role, the convention and the rate have passed (SPEC §2).
+ */
+#ifndef EPART_API_HANDLERS_H
+#define EPART_API_HANDLERS_H
+
+#include "core/server.h"
+
+/* health.c */
+void h_healthz(struct call *c);
+void h_readyz(struct call *c);
+void h_metrics(struct call *c);
+/* openapi.c */
+void h_openapi(struct call *c);
+/* apidocs.c */
+void h_docs(struct call *c);
+void h_docs_file(struct call *c);
+/* organisations.c */
+void h_org_create(struct call *c);
+void h_org_list(struct call *c);
+void h_org_get(struct call *c);
+void h_org_patch(struct call *c);
+/* clients.c */
+void h_client_create(struct call *c);
+void h_client_revoke(struct call *c);
+void h_auth_token(struct call *c);
+/* dossiers.c */
+void h_dossier_create(struct call *c);
+void h_dossier_get(struct call *c);
+void h_dossier_list(struct call *c);
+void h_dossier_counts(struct call *c);
+/* dossier_actions.c */
+void h_dossier_transmit(struct call *c);
+void h_dossier_pieces(struct call *c);
+void h_message_create(struct call *c);
+void h_message_list(struct call *c);
+void h_message_get(struct call *c);
+void h_attestation(struct call *c);
+/* dossier_transitions.c */
+void h_dossier_transition(struct call *c);
+/* services.c */
+void h_signalement_create(struct call *c);
+void h_signalement_get(struct call *c);
+void h_signalement_list(struct call *c);
+void h_signalement_counts(struct call *c);
+void h_signalement_transition(struct call *c);
+void h_rendez_vous_create(struct call *c);
+void h_rendez_vous_get(struct call *c);
+void h_rendez_vous_list(struct call *c);
+void h_rendez_vous_counts(struct call *c);
+void h_rendez_vous_transition(struct call *c);
+void h_demande_document_create(struct call *c);
+void h_demande_document_get(struct call *c);
+void h_demande_document_list(struct call *c);
+void h_demande_document_counts(struct call *c);
+void h_demande_document_transition(struct call *c);
+/* demandes.c */
+void h_demandes_list(struct call *c);
+/* parcours.c */
+void h_parcours_list(struct call *c);
+/* partnership_messages.c */
+void h_partnership_create(struct call *c);
+void h_partnership_list(struct call *c);
+/* alerts.c */
+void h_alerts_list(struct call *c);
+/* droits_simulation.c */
+void h_droits_simulation(struct call *c);
+/* webhook_endpoints.c */
+void h_webhook_create(struct call *c);
+void h_webhook_list(struct call *c);
+void h_webhook_get(struct call *c);
+void h_webhook_patch(struct call *c);
+void h_webhook_delete(struct call *c);
+void h_webhook_deliveries(struct call *c);
+/* indicateurs.c */
+void h_indicateurs(struct call *c);
+/* session.c */
+void h_auth_session(struct call *c);
+void h_auth_config(struct call *c);
+/* agents.c */
+void h_agent_create(struct call *c);
+void h_agent_list(struct call *c);
+void h_agent_get(struct call *c);
+void h_agent_patch(struct call *c);
+void h_agent_delete(struct call *c);
+/* audit_read.c */
+void h_audit_list(struct call *c);
+/* test_clock.c */
+void h_clock_get(struct call *c);
+void h_clock_put(struct call *c);
+
+#endif

@@ -1,0 +1,364 @@
+/*
+ * organisations.c — POST/GET/PATCH /v1/organisations (admin writes; partners
+ * read their own organisation, instructors those of their caisse).
+ *
+ * Each write also refreshes the organisation's mirror in Redis, which the
+ * ingest path reads (orgcache.h): a convention terminated here stops the
+ * partner's submissions at once.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "db.h"
+#include "fielderr.h"
+#include "organisation.h"
+#include "secret_hash.h"
+#include "uuidv.h"
+#include "core/auth.h"
+#include "core/dbpool.h"
+#include "core/orgcache.h"
+#include "support/idempotency.h"
+#include "support/paging.h"
+#include "resources/handlers.h"
+#include "resources/organisations.h"
+
+#define ORG_DOC "epart_organisation_doc(o)::text"
+
+json_t *organisation_load(PGconn *pg, const char *id)
+{
+    const char *params[1] = {id};
+    PGresult *res;
+    json_t *doc = NULL;
+
+    if (!uuid_valid(id))
+        return NULL;
+    res = db_exec(pg, "SELECT " ORG_DOC " FROM organisations o WHERE o.id = $1", 1, params);
+    if (res != NULL && PQntuples(res) == 1)
+        doc = db_json(res, 0, 0);
+    if (res != NULL)
+        PQclear(res);
+    return doc;
+}
+
+json_t *organisation_load_all(PGconn *pg)
+{
+    PGresult *res = db_exec(pg, "SELECT " ORG_DOC " FROM organisations o ORDER BY o.seq", 0, NULL);
+    json_t *all;
+
+    if (res == NULL)
+        return NULL;
+    all = json_array();
+    for (int i = 0; i < PQntuples(res); i++)
+        json_array_append_new(all, db_json(res, i, 0));
+    PQclear(res);
+    return all;
+}
+
+static char *member_text(const json_t *org, const char *key)
+{
+    const json_t *v = json_object_get(org, key);
+
+    return (v == NULL || json_is_null(v)) ? NULL : json_text(v);
+}
+
+static const char *member_str(const json_t *org, const char *key)
+{
+    return json_string_value(json_object_get(org, key));
+}
+
+/* What the organisation may send, derived from its kind and habilitation by the
+ * rule the API enforces (§3), so that a form offers an AME first request only
+ * to whom it will accept it from. Read-only: not stored, not patchable. */
+static void add_derived(json_t *org, void *arg)
+{
+    const char *state = convention_state(json_object_get(org, "convention"), clock_today());
+
+    (void)arg;
+    json_object_set_new(org, "convention_state", state ? json_string(state) : json_null());
+    json_object_set_new(org, "ame_first_request_allowed",
+                        json_boolean(org_may_send_ame_first(
+                            member_str(org, "kind"),
+                            json_is_true(json_object_get(org, "ame_habilitation")))));
+}
+
+static void reply_org(struct call *c, int status, json_t *org)
+{
+    add_derived(org, NULL);
+    c->etag_version = (int)json_integer_value(json_object_get(org, "version"));
+    call_set_json(c, status, org);
+}
+
+/* ---- POST /v1/organisations ------------------------------------------------ */
+
+/* A replayed creation reads the organisation again: its referent is a person,
+ * whom the idempotency record does not keep (idem_reread_fn). Admins only. */
+static bool reread_org(struct call *c, struct db *db, const char *id)
+{
+    json_t *org = organisation_load(db->pg, id);
+
+    if (org == NULL) {
+        if (PQstatus(db->pg) != CONNECTION_OK)
+            call_set_unavailable(c, "La base de données");
+        return false;
+    }
+    reply_org(c, 200, org);
+    return true;
+}
+
+static void org_create_db(struct call *c, struct db *db)
+{
+    struct idem idem;
+    json_t *errors;
+    char id[37], now[40];
+    char *convention = NULL, *referent = NULL;
+    const char *params[11];
+    PGresult *res;
+
+    if (!call_parse_json_body(c) || !idem_begin(&idem, c, db, reread_org))
+        return;
+    errors = json_array();
+    if (org_validate_create(c->json, errors) > 0) {
+        call_set_invalid(c, errors);
+        goto done;
+    }
+    json_decref(errors);
+    org_apply_defaults(c->json);
+    if (!uuid_v4(id)) {
+        call_set_problem(c, 500, "Erreur interne", "Identifiant impossible à créer.", NULL);
+        goto done;
+    }
+    convention = member_text(c->json, "convention");
+    referent = member_text(c->json, "referent");
+    params[0] = id;
+    params[1] = member_str(c->json, "name");
+    params[2] = member_str(c->json, "kind");
+    params[3] = member_str(c->json, "siret");
+    params[4] = member_str(c->json, "finess");
+    params[5] = member_str(c->json, "caisse");
+    params[6] = json_is_true(json_object_get(c->json, "ame_habilitation")) ? "true" : "false";
+    params[7] = convention;
+    params[8] = referent;
+    params[9] = db_ts(clock_now_us(), now, sizeof(now));
+    res = db_exec(db->pg,
+                  "INSERT INTO organisations AS o (id, name, kind, siret, finess, caisse, "
+                  "ame_habilitation, convention, referent, created_at, updated_at) "
+                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $10) "
+                  "RETURNING " ORG_DOC,
+                  10, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        goto done;
+    }
+    {
+        json_t *org = db_json(res, 0, 0);
+
+        PQclear(res);
+        orgcache_publish(db_redis(db), org);
+        snprintf(c->location, sizeof(c->location), "/v1/organisations/%s", id);
+        reply_org(c, 201, org);
+    }
+done:
+    free(convention);
+    free(referent);
+    idem_end(&idem, c, db);
+}
+
+void h_org_create(struct call *c)
+{
+    dbpool_submit(c, org_create_db);
+}
+
+/* ---- GET /v1/organisations/{id} -------------------------------------------- */
+
+static bool org_visible(const struct call *c, const json_t *org)
+{
+    return auth_in_scope(c, member_str(org, "id"), member_str(org, "caisse"));
+}
+
+static void org_get_db(struct call *c, struct db *db)
+{
+    json_t *org = organisation_load(db->pg, c->params[0]);
+
+    if (org == NULL || !org_visible(c, org)) {
+        json_decref(org);
+        call_set_not_found(c);
+        return;
+    }
+    reply_org(c, 200, org);
+}
+
+void h_org_get(struct call *c)
+{
+    if (!uuid_valid(c->params[0])) {
+        call_set_not_found(c);
+        call_reply_prepared(c);
+        return;
+    }
+    dbpool_submit(c, org_get_db);
+}
+
+/* ---- GET /v1/organisations -------------------------------------------------- */
+
+static void org_list_db(struct call *c, struct db *db)
+{
+    struct page p;
+    json_t *errors = json_array();
+    const char *params[6];
+    const char *kind = call_query(c, "kind");
+    const char *caisse = call_query(c, "caisse");
+    PGresult *res;
+
+    if (!page_parse(c, &p, errors, PAGE_KEY_UUID)) {
+        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+        return;
+    }
+    if (kind != NULL && !org_kind_valid(kind)) {
+        fielderr_add(errors, "kind", "invalid_enum", "Type d'organisation inconnu.");
+        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+        return;
+    }
+    json_decref(errors);
+    params[0] = page_ts_param(&p);
+    params[1] = page_key_param(&p);
+    params[2] = page_limit_param(&p);
+    params[3] = kind;
+    /* the caller's scope narrows whatever filter was asked */
+    params[4] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : caisse;
+    params[5] = c->who.role == ROLE_PARTNER ? c->who.org : NULL;
+    res = db_exec(db->pg,
+                  "SELECT " ORG_DOC ", (extract(epoch FROM o.created_at) * 1000000)::bigint, o.id "
+                  "FROM organisations o "
+                  "WHERE ($1::bigint IS NULL OR (o.created_at, o.id) < "
+                  "       (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
+                  "AND ($4::text IS NULL OR o.kind = $4) "
+                  "AND ($5::text IS NULL OR o.caisse = $5) "
+                  "AND ($6::uuid IS NULL OR o.id = $6) "
+                  "ORDER BY o.created_at DESC, o.id DESC LIMIT $3",
+                  6, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    call_set_json(c, 200, page_result(res, &p, 0, 1, 2, add_derived, NULL));
+    PQclear(res);
+}
+
+void h_org_list(struct call *c)
+{
+    dbpool_submit(c, org_list_db);
+}
+
+/* ---- PATCH /v1/organisations/{id} ------------------------------------------ */
+
+/* RFC 7396 merge patch of target by patch. */
+static void merge_patch(json_t *target, const json_t *patch)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)patch, key, v) {
+        if (json_is_null(v)) {
+            json_object_del(target, key);
+        } else if (json_is_object(v)) {
+            json_t *t = json_object_get(target, key);
+
+            if (!json_is_object(t)) {
+                t = json_object();
+                json_object_set_new(target, key, t);
+            }
+            merge_patch(t, v);
+        } else {
+            json_object_set(target, key, v);
+        }
+    }
+}
+
+static void org_patch_db(struct call *c, struct db *db)
+{
+    json_t *org = organisation_load(db->pg, c->params[0]);
+    json_t *errors;
+    int if_match = call_if_match(c);
+    char *convention = NULL, *referent = NULL;
+    char version[16], now[40];
+    const char *params[12];
+    PGresult *res;
+
+    if (org == NULL) {
+        if (PQstatus(db->pg) == CONNECTION_OK)
+            call_set_not_found(c);
+        return;
+    }
+    if (!call_parse_json_body(c))
+        goto out;
+    if (if_match < 0) {
+        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
+                         NULL);
+        goto out;
+    }
+    errors = json_array();
+    if (org_validate_patch(c->json, org, errors) > 0) {
+        call_set_invalid(c, errors);
+        goto out;
+    }
+    json_decref(errors);
+    if (if_match > 0 && if_match != json_integer_value(json_object_get(org, "version"))) {
+        call_set_problem(c, 412, "Version périmée",
+                         "L'organisation a été modifiée depuis la version indiquée par If-Match.",
+                         NULL);
+        goto out;
+    }
+    merge_patch(org, c->json);
+    org_apply_defaults(org);
+    convention = member_text(org, "convention");
+    referent = member_text(org, "referent");
+    snprintf(version, sizeof(version), "%lld",
+             (long long)json_integer_value(json_object_get(org, "version")));
+    params[0] = c->params[0];
+    params[1] = member_str(org, "name");
+    params[2] = member_str(org, "kind");
+    params[3] = member_str(org, "siret");
+    params[4] = member_str(org, "finess");
+    params[5] = member_str(org, "caisse");
+    params[6] = json_is_true(json_object_get(org, "ame_habilitation")) ? "true" : "false";
+    params[7] = convention;
+    params[8] = referent;
+    params[9] = db_ts(clock_now_us(), now, sizeof(now));
+    params[10] = version;
+    res = db_exec(db->pg,
+                  "UPDATE organisations AS o SET name = $2, kind = $3, siret = $4, finess = $5, "
+                  "caisse = $6, ame_habilitation = $7, convention = $8::jsonb, "
+                  "referent = $9::jsonb, updated_at = $10, version = o.version + 1 "
+                  "WHERE o.id = $1 AND o.version = $11 RETURNING " ORG_DOC,
+                  11, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        goto out;
+    }
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        call_set_problem(c, 412, "Version périmée",
+                         "L'organisation a été modifiée pendant la requête ; relisez-la.", NULL);
+        goto out;
+    }
+    json_decref(org);
+    org = db_json(res, 0, 0);
+    PQclear(res);
+    orgcache_publish(db_redis(db), org);
+    reply_org(c, 200, json_incref(org));
+out:
+    free(convention);
+    free(referent);
+    json_decref(org);
+}
+
+void h_org_patch(struct call *c)
+{
+    if (!uuid_valid(c->params[0])) {
+        call_set_not_found(c);
+        call_reply_prepared(c);
+        return;
+    }
+    dbpool_submit(c, org_patch_db);
+}

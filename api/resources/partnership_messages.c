@@ -1,0 +1,187 @@
+/*
+ * partnership_messages.c — POST/GET /v1/messages (SPEC §8): messages of the partnership
+ * itself between an organisation and its caisse (a meeting, a change of
+ * referent, a question on the convention), without personal data. Stored at
+ * once (201).
+ *
+ * A partner writes to its caisse; an instructor writes to one organisation of
+ * its caisse, named by "org". Each reads the messages of its own scope, newest
+ * first.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "db.h"
+#include "fielderr.h"
+#include "secret_hash.h"
+#include "uuidv.h"
+#include "vfield.h"
+#include "core/dbpool.h"
+#include "support/idempotency.h"
+#include "support/paging.h"
+#include "resources/handlers.h"
+
+static const char *const keys[] = {"body", "subject", "org", NULL};
+
+/* A replayed message is read again in the caller's scope (idem_reread_fn): its
+ * free text is not kept in the idempotency record. */
+static bool reread_message(struct call *c, struct db *db, const char *id)
+{
+    const char *params[3] = {id, c->who.role == ROLE_PARTNER ? c->who.org : NULL,
+                             c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL};
+    bool failed = false;
+    json_t *doc = db_fetch_json(db->pg,
+                                "SELECT epart_partnership_message_doc(x)::text "
+                                "FROM partnership_messages x WHERE x.id = $1 "
+                                "AND ($2::uuid IS NULL OR x.org_id = $2::uuid) "
+                                "AND ($3::text IS NULL OR x.caisse = $3)",
+                                3, params, &failed);
+
+    if (failed)
+        call_set_unavailable(c, "La base de données");
+    if (doc == NULL)
+        return false;
+    c->etag_version = 1;
+    call_set_json(c, 200, doc);
+    return true;
+}
+
+static void partnership_create_db(struct call *c, struct db *db)
+{
+    struct idem idem;
+    json_t *errors;
+    vctx v;
+    const char *org = NULL;
+    char id[37], at[40], caisse[17] = "";
+    json_t *author;
+    char *author_s;
+    PGresult *res;
+
+    if (!call_parse_json_body(c))
+        return;
+    errors = json_array();
+    vf_init(&v, errors);
+    vf_object(&v, "", c->json, VF_REQUIRED, keys);
+    vf_string(&v, "body", json_object_get(c->json, "body"), VF_REQUIRED | VF_MULTILINE, 5000,
+              NULL);
+    vf_string(&v, "subject", json_object_get(c->json, "subject"), 0, 200, NULL);
+    if (c->who.role == ROLE_INSTRUCTOR) {
+        if (vf_string(&v, "org", json_object_get(c->json, "org"), VF_REQUIRED, 36, &org) ==
+                VF_OK &&
+            !uuid_valid(org))
+            vf_error(&v, "org", "invalid_format", "identifiant d'organisation attendu");
+    } else {
+        const json_t *asked = json_object_get(c->json, "org");
+
+        if (asked != NULL && !json_is_null(asked) &&
+            (!json_is_string(asked) || strcmp(json_string_value(asked), c->who.org) != 0))
+            vf_error(&v, "org", "not_allowed",
+                     "un partenaire écrit pour sa propre organisation uniquement");
+        org = c->who.org;
+    }
+    if (v.problems > 0) {
+        call_set_invalid(c, errors);
+        return;
+    }
+    json_decref(errors);
+    {
+        /* the organisation must exist in the caller's scope */
+        const char *params[2] = {org, c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL};
+
+        res = db_exec(db->pg,
+                      "SELECT caisse FROM organisations WHERE id = $1 "
+                      "AND ($2::text IS NULL OR caisse = $2)",
+                      2, params);
+        if (res == NULL) {
+            call_set_unavailable(c, "La base de données");
+            return;
+        }
+        if (PQntuples(res) != 1) {
+            PQclear(res);
+            call_set_not_found(c);
+            return;
+        }
+        snprintf(caisse, sizeof(caisse), "%s", PQgetvalue(res, 0, 0));
+        PQclear(res);
+    }
+    if (!idem_begin(&idem, c, db, reread_message))
+        return;
+    if (!uuid_v4(id)) {
+        call_set_problem(c, 500, "Erreur interne", "Identifiant impossible à créer.", NULL);
+        goto done;
+    }
+    author = json_pack("{s:s, s:s}", "sub", c->who.sub, "role", role_str(c->who.role));
+    author_s = json_text(author);
+    json_decref(author);
+    {
+        const char *params[7] = {id, org, caisse, author_s,
+                                 json_str(c->json, "subject"), json_str(c->json, "body"),
+                                 db_ts(clock_now_us(), at, sizeof(at))};
+
+        res = db_exec(db->pg,
+                      "INSERT INTO partnership_messages AS x (id, org_id, caisse, author, "
+                      "subject, body, created_at) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7) "
+                      "RETURNING epart_partnership_message_doc(x)::text",
+                      7, params);
+    }
+    free(author_s);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        goto done;
+    }
+    snprintf(c->location, sizeof(c->location), "/v1/messages/%s", id);
+    c->etag_version = 1;
+    call_set_json(c, 201, db_json(res, 0, 0));
+    PQclear(res);
+done:
+    idem_end(&idem, c, db);
+}
+
+void h_partnership_create(struct call *c)
+{
+    dbpool_submit(c, partnership_create_db);
+}
+
+static void partnership_list_db(struct call *c, struct db *db)
+{
+    json_t *errors = json_array();
+    const char *org = call_query(c, "org");
+    struct page p;
+    const char *params[4];
+    PGresult *res;
+
+    page_parse(c, &p, errors, PAGE_KEY_ANY);
+    if (org != NULL && !uuid_valid(org))
+        fielderr_add(errors, "org", "invalid_format", "org doit être un identifiant UUID.");
+    if (json_array_size(errors) > 0) {
+        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+        return;
+    }
+    json_decref(errors);
+    params[0] = page_ts_param(&p);
+    params[1] = page_limit_param(&p);
+    params[2] = c->who.role == ROLE_PARTNER ? c->who.org : org;
+    params[3] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL;
+    res = db_exec(db->pg,
+                  "SELECT epart_partnership_message_doc(x)::text, x.seq, x.id "
+                  "FROM partnership_messages x "
+                  "WHERE ($1::bigint IS NULL OR x.seq < $1::bigint) "
+                  "AND ($3::uuid IS NULL OR x.org_id = $3) "
+                  "AND ($4::text IS NULL OR x.caisse = $4) "
+                  "ORDER BY x.seq DESC LIMIT $2",
+                  4, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    /* the cursor's instant is the message's sequence number: unique, no tie-breaker */
+    call_set_json(c, 200, page_result(res, &p, 0, 1, 2, NULL, NULL));
+    PQclear(res);
+}
+
+void h_partnership_list(struct call *c)
+{
+    dbpool_submit(c, partnership_list_db);
+}

@@ -1,0 +1,462 @@
+/*
+ * services.c — the other Espace Partenaires services (SPEC §8), which follow
+ * the dossier's pattern: signalements to the Mission accompagnement santé
+ * (/v1/signalements), rendez-vous (/v1/rendez-vous) and document requests
+ * (/v1/demandes-document).
+ *
+ * A partner's request is queued (202, acknowledged at once with its reference)
+ * and persisted by a worker; it is read and listed within the caller's scope
+ * and moved along its statuses by the caisse's instructors with
+ * POST /{id}/transitions {"action": "<target status>"}. The 48-hour clock of a
+ * signalement runs until it is taken in charge, the 24-hour clock of a
+ * rendez-vous until the person is called back: any move out of the first status
+ * stops it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "clock.h"
+#include "db.h"
+#include "dossier_doc.h"
+#include "fielderr.h"
+#include "request_kinds.h"
+#include "request_valid.h"
+#include "secret_hash.h"
+#include "uuidv.h"
+#include "core/auth.h"
+#include "core/dbpool.h"
+#include "support/audit.h"
+#include "support/dossier_head.h"
+#include "support/idempotency.h"
+#include "support/ingest.h"
+#include "support/paging.h"
+#include "resources/handlers.h"
+
+/* ---- POST (queued) ------------------------------------------------------------ */
+
+static void request_create(struct call *c, const struct request_kind *k)
+{
+    json_t *errors;
+    char type[48];
+
+    if (!call_parse_json_body(c)) {
+        call_reply_prepared(c);
+        return;
+    }
+    errors = json_array();
+    if (k->validate(c->json, clock_today(), errors) > 0) {
+        ingest_reply_invalid(c, errors);
+        return;
+    }
+    json_decref(errors);
+    snprintf(type, sizeof(type), "%s.create", k->kind);
+    {
+        struct stream_meta m = {0};
+
+        snprintf(m.kind, sizeof(m.kind), "%s", k->kind);
+        ingest_create(c, type, k->ref_prefix, k->path, k->initial, &m);
+    }
+}
+
+/* ---- GET one --------------------------------------------------------------------- */
+
+/* The document of a request still in the queue, from its pending record. */
+static json_t *pending_request(struct db *db, const struct request_kind *k, const char *id)
+{
+    json_t *body, *meta = ingest_pending(db_redis(db), id, &body);
+    json_t *doc = NULL;
+    const char *kind = json_str(meta, "kind");
+
+    if (meta != NULL && json_is_object(body) && kind != NULL && strcmp(kind, k->kind) == 0) {
+        static const char *from_meta[] = {"id", "kind", "reference", "org", "caisse", "status",
+                                          "received_at"};
+
+        doc = json_deep_copy(body);
+        for (size_t i = 0; i < sizeof(from_meta) / sizeof(from_meta[0]); i++)
+            json_object_set(doc, from_meta[i], json_object_get(meta, from_meta[i]));
+        json_object_set_new(doc, "version", json_integer(1));
+        json_object_set_new(doc, "history", json_array());
+        json_object_set_new(doc, "deadlines", json_array());
+        json_object_set_new(doc, "queued", json_true());
+    }
+    json_decref(meta);
+    json_decref(body);
+    return doc;
+}
+
+/* The request from PostgreSQL, NULL when absent; 503 set on failure (*failed). */
+static json_t *persisted_request(struct call *c, struct db *db, const struct request_kind *k,
+                                 bool *failed)
+{
+    const char *params[2] = {c->params[0], k->kind};
+    json_t *doc = db_fetch_json(db->pg,
+                                "SELECT epart_request_doc(r, true)::text FROM requests r "
+                                "WHERE r.id = $1 AND r.kind = $2",
+                                2, params, failed);
+
+    if (*failed)
+        call_set_unavailable(c, "La base de données");
+    return doc;
+}
+
+static void request_get_db(struct call *c, struct db *db)
+{
+    const struct request_kind *k = c->ctx;
+    bool failed;
+    json_t *doc = persisted_request(c, db, k, &failed);
+
+    if (failed)
+        return;
+    if (doc == NULL)
+        doc = pending_request(db, k, c->params[0]);
+    /* both missed: the worker committed between the two reads */
+    if (doc == NULL) {
+        doc = persisted_request(c, db, k, &failed);
+        if (failed)
+            return;
+    }
+    if (doc == NULL || !auth_in_scope(c, json_str(doc, "org"), json_str(doc, "caisse"))) {
+        json_decref(doc);
+        call_set_not_found(c);
+        return;
+    }
+    audit_record(c, "read", k->kind, c->params[0]);
+    call_set_document(c, doc);
+}
+
+static void request_get(struct call *c, const struct request_kind *k)
+{
+    if (!uuid_valid(c->params[0])) {
+        call_set_not_found(c);
+        call_reply_prepared(c);
+        return;
+    }
+    c->ctx = (void *)k;
+    dbpool_submit(c, request_get_db);
+}
+
+/* ---- GET list ----------------------------------------------------------------------- */
+
+static void fix_listed(json_t *doc, void *arg)
+{
+    (void)arg;
+    dossier_doc_finish(doc, clock_now(), &g_config);
+}
+
+static void request_list_db(struct call *c, struct db *db)
+{
+    const struct request_kind *k = c->ctx;
+    const char *status = call_query(c, "status");
+    const char *org = call_query(c, "org");
+    const char *sort = call_query(c, "sort");
+    bool by_due = sort != NULL && strcmp(sort, "due") == 0;
+    json_t *errors = json_array();
+    struct page p;
+    const char *params[7];
+    PGresult *res;
+
+    page_parse(c, &p, errors, PAGE_KEY_UUID);
+    if (status != NULL && !request_status_known(k, status))
+        fielderr_add(errors, "status", "invalid_enum", "Statut inconnu.");
+    if (org != NULL && !uuid_valid(org))
+        fielderr_add(errors, "org", "invalid_format", "org doit être un identifiant UUID.");
+    if (sort != NULL && strcmp(sort, "due") != 0 && strcmp(sort, "created") != 0)
+        fielderr_add(errors, "sort", "invalid_enum", "sort doit valoir created ou due.");
+    if (json_array_size(errors) > 0) {
+        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+        return;
+    }
+    json_decref(errors);
+    params[0] = page_ts_param(&p);
+    params[1] = page_key_param(&p);
+    params[2] = page_limit_param(&p);
+    params[3] = k->kind;
+    params[4] = status;
+    params[5] = c->who.role == ROLE_PARTNER ? c->who.org : org;
+    params[6] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL;
+    if (by_due)
+        /* the next due time first, as the dossiers' backlog (dossiers.c): a clock
+         * still running, breached or not; the rest last */
+        res = db_exec(
+            db->pg,
+            "SELECT epart_request_doc(r, false)::text, "
+            "       (extract(epoch FROM k.due) * 1000000)::bigint, r.id "
+            "FROM requests r "
+            "CROSS JOIN LATERAL (SELECT COALESCE((SELECT min(x.due_at) FROM echeances x "
+            "     WHERE x.object_type = r.kind AND x.object_id = r.id "
+            "     AND x.stopped_at IS NULL AND x.suspended_on IS NULL), "
+            "     timestamptz '9999-12-31T00:00:00Z') AS due) k "
+            "WHERE r.kind = $4 "
+            "AND ($1::bigint IS NULL OR (k.due, r.id) > "
+            "     (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
+            "AND ($5::text IS NULL OR r.status = $5) "
+            "AND ($6::uuid IS NULL OR r.org_id = $6) "
+            "AND ($7::text IS NULL OR r.caisse = $7) "
+            "ORDER BY k.due ASC, r.id ASC LIMIT $3",
+            7, params);
+    else
+        res = db_exec(db->pg,
+                      "SELECT epart_request_doc(r, false)::text, "
+                      "       (extract(epoch FROM r.created_at) * 1000000)::bigint, r.id "
+                      "FROM requests r WHERE r.kind = $4 "
+                      "AND ($1::bigint IS NULL OR (r.created_at, r.id) < "
+                      "     (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
+                      "AND ($5::text IS NULL OR r.status = $5) "
+                      "AND ($6::uuid IS NULL OR r.org_id = $6) "
+                      "AND ($7::text IS NULL OR r.caisse = $7) "
+                      "ORDER BY r.created_at DESC, r.id DESC LIMIT $3",
+                      7, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    {
+        json_t *page = page_result(res, &p, 0, 1, 2, fix_listed, NULL);
+
+        /* one row per request returned: whose data was read (SPEC §10) */
+        audit_record_items(c, "list", k->kind, json_object_get(page, "items"));
+        call_set_json(c, 200, page);
+    }
+    PQclear(res);
+}
+
+static void request_list(struct call *c, const struct request_kind *k)
+{
+    c->ctx = (void *)k;
+    dbpool_submit(c, request_list_db);
+}
+
+/* ---- GET /counts ------------------------------------------------------------------------ */
+
+/* How many requests of the kind, in the caller's scope (and ?org), are in each
+ * of its statuses, and how many are late: the tabs of the back office's lists
+ * (SPEC §12). Counts only: nothing personal, nothing journaled. */
+static void request_counts_db(struct call *c, struct db *db)
+{
+    const struct request_kind *k = c->ctx;
+    const char *org = call_query(c, "org");
+    json_t *errors = json_array();
+    json_t *by_status;
+    const char *params[4];
+    char now[40];
+    json_int_t total = 0, late = 0;
+    PGresult *res;
+
+    if (org != NULL && !uuid_valid(org))
+        fielderr_add(errors, "org", "invalid_format", "org doit être un identifiant UUID.");
+    if (json_array_size(errors) > 0) {
+        call_set_problem(c, 422, "Requête invalide", "Paramètres invalides.", errors);
+        return;
+    }
+    json_decref(errors);
+    params[0] = k->kind;
+    params[1] = c->who.role == ROLE_PARTNER ? c->who.org : org;
+    params[2] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL;
+    params[3] = db_ts(clock_now_us(), now, sizeof(now));
+    res = db_exec(db->pg,
+                  "SELECT r.status, count(*), count(*) FILTER (WHERE EXISTS ("
+                  "     SELECT 1 FROM echeances x WHERE x.object_type = r.kind "
+                  "     AND x.object_id = r.id AND ((x.stopped_at IS NULL AND "
+                  "     x.suspended_on IS NULL AND x.due_at <= $4) OR x.stopped_at >= x.due_at))) "
+                  "FROM requests r WHERE r.kind = $1 "
+                  "AND ($2::uuid IS NULL OR r.org_id = $2) "
+                  "AND ($3::text IS NULL OR r.caisse = $3) "
+                  "GROUP BY r.status",
+                  4, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    by_status = json_object();
+    json_object_set_new(by_status, k->initial, json_integer(0));
+    for (const struct request_edge *e = k->edges; e->from != NULL; e++)
+        json_object_set_new(by_status, e->to, json_integer(0));
+    for (int i = 0; i < PQntuples(res); i++) {
+        json_int_t n = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+
+        json_object_set_new(by_status, PQgetvalue(res, i, 0), json_integer(n));
+        total += n;
+        late += strtoll(PQgetvalue(res, i, 2), NULL, 10);
+    }
+    PQclear(res);
+    call_set_json(c, 200,
+                  json_pack("{s:o, s:I, s:I}", "statuses", by_status, "total", total, "overdue",
+                            late));
+}
+
+static void request_counts(struct call *c, const struct request_kind *k)
+{
+    c->ctx = (void *)k;
+    dbpool_submit(c, request_counts_db);
+}
+
+/* ---- POST /{id}/transitions ----------------------------------------------------------- */
+
+/* A replayed transition shows the request as it is now, read in the caller's
+ * caisse, and journals the read (idem_reread_fn). */
+static bool reread_request(struct call *c, struct db *db, const char *id)
+{
+    const struct request_kind *k = c->ctx;
+    const char *params[3] = {id, k->kind, c->who.caisse};
+    bool failed = false;
+    json_t *doc = db_fetch_json(db->pg,
+                                "SELECT epart_request_doc(r, true)::text FROM requests r "
+                                "WHERE r.id = $1 AND r.kind = $2 AND r.caisse = $3",
+                                3, params, &failed);
+
+    if (failed) {
+        call_set_unavailable(c, "La base de données");
+        return false;
+    }
+    if (doc == NULL)
+        return false;
+    call_set_document(c, doc);
+    audit_record(c, "read", k->kind, id);
+    return true;
+}
+
+static void request_transition_db(struct call *c, struct db *db)
+{
+    const struct request_kind *k = c->ctx;
+    const char *params[3] = {c->params[0], k->kind, c->who.caisse};
+    struct idem idem = {.active = false};
+    PGresult *res;
+    json_t *errors, *actor = NULL, *detail = NULL;
+    char status[32], at[40], *actor_s = NULL, *detail_s = NULL;
+    const char *to = NULL;
+    int version, if_match;
+
+    if (!uuid_valid(c->params[0])) {
+        call_set_not_found(c);
+        return;
+    }
+    if (db_begin(db->pg) < 0) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    res = db_exec(db->pg,
+                  "SELECT status, version FROM requests WHERE id = $1 AND kind = $2 "
+                  "AND caisse = $3 FOR UPDATE",
+                  3, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        goto rollback;
+    }
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        call_set_not_found(c);
+        goto rollback;
+    }
+    snprintf(status, sizeof(status), "%s", PQgetvalue(res, 0, 0));
+    version = atoi(PQgetvalue(res, 0, 1));
+    PQclear(res);
+    if (!call_parse_json_body(c))
+        goto rollback;
+    errors = json_array();
+    if (request_transition_validate(c->json, &to, errors) > 0) {
+        idem_set_invalid(c, db_redis(db), errors);
+        goto rollback;
+    }
+    if (!request_status_known(k, to)) {
+        fielderr_add(errors, "action", "invalid_enum", "Statut cible inconnu pour ce service.");
+        call_set_problem(c, 422, "Requête invalide", "Statut cible inconnu.", errors);
+        goto rollback;
+    }
+    json_decref(errors);
+    /* the key before the status (SPEC §2): a retry gets its first answer */
+    if (!idem_begin(&idem, c, db, reread_request))
+        goto rollback;
+    if_match = call_if_match(c);
+    if (if_match < 0) {
+        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
+                         NULL);
+        goto rollback;
+    }
+    if (if_match > 0 && if_match != version) {
+        call_set_problem(c, 412, "Version périmée",
+                         "La demande a changé depuis la version indiquée par If-Match.", NULL);
+        goto rollback;
+    }
+    if (!request_edge_allowed(k, status, to)) {
+        char d[200];
+
+        snprintf(d, sizeof(d), "Passage de « %s » à « %s » non permis.", status, to);
+        call_set_problem(c, 409, "Transition impossible", d, NULL);
+        goto rollback;
+    }
+    db_ts(clock_now_us(), at, sizeof(at));
+    {
+        struct stream_actor who;
+
+        actor = stream_actor_set(&who, c->who.sub, "instructor", NULL, c->who.caisse)
+                    ? stream_actor_json(&who)
+                    : NULL;
+    }
+    detail = json_pack("{s:s, s:O}", "action", to, "comment",
+                       json_object_get(c->json, "comment") ? json_object_get(c->json, "comment")
+                                                           : json_null());
+    actor_s = json_text(actor);
+    detail_s = json_text(detail);
+    {
+        const char *p[6] = {c->params[0], to, at, actor_s, status, detail_s};
+
+        /* leaving the first status stops the service's clock (met or breached) */
+        if (db_cmd(db->pg,
+                   "UPDATE requests SET status = $2, version = version + 1, updated_at = $3 "
+                   "WHERE id = $1",
+                   3, p) < 0 ||
+            db_cmd(db->pg,
+                   "INSERT INTO request_events (request_id, at, actor, from_status, to_status, "
+                   "detail) VALUES ($1, $3, $4::jsonb, $5, $2, $6::jsonb)",
+                   6, p) < 0 ||
+            db_cmd(db->pg,
+                   "UPDATE echeances SET stopped_at = $2, next_fire_at = NULL "
+                   "WHERE object_id = $1 AND stopped_at IS NULL",
+                   2, (const char *[]){c->params[0], at}) < 0 ||
+            db_commit(db->pg) < 0) {
+            call_set_unavailable(c, "La base de données");
+            goto rollback;
+        }
+    }
+    {
+        const char *p2[1] = {c->params[0]};
+
+        bool failed;
+
+        call_set_document(c, db_fetch_json(db->pg,
+                                           "SELECT epart_request_doc(r, true)::text "
+                                           "FROM requests r WHERE id = $1",
+                                           1, p2, &failed));
+    }
+    audit_record(c, "transition", k->kind, c->params[0]);
+    goto out;
+rollback:
+    db_rollback(db->pg);
+out:
+    idem_end(&idem, c, db);
+    json_decref(actor);
+    json_decref(detail);
+    free(actor_s);
+    free(detail_s);
+}
+
+static void request_transition(struct call *c, const struct request_kind *k)
+{
+    c->ctx = (void *)k;
+    dbpool_submit(c, request_transition_db);
+}
+
+/* ---- route entry points ----------------------------------------------------------------- */
+
+#define KIND_HANDLERS(name, idx)                                                              \
+    void h_##name##_create(struct call *c) { request_create(c, &request_kinds[idx]); }        \
+    void h_##name##_get(struct call *c) { request_get(c, &request_kinds[idx]); }              \
+    void h_##name##_list(struct call *c) { request_list(c, &request_kinds[idx]); }            \
+    void h_##name##_counts(struct call *c) { request_counts(c, &request_kinds[idx]); }        \
+    void h_##name##_transition(struct call *c) { request_transition(c, &request_kinds[idx]); }
+
+KIND_HANDLERS(signalement, 0)
+KIND_HANDLERS(rendez_vous, 1)
+KIND_HANDLERS(demande_document, 2)

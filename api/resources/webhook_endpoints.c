@@ -1,0 +1,885 @@
+/*
+ * webhook_endpoints.c — /v1/webhooks: a partner's or a caisse's endpoints for the
+ * events of SPEC §6, and the record of every delivery try.
+ *
+ *   POST   /v1/webhooks                   create; the answer alone shows the secret
+ *   GET    /v1/webhooks                   list in scope, newest first
+ *   GET    /v1/webhooks/{id}              one, with its health
+ *   PATCH  /v1/webhooks/{id}              url, events, description, state
+ *   DELETE /v1/webhooks/{id}              soft delete; pending deliveries cancelled
+ *   GET    /v1/webhooks/{id}/deliveries   every try, newest first
+ *
+ * Ownership: a partner's webhook belongs to its organisation (org set, caisse
+ * null) and receives the events of that organisation; an instructor's belongs
+ * to its caisse (caisse set, org null) and receives those of every
+ * organisation of the caisse. An administrator names the owner in the body
+ * with exactly one of "org" or "caisse". A partner sees only its
+ * organisation's webhooks, an instructor only its caisse's, an administrator
+ * all; anything else is a 404.
+ *
+ * The secret ("whsec_" + standard base64 of 32 random bytes) is shown in the
+ * 201 and never again: the documents come from epart_webhook_doc(), which
+ * does not know it. An Idempotency-Key replay of the creation reads the
+ * webhook again and answers it with "secret": null, "replayed": true and a
+ * note (SPEC §2): the secret is never shown twice, and the record kept in Redis
+ * holds ids only.
+ *
+ * Destinations are checked twice against server-side request forgery: here,
+ * where the URL must parse (webhook_url.h) and every address its host resolves
+ * to must be public unless EPART_WEBHOOK_ALLOW_PRIVATE=1, and in the worker at
+ * each connection. Resolution (resolver.h) runs asynchronously on the call's
+ * HTTP loop before the database job, within EPART_DNS_TIMEOUT_MS, and at most
+ * EPART_DNS_INFLIGHT at once per organisation (caisse, administrator): a host
+ * whose DNS server never answers holds no thread, and one owner cannot fill
+ * the resolver (SPEC §6). The database job then only reads the answer.
+ */
+#include <netdb.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "clock.h"
+#include "db.h"
+#include "resolver.h"
+#include "secret_hash.h"
+#include "uuidv.h"
+#include "vfield.h"
+#include "webhook_sign.h"
+#include "webhook_url.h"
+#include "core/auth.h"
+#include "core/dbpool.h"
+#include "core/inflight.h"
+#include "support/idempotency.h"
+#include "support/paging.h"
+#include "resources/handlers.h"
+
+#define WEBHOOK_DOC "epart_webhook_doc(w)::text"
+#define WEBHOOKS_PER_OWNER 20
+#define DESCRIPTION_MAX 500
+
+static const char *const event_types[] = {"dossier.status_changed", "deadline.warning",
+                                          "deadline.breached", "message.created", NULL};
+static const char *const webhook_states[] = {"active", "disabled", NULL};
+
+static const char *const create_keys[] = {"url", "events", "description", "org", "caisse", NULL};
+static const char *const patch_keys[] = {"url", "events", "description", "state", NULL};
+static const char *const read_only_keys[] = {"id", "secret", "version", "created_at",
+                                             "updated_at", "consecutive_failures",
+                                             "last_delivery_at", "last_status_code",
+                                             "last_error", "last_success_at",
+                                             "pending_deliveries", NULL};
+
+static void reply_webhook(struct call *c, int status, json_t *doc)
+{
+    c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
+    call_set_json(c, status, doc);
+}
+
+/* ---- validation -------------------------------------------------------------- */
+
+static bool caisse_code_ok(const char *s)
+{
+    return strlen(s) == 3 && strspn(s, "0123456789") == 3;
+}
+
+static void check_url(vctx *v, const json_t *val, bool required, struct webhook_url *out,
+                      bool *ok)
+{
+    enum webhook_url_error e;
+
+    *ok = false;
+    if (val == NULL || json_is_null(val)) {
+        if (required)
+            vf_error(v, "url", "required", "L'URL de destination est obligatoire.");
+        return;
+    }
+    if (!json_is_string(val)) {
+        vf_error(v, "url", "invalid_type", "url doit être une chaîne.");
+        return;
+    }
+    e = webhook_url_parse(json_string_value(val), out);
+    if (e != WURL_OK) {
+        vf_error(v, "url", webhook_url_code(e), "%s", webhook_url_message(e));
+        return;
+    }
+    *ok = true;
+}
+
+static void check_events(vctx *v, const json_t *val, bool required)
+{
+    size_t i;
+    json_t *item;
+
+    if (val == NULL || json_is_null(val)) {
+        if (required)
+            vf_error(v, "events", "required", "Indiquez au moins un type d'événement.");
+        return;
+    }
+    if (!json_is_array(val)) {
+        vf_error(v, "events", "invalid_type", "events doit être une liste de types d'événement.");
+        return;
+    }
+    if (json_array_size(val) == 0) {
+        vf_error(v, "events", "required", "Indiquez au moins un type d'événement.");
+        return;
+    }
+    if (vf_array(v, "events", val, 0, 16) != VF_OK)
+        return;
+    json_array_foreach(val, i, item) {
+        char path[VF_PATH_MAX];
+
+        vf_index(path, "events", i);
+        if (vf_enum(v, path, item, VF_REQUIRED, event_types, NULL) != VF_OK)
+            continue;
+        for (size_t k = 0; k < i; k++)
+            if (json_equal(json_array_get(val, k), item)) {
+                vf_error(v, path, "duplicate", "Le type d'événement %s figure deux fois.",
+                         json_string_value(item));
+                break;
+            }
+    }
+}
+
+/* The owner of a new webhook: (org, caisse), one of them NULL. */
+struct owner {
+    const char *org;
+    const char *caisse;
+};
+
+static void check_owner(const struct call *c, vctx *v, const json_t *body, struct owner *o)
+{
+    const json_t *org = json_object_get(body, "org");
+    const json_t *caisse = json_object_get(body, "caisse");
+    const char *org_s = NULL, *caisse_s = NULL;
+
+    o->org = o->caisse = NULL;
+    if (org != NULL && !json_is_null(org) && !json_is_string(org))
+        vf_error(v, "org", "invalid_type", "org doit être l'identifiant d'une organisation.");
+    else
+        org_s = json_string_value(org);
+    if (caisse != NULL && !json_is_null(caisse) && !json_is_string(caisse))
+        vf_error(v, "caisse", "invalid_type", "caisse doit être un code de caisse.");
+    else
+        caisse_s = json_string_value(caisse);
+    switch (c->who.role) {
+    case ROLE_PARTNER:
+        /* a partner's webhooks are its organisation's, whatever it says */
+        if (org_s != NULL && strcasecmp(org_s, c->who.org) != 0)
+            vf_error(v, "org", "out_of_scope", "Vous ne pouvez créer un webhook que pour votre "
+                                               "organisation.");
+        if (caisse_s != NULL)
+            vf_error(v, "caisse", "out_of_scope",
+                     "Un partenaire crée ses webhooks pour son organisation, pas pour une caisse.");
+        o->org = c->who.org;
+        break;
+    case ROLE_INSTRUCTOR:
+        if (caisse_s != NULL && strcmp(caisse_s, c->who.caisse) != 0)
+            vf_error(v, "caisse", "out_of_scope",
+                     "Vous ne pouvez créer un webhook que pour votre caisse.");
+        if (org_s != NULL)
+            vf_error(v, "org", "out_of_scope",
+                     "Un webhook de caisse reçoit les événements de toutes ses organisations ; "
+                     "n'indiquez pas org.");
+        o->caisse = c->who.caisse;
+        break;
+    case ROLE_ADMIN:
+        if (org_s != NULL && caisse_s != NULL) {
+            vf_error(v, "caisse", "exclusive",
+                     "Indiquez org ou caisse, pas les deux : le webhook appartient à l'une ou à "
+                     "l'autre.");
+        } else if (org_s == NULL && caisse_s == NULL) {
+            vf_error(v, "org", "required",
+                     "Un administrateur indique à qui appartient le webhook : org ou caisse.");
+        } else if (org_s != NULL) {
+            if (!uuid_valid(org_s))
+                vf_error(v, "org", "invalid_format", "Identifiant d'organisation invalide.");
+            o->org = org_s;
+        } else {
+            if (!caisse_code_ok(caisse_s))
+                vf_error(v, "caisse", "invalid_format", "Code de caisse invalide (3 chiffres).");
+            o->caisse = caisse_s;
+        }
+        break;
+    }
+}
+
+/* Check the keys and the fields of a creation (patch false) or a merge patch. */
+static void check_body(const struct call *c, vctx *v, const json_t *body, bool patch,
+                       struct webhook_url *url, bool *url_ok, struct owner *owner)
+{
+    const char *key;
+    json_t *val;
+
+    json_object_foreach((json_t *)body, key, val) {
+        char path[VF_PATH_MAX];
+
+        if (vf_in_set(key, patch ? patch_keys : create_keys))
+            continue;
+        snprintf(path, sizeof(path), "%.128s", key);
+        if (vf_in_set(key, read_only_keys))
+            vf_error(v, path, "read_only", "Ce champ est fixé par le serveur.");
+        else
+            vf_error(v, path, "unknown_field", "Champ inconnu.");
+    }
+    check_url(v, json_object_get(body, "url"), !patch, url, url_ok);
+    if (patch && json_is_null(json_object_get(body, "url")))
+        vf_error(v, "url", "required", "L'URL de destination ne peut pas être retirée.");
+    check_events(v, json_object_get(body, "events"), !patch);
+    if (patch && json_is_null(json_object_get(body, "events")))
+        vf_error(v, "events", "required", "Indiquez au moins un type d'événement.");
+    vf_string(v, "description", json_object_get(body, "description"), 0, DESCRIPTION_MAX, NULL);
+    if (patch) {
+        vf_enum(v, "state", json_object_get(body, "state"), 0, webhook_states, NULL);
+        if (json_is_null(json_object_get(body, "state")))
+            vf_error(v, "state", "required", "state vaut active ou disabled.");
+    } else {
+        check_owner(c, v, body, owner);
+    }
+}
+
+/* ---- resolution, on the HTTP thread ------------------------------------------- */
+
+/* What the HTTP thread learnt of the body's host before the database job. */
+struct resolution {
+    bool done;
+    struct resolve_result result;
+    char scope[INFLIGHT_KEY_MAX];
+    void (*next)(struct call *c, struct db *db);
+};
+
+static struct inflight resolving = INFLIGHT_INIT;
+
+/* The host of the body's url when the body is a JSON object whose url parses;
+ * anything else is left for the database job to report in SPEC §2 order. */
+static bool body_host(const struct call *c, struct webhook_url *u)
+{
+    json_t *doc, *url;
+    bool ok = false;
+
+    if (c->body == NULL || c->body_len == 0 || c->body_len > g_config.body_limit ||
+        !json_depth_ok(c->body, c->body_len, 32))
+        return false;
+    doc = json_loadb(c->body, c->body_len, JSON_REJECT_DUPLICATES, NULL);
+    url = json_is_object(doc) ? json_object_get(doc, "url") : NULL;
+    if (json_is_string(url) && webhook_url_parse(json_string_value(url), u) == WURL_OK)
+        ok = true;
+    json_decref(doc);
+    return ok;
+}
+
+static void on_resolved(const struct resolve_result *r, void *arg)
+{
+    struct call *c = arg;
+    struct resolution *res = c->ctx;
+
+    res->result = *r;
+    res->done = true;
+    inflight_release(&resolving, res->scope);
+    dbpool_submit(c, res->next);
+}
+
+/* Resolve the body's host if it has one, then run next on a database thread. */
+static void resolve_then(struct call *c, void (*next)(struct call *c, struct db *db))
+{
+    struct webhook_url u;
+    struct resolution *res;
+
+    if (!body_host(c, &u)) {
+        dbpool_submit(c, next);
+        return;
+    }
+    res = calloc(1, sizeof(*res));
+    if (res == NULL) {
+        call_set_unavailable(c, "La vérification de l'adresse");
+        call_reply_prepared(c);
+        return;
+    }
+    c->ctx = res;
+    c->ctx_free = free;
+    res->next = next;
+    call_scope(c, res->scope, sizeof(res->scope));
+    if (!inflight_take(&resolving, res->scope, g_config.dns_inflight_per_owner)) {
+        char detail[300];
+
+        snprintf(detail, sizeof(detail),
+                 "Votre organisation a déjà %d vérifications d'adresse de webhook en cours "
+                 "(résolution DNS) ; réessayez dans quelques secondes.",
+                 g_config.dns_inflight_per_owner);
+        c->retry_after = (g_config.dns_timeout_ms + 999) / 1000;
+        call_reply_problem(c, 429, "Trop de requêtes", detail, NULL);
+        return;
+    }
+    if (!resolver_start(c->thr->base, c->thr->dns, u.host, g_config.dns_timeout_ms, on_resolved, c)) {
+        inflight_release(&resolving, res->scope);
+        call_set_unavailable(c, "La vérification de l'adresse");
+        call_reply_prepared(c);
+    }
+}
+
+/* Refuse the host of u (422 on url) when it did not resolve in time, or when
+ * any of its addresses is private and the service does not allow it. Every
+ * address counts, not only the first: the worker may use any of them. */
+static void check_destination(const struct call *c, vctx *v)
+{
+    const struct resolution *res = c->ctx;
+
+    if (res == NULL || !res->done) {
+        vf_error(v, "url", "unresolvable_host",
+                 "Le nom d'hôte de l'URL ne peut pas être résolu ; vérifiez-le.");
+        return;
+    }
+    switch (res->result.status) {
+    case RESOLVE_OK:
+        break;
+    case RESOLVE_TIMEOUT:
+        vf_error(v, "url", "unresolvable_host",
+                 "Le serveur DNS de ce nom d'hôte n'a pas répondu en %d s ; vérifiez le nom "
+                 "ou réessayez plus tard.",
+                 (g_config.dns_timeout_ms + 999) / 1000);
+        return;
+    default:
+        vf_error(v, "url", "unresolvable_host",
+                 "Le nom d'hôte de l'URL ne peut pas être résolu ; vérifiez-le.");
+        return;
+    }
+    if (!g_config.webhook_allow_private)
+        for (int i = 0; i < res->result.n; i++)
+            if (addr_is_private((const struct sockaddr *)&res->result.addrs[i])) {
+                vf_error(v, "url", "forbidden_destination",
+                         "L'URL désigne une adresse privée, locale ou réservée : les webhooks "
+                         "ne sont livrés qu'à des adresses publiques.");
+                break;
+            }
+}
+
+/* ---- loading ------------------------------------------------------------------- */
+
+/* The live webhook id as its document, or NULL (unknown, deleted, or the
+ * database unreachable: PQstatus tells). */
+static json_t *webhook_load(PGconn *pg, const char *id)
+{
+    const char *params[1] = {id};
+    PGresult *res;
+    json_t *doc = NULL;
+
+    res = db_exec(pg, "SELECT " WEBHOOK_DOC " FROM webhooks w WHERE w.id = $1 "
+                      "AND w.deleted_at IS NULL", 1, params);
+    if (res != NULL && PQntuples(res) == 1)
+        doc = db_json(res, 0, 0);
+    if (res != NULL)
+        PQclear(res);
+    return doc;
+}
+
+/* Load the webhook of the path in the caller's scope, or set the reply (404,
+ * 503) and return NULL. */
+static json_t *webhook_in_scope(struct call *c, struct db *db)
+{
+    json_t *doc = webhook_load(db->pg, c->params[0]);
+
+    if (doc == NULL) {
+        if (PQstatus(db->pg) == CONNECTION_OK)
+            call_set_not_found(c);
+        else
+            call_set_unavailable(c, "La base de données");
+        return NULL;
+    }
+    if (!auth_in_scope(c, json_string_value(json_object_get(doc, "org")),
+                       json_string_value(json_object_get(doc, "caisse")))) {
+        json_decref(doc);
+        call_set_not_found(c);
+        return NULL;
+    }
+    return doc;
+}
+
+static bool path_id_ok(struct call *c)
+{
+    if (uuid_valid(c->params[0]))
+        return true;
+    call_set_not_found(c);
+    call_reply_prepared(c);
+    return false;
+}
+
+/* ---- POST /v1/webhooks ------------------------------------------------------------ */
+
+/* A replayed creation answers the webhook as it is now in the caller's scope,
+ * without its secret, and says so (SPEC §2; idem_reread_fn). */
+static bool reread_webhook(struct call *c, struct db *db, const char *id)
+{
+    json_t *doc = uuid_valid(id) ? webhook_load(db->pg, id) : NULL;
+
+    if (doc == NULL) {
+        if (PQstatus(db->pg) != CONNECTION_OK)
+            call_set_unavailable(c, "La base de données");
+        return false;
+    }
+    if (!auth_in_scope(c, json_string_value(json_object_get(doc, "org")),
+                       json_string_value(json_object_get(doc, "caisse")))) {
+        json_decref(doc);
+        return false;
+    }
+    idem_note_secret_withheld(doc, "secret",
+                              "supprimez ce webhook et créez-en un autre");
+    reply_webhook(c, 200, doc);
+    return true;
+}
+
+static void webhook_create_db(struct call *c, struct db *db)
+{
+    struct idem idem;
+    struct webhook_url url;
+    struct owner owner = {NULL, NULL};
+    bool url_ok = false;
+    json_t *errors;
+    vctx v;
+    char id[37], now[40], secret[80];
+    char *events = NULL, cap[16];
+    const char *params[10];
+    PGresult *res;
+
+    if (!call_parse_json_body(c))
+        return;
+    if (!idem_begin(&idem, c, db, reread_webhook))
+        return;
+    errors = json_array();
+    vf_init(&v, errors);
+    check_body(c, &v, c->json, false, &url, &url_ok, &owner);
+    if (v.problems == 0 && owner.org != NULL && c->who.role == ROLE_ADMIN) {
+        const char *p[1] = {owner.org};
+
+        res = db_exec(db->pg, "SELECT 1 FROM organisations WHERE id = $1", 1, p);
+        if (res == NULL) {
+            json_decref(errors);
+            call_set_unavailable(c, "La base de données");
+            goto done;
+        }
+        if (PQntuples(res) == 0)
+            vf_error(&v, "org", "unknown_organisation", "Aucune organisation ne porte cet "
+                                                        "identifiant.");
+        PQclear(res);
+    }
+    /* resolve only a body otherwise valid: a lookup costs time */
+    if (v.problems == 0 && url_ok)
+        check_destination(c, &v);
+    if (v.problems > 0) {
+        call_set_invalid(c, errors);
+        goto done;
+    }
+    json_decref(errors);
+    memcpy(secret, WEBHOOK_SECRET_PREFIX, strlen(WEBHOOK_SECRET_PREFIX));
+    if (!uuid_v4(id) ||
+        random_b64(secret + strlen(WEBHOOK_SECRET_PREFIX),
+                   sizeof(secret) - strlen(WEBHOOK_SECRET_PREFIX), WEBHOOK_SECRET_BYTES,
+                   B64_STD) < 0) {
+        call_set_problem(c, 500, "Erreur interne", "Secret impossible à créer.", NULL);
+        goto done;
+    }
+    events = json_text(json_object_get(c->json, "events"));
+    params[0] = id;
+    params[1] = owner.org;
+    params[2] = owner.caisse;
+    params[3] = c->who.sub;
+    params[4] = json_string_value(json_object_get(c->json, "url"));
+    params[5] = events;
+    params[6] = secret;
+    params[7] = json_string_value(json_object_get(c->json, "description"));
+    params[8] = db_ts(clock_now_us(), now, sizeof(now));
+    snprintf(cap, sizeof(cap), "%d", WEBHOOKS_PER_OWNER);
+    params[9] = cap;
+    /* the per-owner cap is checked in the same statement; two creations at
+     * once may pass it by one, which is harmless */
+    res = db_exec(db->pg,
+                  "INSERT INTO webhooks AS w (id, org_id, caisse, owner_sub, url, events, secret,"
+                  " description, created_at, updated_at) "
+                  "SELECT $1, $2::uuid, $3, $4, $5,"
+                  " ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), $7, $8, $9, $9 "
+                  "WHERE (SELECT count(*) FROM webhooks x WHERE x.deleted_at IS NULL"
+                  "  AND (x.org_id = $2::uuid OR ($2::uuid IS NULL AND x.org_id IS NULL"
+                  "       AND x.caisse = $3))) < $10::int "
+                  "RETURNING " WEBHOOK_DOC,
+                  10, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        goto done;
+    }
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        errors = json_array();
+        vf_init(&v, errors);
+        vf_error(&v, "url", "limit_reached",
+                 "Ce propriétaire a déjà %d webhooks actifs ; supprimez-en un d'abord.",
+                 WEBHOOKS_PER_OWNER);
+        call_set_invalid(c, errors);
+        goto done;
+    }
+    {
+        json_t *doc = db_json(res, 0, 0);
+
+        PQclear(res);
+        json_object_set_new(doc, "secret", json_string(secret));
+        snprintf(c->location, sizeof(c->location), "/v1/webhooks/%s", id);
+        reply_webhook(c, 201, doc);
+    }
+done:
+    /* the record keeps the webhook's id and version: never the secret */
+    idem_end(&idem, c, db);
+    OPENSSL_cleanse(secret, sizeof(secret));
+    free(events);
+}
+
+void h_webhook_create(struct call *c)
+{
+    resolve_then(c, webhook_create_db);
+}
+
+/* ---- GET /v1/webhooks/{id} ------------------------------------------------------- */
+
+static void webhook_get_db(struct call *c, struct db *db)
+{
+    json_t *doc = webhook_in_scope(c, db);
+
+    if (doc != NULL)
+        reply_webhook(c, 200, doc);
+}
+
+void h_webhook_get(struct call *c)
+{
+    if (path_id_ok(c))
+        dbpool_submit(c, webhook_get_db);
+}
+
+/* ---- GET /v1/webhooks ------------------------------------------------------------ */
+
+static void webhook_list_db(struct call *c, struct db *db)
+{
+    struct page p;
+    json_t *errors = json_array();
+    const char *org = call_query(c, "org");
+    const char *caisse = call_query(c, "caisse");
+    const char *state = call_query(c, "state");
+    static const char *const states[] = {"active", "failing", "disabled", NULL};
+    const char *params[7];
+    PGresult *res;
+    bool ok = page_parse(c, &p, errors, PAGE_KEY_UUID);
+
+    if (ok && p.has_cursor && !uuid_valid(p.key)) {
+        json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", "cursor", "code",
+                                                "invalid_cursor", "message",
+                                                "Curseur de pagination invalide ; reprenez "
+                                                "depuis la première page."));
+        ok = false;
+    }
+    if (org != NULL && !uuid_valid(org)) {
+        json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", "org", "code",
+                                                "invalid_format", "message",
+                                                "Identifiant d'organisation invalide."));
+        ok = false;
+    }
+    if (state != NULL && !vf_in_set(state, states)) {
+        json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", "state", "code",
+                                                "invalid_enum", "message",
+                                                "state vaut active, failing ou disabled."));
+        ok = false;
+    }
+    if (!ok) {
+        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+        return;
+    }
+    json_decref(errors);
+    params[0] = page_ts_param(&p);
+    params[1] = page_key_param(&p);
+    params[2] = page_limit_param(&p);
+    /* the caller's scope replaces whatever filter it asked for */
+    switch (c->who.role) {
+    case ROLE_PARTNER:
+        params[3] = c->who.org;
+        params[4] = NULL;
+        params[5] = "false";
+        break;
+    case ROLE_INSTRUCTOR:
+        params[3] = NULL;
+        params[4] = c->who.caisse;
+        params[5] = "true";
+        break;
+    default:
+        params[3] = org;
+        params[4] = caisse;
+        params[5] = "false";
+        break;
+    }
+    params[6] = state;
+    res = db_exec(db->pg,
+                  "SELECT " WEBHOOK_DOC ", (extract(epoch FROM w.created_at) * 1000000)::bigint,"
+                  " w.id::text FROM webhooks w "
+                  "WHERE w.deleted_at IS NULL "
+                  "AND ($1::bigint IS NULL OR (w.created_at, w.id) < "
+                  "     (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
+                  "AND ($4::uuid IS NULL OR w.org_id = $4::uuid) "
+                  "AND ($5::text IS NULL OR w.caisse = $5) "
+                  "AND (NOT $6::boolean OR w.org_id IS NULL) "
+                  "AND ($7::text IS NULL OR w.state = $7) "
+                  "ORDER BY w.created_at DESC, w.id DESC LIMIT $3",
+                  7, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    call_set_json(c, 200, page_result(res, &p, 0, 1, 2, NULL, NULL));
+    PQclear(res);
+}
+
+void h_webhook_list(struct call *c)
+{
+    dbpool_submit(c, webhook_list_db);
+}
+
+/* ---- PATCH /v1/webhooks/{id} ------------------------------------------------------ */
+
+static void webhook_patch_db(struct call *c, struct db *db)
+{
+    json_t *doc = webhook_in_scope(c, db);
+    json_t *errors;
+    struct webhook_url url;
+    bool url_ok = false;
+    int if_match = call_if_match(c);
+    vctx v;
+    char version[16], now[40];
+    char *events = NULL;
+    const char *params[8];
+    const json_t *desc;
+    PGresult *res;
+
+    if (doc == NULL)
+        return;
+    if (!call_parse_json_body(c))
+        goto out;
+    if (if_match < 0) {
+        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
+                         NULL);
+        goto out;
+    }
+    errors = json_array();
+    vf_init(&v, errors);
+    check_body(c, &v, c->json, true, &url, &url_ok, NULL);
+    if (v.problems == 0 && url_ok)
+        check_destination(c, &v);
+    if (v.problems > 0) {
+        call_set_invalid(c, errors);
+        goto out;
+    }
+    json_decref(errors);
+    if (if_match > 0 && if_match != json_integer_value(json_object_get(doc, "version"))) {
+        call_set_problem(c, 412, "Version périmée",
+                         "Le webhook a été modifié depuis la version indiquée par If-Match.", NULL);
+        goto out;
+    }
+    if (json_object_get(c->json, "events") != NULL)
+        events = json_text(json_object_get(c->json, "events"));
+    desc = json_object_get(c->json, "description");
+    snprintf(version, sizeof(version), "%lld",
+             (long long)json_integer_value(json_object_get(doc, "version")));
+    params[0] = c->params[0];
+    params[1] = json_string_value(json_object_get(c->json, "url"));
+    params[2] = events;
+    params[3] = desc != NULL ? "true" : "false"; /* present: set (null removes it) */
+    params[4] = json_string_value(desc);
+    params[5] = json_string_value(json_object_get(c->json, "state"));
+    params[6] = db_ts(clock_now_us(), now, sizeof(now));
+    params[7] = version;
+    if (db_begin(db->pg) < 0) {
+        call_set_unavailable(c, "La base de données");
+        goto out;
+    }
+    /* back to "active" by its owner: the failure count starts again */
+    res = db_exec(db->pg,
+                  "UPDATE webhooks AS w SET url = COALESCE($2, w.url),"
+                  " events = CASE WHEN $3::jsonb IS NULL THEN w.events"
+                  "          ELSE ARRAY(SELECT jsonb_array_elements_text($3::jsonb)) END,"
+                  " description = CASE WHEN $4::boolean THEN $5 ELSE w.description END,"
+                  " state = COALESCE($6, w.state),"
+                  " consecutive_failures = CASE WHEN $6 = 'active' THEN 0"
+                  "                        ELSE w.consecutive_failures END,"
+                  " updated_at = $7, version = w.version + 1 "
+                  "WHERE w.id = $1 AND w.deleted_at IS NULL AND w.version = $8::int "
+                  "RETURNING " WEBHOOK_DOC,
+                  8, params);
+    if (res == NULL) {
+        db_rollback(db->pg);
+        call_set_unavailable(c, "La base de données");
+        goto out;
+    }
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        db_rollback(db->pg);
+        call_set_problem(c, 412, "Version périmée",
+                         "Le webhook a été modifié pendant la requête ; relisez-le.", NULL);
+        goto out;
+    }
+    json_decref(doc);
+    doc = db_json(res, 0, 0);
+    PQclear(res);
+    /* a paused webhook drops what was waiting, as a deleted one does */
+    if ((params[5] != NULL && strcmp(params[5], "disabled") == 0 &&
+         db_cmd(db->pg,
+                "UPDATE webhook_jobs SET state = 'cancelled' WHERE webhook_id = $1"
+                " AND state = 'pending'",
+                1, params) < 0) ||
+        db_commit(db->pg) < 0) {
+        db_rollback(db->pg);
+        call_set_unavailable(c, "La base de données");
+        goto out;
+    }
+    /* the pending count changed with the cancellations */
+    if (params[5] != NULL && strcmp(params[5], "disabled") == 0)
+        json_object_set_new(doc, "pending_deliveries", json_integer(0));
+    reply_webhook(c, 200, json_incref(doc));
+out:
+    free(events);
+    json_decref(doc);
+}
+
+void h_webhook_patch(struct call *c)
+{
+    if (path_id_ok(c))
+        resolve_then(c, webhook_patch_db);
+}
+
+/* ---- DELETE /v1/webhooks/{id} ------------------------------------------------------ */
+
+static void webhook_delete_db(struct call *c, struct db *db)
+{
+    json_t *doc = webhook_in_scope(c, db);
+    int if_match = call_if_match(c);
+    char version[16], now[40];
+    const char *params[3];
+    PGresult *res;
+
+    if (doc == NULL)
+        return;
+    if (if_match < 0) {
+        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
+                         NULL);
+        goto out;
+    }
+    snprintf(version, sizeof(version), "%d", if_match);
+    params[0] = c->params[0];
+    params[1] = db_ts(clock_now_us(), now, sizeof(now));
+    params[2] = if_match > 0 ? version : NULL;
+    if (db_begin(db->pg) < 0) {
+        call_set_unavailable(c, "La base de données");
+        goto out;
+    }
+    res = db_exec(db->pg,
+                  "UPDATE webhooks SET deleted_at = $2, updated_at = $2, version = version + 1 "
+                  "WHERE id = $1 AND deleted_at IS NULL AND ($3::int IS NULL OR version = $3::int) "
+                  "RETURNING id",
+                  3, params);
+    if (res == NULL) {
+        db_rollback(db->pg);
+        call_set_unavailable(c, "La base de données");
+        goto out;
+    }
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        db_rollback(db->pg);
+        if (if_match > 0)
+            call_set_problem(c, 412, "Version périmée",
+                             "Le webhook a été modifié depuis la version indiquée par If-Match.",
+                             NULL);
+        else
+            call_set_not_found(c); /* deleted meanwhile */
+        goto out;
+    }
+    PQclear(res);
+    /* what was still to deliver goes nowhere now; a try under way finishes but
+     * changes nothing (the sender only updates pending jobs) */
+    if (db_cmd(db->pg,
+               "UPDATE webhook_jobs SET state = 'cancelled' WHERE webhook_id = $1"
+               " AND state = 'pending'",
+               1, params) < 0 ||
+        db_commit(db->pg) < 0) {
+        db_rollback(db->pg);
+        call_set_unavailable(c, "La base de données");
+        goto out;
+    }
+    c->status = 204;
+out:
+    json_decref(doc);
+}
+
+void h_webhook_delete(struct call *c)
+{
+    if (path_id_ok(c))
+        dbpool_submit(c, webhook_delete_db);
+}
+
+/* ---- GET /v1/webhooks/{id}/deliveries ------------------------------------------- */
+
+static void webhook_deliveries_db(struct call *c, struct db *db)
+{
+    struct page p;
+    json_t *errors, *doc;
+    const char *event = call_query(c, "event_id");
+    const char *params[4];
+    PGresult *res;
+    bool ok;
+
+    doc = webhook_in_scope(c, db);
+    if (doc == NULL)
+        return;
+    json_decref(doc);
+    errors = json_array();
+    ok = page_parse(c, &p, errors, PAGE_KEY_INT);
+    if (ok && p.has_cursor && (p.key[0] == '\0' || strspn(p.key, "0123456789") != strlen(p.key) ||
+                               strlen(p.key) > 18)) {
+        json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", "cursor", "code",
+                                                "invalid_cursor", "message",
+                                                "Curseur de pagination invalide ; reprenez "
+                                                "depuis la première page."));
+        ok = false;
+    }
+    if (event != NULL && !uuid_valid(event)) {
+        json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", "event_id", "code",
+                                                "invalid_format", "message",
+                                                "Identifiant d'événement invalide."));
+        ok = false;
+    }
+    if (!ok) {
+        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+        return;
+    }
+    json_decref(errors);
+    params[0] = c->params[0];
+    params[1] = page_key_param(&p);
+    params[2] = page_limit_param(&p);
+    params[3] = event;
+    res = db_exec(db->pg,
+                  "SELECT jsonb_build_object('id', d.id, 'event_id', d.event_id,"
+                  "  'event_type', d.event_type, 'attempt', d.attempt, 'at', epart_ts(d.at),"
+                  "  'status_code', d.status_code, 'latency_ms', d.latency_ms,"
+                  "  'success', d.error IS NULL AND d.status_code BETWEEN 200 AND 299,"
+                  "  'error', d.error, 'next_attempt_at', epart_ts(d.next_attempt_at))::text,"
+                  " (extract(epoch FROM d.at) * 1000000)::bigint, d.id::text "
+                  "FROM webhook_deliveries d WHERE d.webhook_id = $1 "
+                  "AND ($2::bigint IS NULL OR d.id < $2::bigint) "
+                  "AND ($4::uuid IS NULL OR d.event_id = $4::uuid) "
+                  "ORDER BY d.id DESC LIMIT $3",
+                  4, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    call_set_json(c, 200, page_result(res, &p, 0, 1, 2, NULL, NULL));
+    PQclear(res);
+}
+
+void h_webhook_deliveries(struct call *c)
+{
+    if (path_id_ok(c))
+        dbpool_submit(c, webhook_deliveries_db);
+}

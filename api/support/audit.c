@@ -1,0 +1,264 @@
+/*
+ * audit.c — buffered writer of the audit journal.
+ *
+ * The buffer is bounded: when PostgreSQL is away for long, the oldest unwritten
+ * records are dropped (and counted in the log) rather than letting memory grow.
+ */
+#include "support/audit.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "db.h"
+#include "log.h"
+#include "token.h"
+
+/* a list journals a row per object (up to 500 a page): room for a few seconds
+ * of lists while PostgreSQL is slow, written in batches of a few pages */
+#define AUDIT_MAX 100000
+#define AUDIT_BATCH 2000
+
+struct record {
+    char at[40];
+    char sub[TOKEN_SUB_MAX + 1];
+    char role[12];
+    char org[37];
+    char caisse[17];
+    char action[24];
+    char object_type[24];
+    char object_id[64];
+    char remote[64];
+};
+
+static struct record *ring;
+static size_t head, count;
+static unsigned long dropped;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static bool stopping;
+static pthread_t writer;
+static bool started;
+
+/* Append one record; lock held. */
+static void push_locked(const struct call *c, const char *at, const char *sub, const char *role,
+                        const char *org, const char *caisse, const char *action,
+                        const char *object_type, const char *object_id)
+{
+    struct record *r;
+
+    if (count == AUDIT_MAX) {
+        head = (head + 1) % AUDIT_MAX;
+        count--;
+        dropped++;
+    }
+    r = &ring[(head + count) % AUDIT_MAX];
+    count++;
+    snprintf(r->at, sizeof(r->at), "%s", at);
+    snprintf(r->sub, sizeof(r->sub), "%s", sub);
+    snprintf(r->role, sizeof(r->role), "%s", role);
+    snprintf(r->org, sizeof(r->org), "%s", org);
+    snprintf(r->caisse, sizeof(r->caisse), "%s", caisse);
+    snprintf(r->action, sizeof(r->action), "%s", action);
+    snprintf(r->object_type, sizeof(r->object_type), "%s", object_type);
+    snprintf(r->object_id, sizeof(r->object_id), "%s", object_id ? object_id : "");
+    snprintf(r->remote, sizeof(r->remote), "%s", c->remote);
+}
+
+void audit_record(struct call *c, const char *action, const char *object_type,
+                  const char *object_id)
+{
+    audit_record_as(c, c->who.sub, role_str(c->who.role), c->who.org, c->who.caisse, action,
+                    object_type, object_id);
+}
+
+void audit_record_as(struct call *c, const char *sub, const char *role, const char *org,
+                     const char *caisse, const char *action, const char *object_type,
+                     const char *object_id)
+{
+    char at[40];
+
+    if (!started)
+        return;
+    db_ts(clock_now_us(), at, sizeof(at));
+    pthread_mutex_lock(&lock);
+    push_locked(c, at, sub, role, org, caisse, action, object_type, object_id);
+    pthread_cond_signal(&cond);
+    pthread_mutex_unlock(&lock);
+}
+
+void audit_record_items(struct call *c, const char *action, const char *object_type,
+                        const json_t *items)
+{
+    char at[40];
+    size_t i;
+    const json_t *item;
+
+    if (!started || json_array_size(items) == 0)
+        return;
+    db_ts(clock_now_us(), at, sizeof(at));
+    pthread_mutex_lock(&lock);
+    json_array_foreach(items, i, item) {
+        const json_t *named = object_type != NULL ? item : json_object_get(item, "object");
+        const char *type = object_type != NULL ? object_type
+                                               : json_string_value(json_object_get(named, "type"));
+        const char *id = json_string_value(json_object_get(named, "id"));
+
+        if (id != NULL && type != NULL)
+            push_locked(c, at, c->who.sub, role_str(c->who.role), c->who.org, c->who.caisse,
+                        action, type, id);
+    }
+    pthread_cond_signal(&cond);
+    pthread_mutex_unlock(&lock);
+}
+
+/* Append s to a PostgreSQL text[] literal, quoted (backslash and quote escaped). */
+static void array_add(char **buf, size_t *len, size_t *cap, const char *s, bool first)
+{
+    size_t need = strlen(s) * 2 + 4;
+
+    if (*len + need + 2 > *cap) {
+        *cap = (*cap + need) * 2;
+        *buf = realloc(*buf, *cap);
+    }
+    if (!first)
+        (*buf)[(*len)++] = ',';
+    (*buf)[(*len)++] = '"';
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            (*buf)[(*len)++] = '\\';
+        (*buf)[(*len)++] = *s;
+    }
+    (*buf)[(*len)++] = '"';
+    (*buf)[*len] = '\0';
+}
+
+static int flush(PGconn *pg, struct record *batch, size_t n)
+{
+    char *arrays[9];
+    size_t lens[9], caps[9];
+    const char *params[9];
+    int rc;
+
+    for (int k = 0; k < 9; k++) {
+        caps[k] = 256;
+        arrays[k] = malloc(caps[k]);
+        arrays[k][0] = '{';
+        lens[k] = 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *fields[9] = {batch[i].at,     batch[i].sub,    batch[i].role,
+                                 batch[i].org,    batch[i].caisse, batch[i].action,
+                                 batch[i].object_type, batch[i].object_id, batch[i].remote};
+
+        for (int k = 0; k < 9; k++)
+            array_add(&arrays[k], &lens[k], &caps[k], fields[k], i == 0);
+    }
+    for (int k = 0; k < 9; k++) {
+        if (lens[k] + 2 > caps[k])
+            arrays[k] = realloc(arrays[k], lens[k] + 2);
+        arrays[k][lens[k]++] = '}';
+        arrays[k][lens[k]] = '\0';
+        params[k] = arrays[k];
+    }
+    /* parameters are arrays passed as values: nothing is spliced into the SQL */
+    rc = db_cmd(pg,
+                "INSERT INTO audit_journal (at, sub, role, org_id, caisse, action, object_type, "
+                "object_id, remote_addr) "
+                "SELECT a::timestamptz, s, r, NULLIF(o, '')::uuid, NULLIF(c, ''), ac, ot, "
+                "NULLIF(oi, ''), NULLIF(ra, '') "
+                "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
+                "$6::text[], $7::text[], $8::text[], $9::text[]) AS t(a, s, r, o, c, ac, ot, oi, ra)",
+                9, params);
+    for (int k = 0; k < 9; k++)
+        free(arrays[k]);
+    return rc;
+}
+
+static void *writer_main(void *arg)
+{
+    PGconn *pg = NULL;
+    struct record *batch = malloc(sizeof(*batch) * AUDIT_BATCH);
+
+    (void)arg;
+    for (;;) {
+        size_t n = 0;
+        struct timespec ts;
+
+        pthread_mutex_lock(&lock);
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 200000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        if (count == 0 && !stopping)
+            pthread_cond_timedwait(&cond, &lock, &ts);
+        if (dropped > 0) {
+            log_warn("audit: %lu records dropped while PostgreSQL was unreachable", dropped);
+            dropped = 0;
+        }
+        while (n < count && n < AUDIT_BATCH) {
+            batch[n] = ring[(head + n) % AUDIT_MAX];
+            n++;
+        }
+        if (n == 0 && stopping) {
+            pthread_mutex_unlock(&lock);
+            break;
+        }
+        pthread_mutex_unlock(&lock);
+        if (n == 0)
+            continue;
+        if (!db_ok(pg)) {
+            if (pg != NULL)
+                PQfinish(pg);
+            pg = db_connect(&g_config, 10000);
+            if (pg != NULL)
+                db_cmd(pg, "SET synchronous_commit = off", 0, NULL);
+        }
+        if (pg != NULL && flush(pg, batch, n) == 0) {
+            pthread_mutex_lock(&lock);
+            /* the records taken are still the oldest: only audit_record appends */
+            if (n <= count) {
+                head = (head + n) % AUDIT_MAX;
+                count -= n;
+            }
+            pthread_mutex_unlock(&lock);
+        } else {
+            if (stopping)
+                break;
+            sleep(1);
+        }
+    }
+    if (pg != NULL)
+        PQfinish(pg);
+    free(batch);
+    return NULL;
+}
+
+int audit_start(void)
+{
+    ring = calloc(AUDIT_MAX, sizeof(*ring));
+    if (ring == NULL)
+        return -1;
+    started = true;
+    return pthread_create(&writer, NULL, writer_main, NULL) == 0 ? 0 : -1;
+}
+
+void audit_stop(void)
+{
+    if (!started)
+        return;
+    pthread_mutex_lock(&lock);
+    stopping = true;
+    pthread_cond_signal(&cond);
+    pthread_mutex_unlock(&lock);
+    pthread_join(writer, NULL);
+    started = false;
+    free(ring);
+    ring = NULL;
+}

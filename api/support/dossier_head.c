@@ -1,0 +1,116 @@
+/*
+ * dossier_head.c — existence, scope and status of a dossier.
+ */
+#include "support/dossier_head.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "db.h"
+#include "dossier_doc.h"
+#include "request_kinds.h"
+#include "uuidv.h"
+#include "core/auth.h"
+#include "support/ingest.h"
+
+static int from_pending(struct call *c, struct db *db, struct dossier_head *out)
+{
+    redisContext *rc = db_redis(db);
+    redisReply *r;
+    json_t *meta = NULL;
+    int found = 0;
+
+    if (rc == NULL)
+        return 0;
+    r = redisCommand(rc, "HGET " STREAM_PENDING_PREFIX "%s meta", c->params[0]);
+    if (r != NULL && r->type == REDIS_REPLY_STRING)
+        meta = json_loadb(r->str, r->len, 0, NULL);
+    if (r != NULL)
+        freeReplyObject(r);
+    if (meta != NULL && json_str(meta, "org") != NULL && json_str(meta, "caisse") != NULL) {
+        out->pending = true;
+        snprintf(out->status, sizeof(out->status), "%s", json_str(meta, "status"));
+        snprintf(out->org, sizeof(out->org), "%s", json_str(meta, "org"));
+        snprintf(out->caisse, sizeof(out->caisse), "%s", json_str(meta, "caisse"));
+        snprintf(out->reference, sizeof(out->reference), "%s",
+                 json_str(meta, "reference") ? json_str(meta, "reference") : "");
+        out->version = 1;
+        found = 1;
+    }
+    json_decref(meta);
+    return found;
+}
+
+/* 1 found, 0 absent, -1 on failure (503 set). */
+static int from_db(struct call *c, struct db *db, bool lock, struct dossier_head *out)
+{
+    const char *params[1] = {c->params[0]};
+    PGresult *res;
+    int found = 0;
+
+    res = db_exec(db->pg,
+                  lock ? "SELECT status, org_id, caisse, reference, version FROM dossiers "
+                         "WHERE id = $1 FOR UPDATE"
+                       : "SELECT status, org_id, caisse, reference, version FROM dossiers "
+                         "WHERE id = $1",
+                  1, params);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return -1;
+    }
+    if (PQntuples(res) == 1) {
+        snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(res, 0, 0));
+        snprintf(out->org, sizeof(out->org), "%s", PQgetvalue(res, 0, 1));
+        snprintf(out->caisse, sizeof(out->caisse), "%s", PQgetvalue(res, 0, 2));
+        snprintf(out->reference, sizeof(out->reference), "%s", PQgetvalue(res, 0, 3));
+        out->version = atoi(PQgetvalue(res, 0, 4));
+        found = 1;
+    }
+    PQclear(res);
+    return found;
+}
+
+int dossier_head_load(struct call *c, struct db *db, bool lock, struct dossier_head *out)
+{
+    int found;
+
+    memset(out, 0, sizeof(*out));
+    if (!uuid_valid(c->params[0])) {
+        call_set_not_found(c);
+        return 0;
+    }
+    found = from_db(c, db, lock, out);
+    if (found == 0)
+        found = from_pending(c, db, out);
+    /* both missed: the worker committed (then dropped the pending record)
+     * between the two reads, so PostgreSQL has it now */
+    if (found == 0)
+        found = from_db(c, db, lock, out);
+    if (found < 0)
+        return -1;
+    if (!found || !auth_in_scope(c, out->org, out->caisse)) {
+        call_set_not_found(c);
+        return 0;
+    }
+    return 1;
+}
+
+void call_set_document(struct call *c, json_t *doc)
+{
+    const struct request_kind *kind;
+
+    if (doc == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    dossier_doc_finish(doc, clock_now(), &g_config);
+    /* a request of SPEC §8 says which transitions its status allows */
+    kind = request_kind_named(json_str(doc, "kind"));
+    if (kind != NULL)
+        json_object_set_new(doc, "actions",
+                            request_next_statuses(kind, json_str(doc, "status")));
+    c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
+    call_set_json(c, 200, doc);
+}
