@@ -18,9 +18,8 @@
 #include "worker.h"
 
 struct applied {
-    json_t *doc;   /* {"stream_id","meta","body"} */
     const struct stream_meta *meta; /* e->m, read once by persist_batch() */
-    json_t *body;
+    const json_t *body;             /* e->doc, parsed once by persist_batch() */
     const char *id;
     char at[40];   /* the receipt instant (the API's 202) */
     time_t at_s;
@@ -32,14 +31,13 @@ static void fail(struct entry *e, const char *why)
     snprintf(e->error, sizeof(e->error), "%s", why);
 }
 
-static int open_entry(struct applied *a, struct entry *e, const char *arg)
+static int open_entry(struct applied *a, struct entry *e)
 {
     memset(a, 0, sizeof(*a));
-    a->doc = json_loads(arg, 0, NULL);
     a->meta = &e->m;
-    a->body = json_object_get(a->doc, "body");
+    a->body = e->doc;
     a->id = e->m.id;
-    if (a->doc == NULL || a->id[0] == '\0' || !e->m.has_received_at_us) {
+    if (a->body == NULL || a->id[0] == '\0' || !e->m.has_received_at_us) {
         fail(e, "malformed entry");
         return -1;
     }
@@ -56,7 +54,6 @@ static int open_entry(struct applied *a, struct entry *e, const char *arg)
 
 static void close_entry(struct applied *a)
 {
-    json_decref(a->doc);
     free(a->actor);
 }
 
@@ -123,7 +120,7 @@ static void fmt_instant(time_t t, char *buf)
 
 /* ---- transmission of a deposit ----------------------------------------------- */
 
-int lifecycle_apply_transmit(PGconn *pg, struct entry *e, const char *arg)
+int lifecycle_apply_transmit(PGconn *pg, struct entry *e)
 {
     struct applied a;
     PGresult *d = NULL, *res;
@@ -131,7 +128,7 @@ int lifecycle_apply_transmit(PGconn *pg, struct entry *e, const char *arg)
     char day[CAL_DATE_LEN], due_s[32], next_s[32];
     int rc = -1, fresh;
 
-    if (open_entry(&a, e, arg) < 0)
+    if (open_entry(&a, e) < 0)
         goto out;
     fresh = claim_once(pg, e, &a);
     if (fresh <= 0) {
@@ -326,14 +323,14 @@ static int refresh_preinstruction(PGconn *pg, const char *id)
     return rc;
 }
 
-int lifecycle_apply_pieces(PGconn *pg, struct entry *e, const char *arg)
+int lifecycle_apply_pieces(PGconn *pg, struct entry *e)
 {
     struct applied a;
     PGresult *d = NULL;
     char *pieces = NULL;
     int rc = -1, fresh;
 
-    if (open_entry(&a, e, arg) < 0)
+    if (open_entry(&a, e) < 0)
         goto out;
     fresh = claim_once(pg, e, &a);
     if (fresh <= 0) {
@@ -388,7 +385,7 @@ out:
 
 /* ---- messages ------------------------------------------------------------------ */
 
-int lifecycle_apply_message(PGconn *pg, struct entry *e, const char *arg)
+int lifecycle_apply_message(PGconn *pg, struct entry *e)
 {
     struct applied a;
     PGresult *res;
@@ -396,7 +393,7 @@ int lifecycle_apply_message(PGconn *pg, struct entry *e, const char *arg)
     const char *message_id;
     int rc = -1;
 
-    if (open_entry(&a, e, arg) < 0)
+    if (open_entry(&a, e) < 0)
         goto out;
     message_id = a.meta->message_id;
     if (message_id[0] == '\0' || json_str(a.body, "body") == NULL) {

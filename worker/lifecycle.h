@@ -15,11 +15,12 @@
 
 #include "persist.h"
 
-/* Each takes the prepared {"stream_id","meta","body"} text; returns 0 when
- * applied (or already applied), -1 on failure with e->error set. A dossier not
- * yet persisted is a failure: the entry is retried after its creation. */
-int lifecycle_apply_transmit(PGconn *pg, struct entry *e, const char *arg);
-int lifecycle_apply_pieces(PGconn *pg, struct entry *e, const char *arg);
-int lifecycle_apply_message(PGconn *pg, struct entry *e, const char *arg);
+/* Each reads the entry as persist_batch() parsed it (e->m, e->doc: borrowed,
+ * never parsed again); returns 0 when applied (or already applied), -1 on
+ * failure with e->error set. A dossier not yet persisted is a failure: the
+ * entry is retried after its creation. */
+int lifecycle_apply_transmit(PGconn *pg, struct entry *e);
+int lifecycle_apply_pieces(PGconn *pg, struct entry *e);
+int lifecycle_apply_message(PGconn *pg, struct entry *e);
 
 #endif

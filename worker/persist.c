@@ -69,8 +69,8 @@ static json_t *clock_json(const char *name, cal_date started_on, time_t due,
 static json_t *prepare_dossier_create(struct entry *e)
 {
     const struct stream_meta *m = &e->m;
-    json_t *body = json_loadb(e->body, e->body_len, 0, NULL);
-    json_t *arg = NULL, *deadlines, *alerts, *pre;
+    const json_t *body = e->doc;
+    json_t *deadlines, *alerts, *pre;
     cal_date received_on = m->received_on, deposit = {0, 0, 0}, ame_deposit = m->ame_deposit_on;
     bool received = m->has_received_on, ame_first = m->has_ame_deposit;
     time_t received_at;
@@ -79,7 +79,7 @@ static json_t *prepare_dossier_create(struct entry *e)
     if (body == NULL || !uuid_valid(m->id) || prestation == NULL || !m->has_received_at_us ||
         m->org[0] == '\0' || m->caisse[0] == '\0') {
         snprintf(e->error, sizeof(e->error), "malformed dossier.create entry");
-        goto out;
+        return NULL;
     }
     snprintf(e->pending_key, sizeof(e->pending_key), STREAM_PENDING_PREFIX "%s", m->id);
     received_at = (time_t)(m->received_at_us / 1000000);
@@ -119,12 +119,9 @@ static json_t *prepare_dossier_create(struct entry *e)
                              json_object_get(body, "pieces"), received ? received_on : deposit,
                              deposit, clock_today());
     /* meta and body are added as the entry's own texts (arg_text) */
-    arg = json_pack("{s:s, s:I, s:o, s:o, s:o}", "stream_id", e->id, "seq",
-                    (json_int_t)persist_stream_seq(e->id), "pre_instruction",
-                    pre ? pre : json_null(), "deadlines", deadlines, "alerts", alerts);
-out:
-    json_decref(body);
-    return arg;
+    return json_pack("{s:s, s:I, s:o, s:o, s:o}", "stream_id", e->id, "seq",
+                     (json_int_t)persist_stream_seq(e->id), "pre_instruction",
+                     pre ? pre : json_null(), "deadlines", deadlines, "alerts", alerts);
 }
 
 /* Apply a create: one call of its SQL function. */
@@ -145,19 +142,15 @@ static int apply_create(PGconn *pg, struct entry *e, const char *arg)
     return 0;
 }
 
-/* The other writes carry {"meta":…, "body":…} (arg_text() adds both) and are
- * applied by C code that reads the dossier under lock (lifecycle.c). */
-static json_t *prepare_plain(struct entry *e)
+/* The other writes are applied by C code that reads the dossier under lock
+ * (lifecycle.c) from the parsed entry itself: no SQL argument to build. */
+static bool check_plain(struct entry *e)
 {
-    json_t *body = json_loadb(e->body, e->body_len, 0, NULL);
-
-    if (body == NULL || !uuid_valid(e->m.id) || !uuid_valid(e->m.entry)) {
-        json_decref(body);
+    if (e->doc == NULL || !uuid_valid(e->m.id) || !uuid_valid(e->m.entry)) {
         snprintf(e->error, sizeof(e->error), "malformed %s entry", e->type);
-        return NULL;
+        return false;
     }
-    json_decref(body);
-    return json_pack("{s:s}", "stream_id", e->id);
+    return true;
 }
 
 /* The argument of epart_apply_request_create (signalements, rendez-vous,
@@ -165,14 +158,13 @@ static json_t *prepare_plain(struct entry *e)
 static json_t *prepare_request_create(struct entry *e)
 {
     const struct stream_meta *m = &e->m;
-    json_t *body = json_loadb(e->body, e->body_len, 0, NULL);
     const struct request_kind *k = request_kind_named(m->kind);
-    json_t *arg = NULL, *deadlines;
+    json_t *deadlines;
 
-    if (!json_is_object(body) || k == NULL || !uuid_valid(m->id) || !m->has_received_at_us ||
+    if (!json_is_object(e->doc) || k == NULL || !uuid_valid(m->id) || !m->has_received_at_us ||
         m->org[0] == '\0' || m->caisse[0] == '\0') {
         snprintf(e->error, sizeof(e->error), "malformed %s entry", e->type);
-        goto out;
+        return NULL;
     }
     snprintf(e->pending_key, sizeof(e->pending_key), STREAM_PENDING_PREFIX "%s", m->id);
     deadlines = json_array();
@@ -189,11 +181,8 @@ static json_t *prepare_request_create(struct entry *e)
                                                    instant(next)));
     }
     /* meta and body are added as the entry's own texts (arg_text) */
-    arg = json_pack("{s:s, s:s, s:I, s:o}", "kind", k->kind, "stream_id", e->id, "seq",
-                    (json_int_t)persist_stream_seq(e->id), "deadlines", deadlines);
-out:
-    json_decref(body);
-    return arg;
+    return json_pack("{s:s, s:s, s:I, s:o}", "kind", k->kind, "stream_id", e->id, "seq",
+                     (json_int_t)persist_stream_seq(e->id), "deadlines", deadlines);
 }
 
 static int apply_request_create(PGconn *pg, struct entry *e, const char *arg)
@@ -210,39 +199,42 @@ static int apply_request_create(PGconn *pg, struct entry *e, const char *arg)
     return 0;
 }
 
+/* Each kind is either applied by one SQL function (prepare builds its argument
+ * but for "meta" and "body", which arg_text() adds as the entry's own texts;
+ * apply runs it) or by lifecycle.c from the parsed entry (apply_entry, after
+ * check_plain). */
 struct entry_kind {
     const char *type;
     json_t *(*prepare)(struct entry *e);
     int (*apply)(PGconn *pg, struct entry *e, const char *arg);
+    int (*apply_entry)(PGconn *pg, struct entry *e);
     /* the one statement apply runs, its result unread, when it is that simple:
      * such entries can be sent in a pipeline (apply_pipelined) */
     const char *sql;
     /* the statement applying a run of such entries at once (an array of their
      * arguments), if any (sql/011_batch_create.sql) */
     const char *batch_sql;
-    /* prepare leaves out "meta" and "body": arg_text() adds the entry's texts */
-    bool splice;
 };
 
 static const struct entry_kind kinds[] = {
-    {"dossier.create", prepare_dossier_create, apply_create, SQL_DOSSIER_CREATE,
-     "SELECT epart_apply_dossier_creates($1::jsonb)", true},
-    {"dossier.transmit", prepare_plain, lifecycle_apply_transmit, NULL, NULL, true},
-    {"dossier.pieces", prepare_plain, lifecycle_apply_pieces, NULL, NULL, true},
-    {"dossier.message", prepare_plain, lifecycle_apply_message, NULL, NULL, true},
-    {"signalement.create", prepare_request_create, apply_request_create, SQL_REQUEST_CREATE,
-     NULL, true},
-    {"rendez_vous.create", prepare_request_create, apply_request_create, SQL_REQUEST_CREATE,
-     NULL, true},
-    {"demande_document.create", prepare_request_create, apply_request_create,
-     SQL_REQUEST_CREATE, NULL, true},
+    {"dossier.create", prepare_dossier_create, apply_create, NULL, SQL_DOSSIER_CREATE,
+     "SELECT epart_apply_dossier_creates($1::jsonb)"},
+    {"dossier.transmit", NULL, NULL, lifecycle_apply_transmit, NULL, NULL},
+    {"dossier.pieces", NULL, NULL, lifecycle_apply_pieces, NULL, NULL},
+    {"dossier.message", NULL, NULL, lifecycle_apply_message, NULL, NULL},
+    {"signalement.create", prepare_request_create, apply_request_create, NULL,
+     SQL_REQUEST_CREATE, NULL},
+    {"rendez_vous.create", prepare_request_create, apply_request_create, NULL,
+     SQL_REQUEST_CREATE, NULL},
+    {"demande_document.create", prepare_request_create, apply_request_create, NULL,
+     SQL_REQUEST_CREATE, NULL},
 };
 
 /* The text of arg with "meta" and "body" set to the entry's own texts, copied
  * as they are. Why: serialising the parsed body again was a fifth of the
  * worker's time per entry (docs/BENCHMARKS.md). Both texts were parsed whole
- * (the meta by stream_meta_parse, the body by prepare: one JSON value each),
- * so the result is JSON. */
+ * by persist_batch (the meta by stream_meta_parse, the body into e->doc: one
+ * JSON value each), so the result is JSON. */
 static char *arg_text(const json_t *arg, const struct entry *e)
 {
     static const char meta_key[] = ",\"meta\":", body_key[] = ",\"body\":";
@@ -287,7 +279,9 @@ static const struct entry_kind *kind_of(const char *type)
  * there (journal.h): 0 or -1. */
 static int apply_one(PGconn *pg, const struct entry_kind *k, struct entry *e, const char *arg)
 {
-    return k->apply(pg, e, arg) == 0 ? journal_entry(pg, e) : -1;
+    int rc = k->apply_entry != NULL ? k->apply_entry(pg, e) : k->apply(pg, e, arg);
+
+    return rc == 0 ? journal_entry(pg, e) : -1;
 }
 
 /* "[a0,a1,…]" of the JSON texts args[from..to) that are not NULL (malloc'd). */
@@ -435,6 +429,8 @@ int persist_batch(PGconn *pg, struct entry *entries, int n)
 
         entries[i].done = false;
         entries[i].refused = false;
+        entries[i].prepared = false;
+        entries[i].doc = NULL;
         switch (stream_meta_parse(entries[i].meta, strlen(entries[i].meta), &entries[i].m)) {
         case STREAM_META_OK:
             break;
@@ -454,12 +450,19 @@ int persist_batch(PGconn *pg, struct entry *entries, int n)
             snprintf(entries[i].error, sizeof(entries[i].error), "unknown entry type");
             continue;
         }
+        /* the one parse of the body: every later step reads e->doc */
+        entries[i].doc = json_loadb(entries[i].body, entries[i].body_len, 0, NULL);
+        if (k[i]->prepare == NULL) {
+            entries[i].prepared = check_plain(&entries[i]);
+            continue;
+        }
         arg = k[i]->prepare(&entries[i]);
         if (arg != NULL) {
-            args[i] = k[i]->splice ? arg_text(arg, &entries[i]) : json_text(arg);
+            args[i] = arg_text(arg, &entries[i]);
             json_decref(arg);
             if (args[i] == NULL)
                 snprintf(entries[i].error, sizeof(entries[i].error), "out of memory");
+            entries[i].prepared = args[i] != NULL;
         }
     }
     /* first try: the whole batch in one transaction, each run of single-statement
@@ -468,7 +471,7 @@ int persist_batch(PGconn *pg, struct entry *entries, int n)
         for (int i = 0; i < n && batch_ok;) {
             int j = i;
 
-            while (j < n && (args[j] == NULL || (k[j] != NULL && k[j]->sql != NULL)))
+            while (j < n && (!entries[j].prepared || k[j]->sql != NULL))
                 j++;
             if (j > i) {
                 if (apply_pipelined(pg, k, entries, args, i, j) < 0)
@@ -482,7 +485,7 @@ int persist_batch(PGconn *pg, struct entry *entries, int n)
         }
         if (batch_ok && db_commit(pg) == 0) {
             for (int i = 0; i < n; i++)
-                if (args[i] != NULL) {
+                if (entries[i].prepared) {
                     entries[i].done = true;
                     done++;
                 }
@@ -496,7 +499,7 @@ int persist_batch(PGconn *pg, struct entry *entries, int n)
     }
     /* then each entry on its own */
     for (int i = 0; i < n; i++) {
-        if (args[i] == NULL)
+        if (!entries[i].prepared)
             continue;
         if (db_begin(pg) < 0)
             break;
@@ -514,8 +517,11 @@ int persist_batch(PGconn *pg, struct entry *entries, int n)
         }
     }
 out:
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         free(args[i]);
+        json_decref(entries[i].doc);
+        entries[i].doc = NULL;
+    }
     free(args);
     free(k);
     if (rc < 0) {
