@@ -1,6 +1,6 @@
 /*
  * dossier_doc.h — the dossier document as the API shows it, where C must add to
- * what PostgreSQL builds (sql/002_documents.sql): the displayed state of each
+ * what PostgreSQL builds (sql/functions/20_dossiers.sql): the displayed state of each
  * deadline at the product's now, and the document of a dossier still waiting in
  * the queue.
  */

@@ -207,17 +207,3 @@ CREATE TABLE audit_journal (
     remote_addr text
 );
 CREATE INDEX audit_journal_page ON audit_journal (id DESC);
-
--- RFC 3339 text of an instant, as the API shows it.
-CREATE FUNCTION epart_ts(t timestamptz) RETURNS text
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') $$;
-
--- The API's representation of an organisation.
-CREATE FUNCTION epart_organisation_doc(o organisations) RETURNS jsonb
-    LANGUAGE sql STABLE
-    AS $$ SELECT jsonb_build_object(
-        'id', o.id, 'name', o.name, 'kind', o.kind, 'siret', o.siret, 'finess', o.finess,
-        'caisse', o.caisse, 'ame_habilitation', o.ame_habilitation,
-        'convention', o.convention, 'referent', o.referent, 'version', o.version,
-        'created_at', epart_ts(o.created_at), 'updated_at', epart_ts(o.updated_at)) $$;

@@ -1,6 +1,7 @@
 -- 004_webhooks.sql — what webhook management and delivery need beyond 001:
 -- a description, an update time, the health of each endpoint (so that a
--- partner whose receiver keeps failing sees it), and the API's representation.
+-- partner whose receiver keeps failing sees it). The API's representation is
+-- epart_webhook_doc (sql/functions/webhooks.sql).
 --
 -- webhooks.state: 'active' | 'failing' (FAILING_AFTER consecutive failed
 -- tries, back to 'active' on a success) | 'disabled' (paused by its owner, or
@@ -24,21 +25,3 @@ CREATE INDEX webhooks_page ON webhooks (created_at DESC, id DESC) WHERE deleted_
 -- The first try of each job, to tell whether a webhook succeeded since (the
 -- sender disables a webhook only when nothing got through for a whole schedule).
 ALTER TABLE webhook_jobs ADD COLUMN first_attempt_at timestamptz;
-
--- The API's representation of a webhook. The secret is never part of it.
-CREATE FUNCTION epart_webhook_doc(w webhooks) RETURNS jsonb
-    LANGUAGE sql STABLE
-    AS $$ SELECT jsonb_build_object(
-        'id', w.id, 'url', w.url, 'events', to_jsonb(w.events),
-        'description', w.description, 'state', w.state,
-        'org', w.org_id, 'caisse', w.caisse,
-        'created_at', epart_ts(w.created_at),
-        'updated_at', epart_ts(COALESCE(w.updated_at, w.created_at)),
-        'version', w.version,
-        'consecutive_failures', w.consecutive_failures,
-        'last_delivery_at', epart_ts(w.last_delivery_at),
-        'last_status_code', w.last_status_code,
-        'last_error', w.last_error,
-        'last_success_at', epart_ts(w.last_success_at),
-        'pending_deliveries', (SELECT count(*) FROM webhook_jobs j
-                               WHERE j.webhook_id = w.id AND j.state = 'pending')) $$;

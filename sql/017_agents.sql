@@ -28,12 +28,3 @@ CREATE TABLE agents (
 CREATE UNIQUE INDEX agents_email ON agents (lower(email));
 CREATE UNIQUE INDEX agents_identity ON agents (issuer, sub) WHERE sub IS NOT NULL;
 CREATE INDEX agents_page ON agents (created_at DESC, id DESC);
-
--- The API's representation of an agent.
-CREATE FUNCTION epart_agent_doc(a agents) RETURNS jsonb
-    LANGUAGE sql STABLE
-    AS $$ SELECT jsonb_build_object(
-        'id', a.id, 'issuer', a.issuer, 'sub', a.sub, 'email', a.email, 'name', a.name,
-        'role', a.role, 'org', a.org_id, 'caisse', a.caisse, 'active', a.active,
-        'last_signin_at', epart_ts(a.last_signin_at), 'version', a.version,
-        'created_at', epart_ts(a.created_at), 'updated_at', epart_ts(a.updated_at)) $$;

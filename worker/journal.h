@@ -41,7 +41,7 @@ struct journal_row {
 bool journal_row(const struct entry *e, struct journal_row *row);
 
 /* The row as a JSON object keyed by audit_journal's columns, an element of the
- * array JOURNAL_BATCH_SQL takes (sql/011_batch_create.sql): a new reference,
+ * array JOURNAL_BATCH_SQL takes (sql/functions/10_audit.sql): a new reference,
  * NULL when out of memory. */
 json_t *journal_row_json(const struct journal_row *row);
 

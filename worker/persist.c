@@ -3,9 +3,10 @@
  *
  * Each entry type has a "prepare" step in C, where the domain rules run
  * (deadlines, pre-instruction, alerts due at once), producing the JSON argument
- * of its SQL function (sql/003_ingest.sql). A batch is first tried as one
- * transaction; if anything in it fails, each entry is retried in a transaction
- * of its own so that one poison entry never holds back the others.
+ * of its SQL function (sql/functions/20_dossiers.sql, 20_requests.sql). A
+ * batch is first tried as one transaction; if anything in it fails, each entry
+ * is retried in a transaction of its own so that one poison entry never holds
+ * back the others.
  */
 #include "persist.h"
 
@@ -212,7 +213,7 @@ struct entry_kind {
      * such entries can be sent in a pipeline (apply_pipelined) */
     const char *sql;
     /* the statement applying a run of such entries at once (an array of their
-     * arguments), if any (sql/011_batch_create.sql) */
+     * arguments), if any (sql/functions/20_dossiers.sql) */
     const char *batch_sql;
 };
 
@@ -327,7 +328,7 @@ static int send1(PGconn *pg, const char *sql, const char *param)
  * Why: the worker's drain was bound by PostgreSQL's fixed cost per statement
  * and by two round trips per entry (docs/BENCHMARKS.md). Now each run of
  * consecutive entries of a kind with a batch statement (dossier.create) is
- * applied by one statement (sql/011_batch_create.sql), the others by their own
+ * applied by one statement (sql/functions/20_dossiers.sql), the others by their own
  * statement, the journal rows of them all by one statement at the end, and
  * everything is sent before any result is read: one round trip per run. The
  * order of entries and the transaction are those of apply_one() in a loop.

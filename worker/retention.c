@@ -1,16 +1,17 @@
 /*
  * retention.c — the purge pass of retention.h, run from the scanner's loop.
  *
- * The work is done by two SQL functions (sql/008_retention.sql) so that the
- * selection (SKIP LOCKED), the rewrite of the dossier, of its history details
- * and of its messages happen in one statement, hence one transaction: a worker
- * killed mid-pass leaves every dossier either whole or purged.
+ * The work is done by two SQL functions (sql/functions/10_retention.sql) so
+ * that the selection (SKIP LOCKED), the rewrite of the dossier, of its history
+ * details and of its messages happen in one statement, hence one transaction:
+ * a worker killed mid-pass leaves every dossier either whole or purged.
  *
  * The cut-off is the product's now (clock_now(), which the test clock sets)
  * minus the retention period, and purged_at is that now.
  *
  * The purge then reaches Redis (SPEC §10): every object purged is queued in
- * redis_purge_queue by the purge's own transaction (sql/013_purge_redis.sql);
+ * redis_purge_queue by the purge's own transaction (a trigger of
+ * sql/functions/10_retention.sql);
  * here its copies are deleted — entries of the stream and of the dead-letter
  * stream about it, its read-your-writes record, the idempotency records listed
  * under it — and Redis is asked to rewrite its append-only file, since the

@@ -10,7 +10,7 @@
  * each table with the same key and limit and merges them, so a page costs two
  * index scans of limit + 1 rows however deep it is.
  *
- * Items are summaries (sql/018_demandes.sql): kind, id, reference, status,
+ * Items are summaries (sql/functions/20_demandes.sql): kind, id, reference, status,
  * path of the whole document, the person's name, what is asked and the
  * clocks with their state; the person's other data stays behind GET of the
  * request. The journal gets one row per item returned (§10).

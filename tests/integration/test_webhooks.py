@@ -128,7 +128,7 @@ def deliveries(client, wid, **q):
 
 
 def emit(stack, org_id, caisse="171", type_="message.created", data=None):
-    """Queue an event as the product does (epart_emit of sql/003_ingest.sql)."""
+    """Queue an event as the product does (epart_emit of sql/functions/10_webhooks.sql)."""
     payload = json.dumps(data or {"n": uuid.uuid4().hex}).replace("'", "''")
     stack.psql("SELECT epart_emit('%s', '%s', '%s', '%s'::jsonb)" % (type_, org_id, caisse,
                                                                    payload))
