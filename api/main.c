@@ -33,10 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "calendar.h"
-#include "clock.h"
 #include "log.h"
-#include "redis_primary.h"
+#include "startup.h"
 #include "core/dbpool.h"
 #include "core/hashpool.h"
 #include "core/orgcache.h"
@@ -51,7 +49,6 @@
 
 int main(int argc, char **argv)
 {
-    char err[256];
     int rc;
 
     /* epart-api --openapi: print the document and exit (no configuration, no
@@ -69,21 +66,11 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    log_init("api");
     server_guard_signals();
-    signal(SIGPIPE, SIG_IGN);
-    if (!cal_init()) {
-        log_error("the Europe/Paris time zone is missing (install tzdata)");
+    if (startup_config("api", &g_config) < 0)
         return 1;
-    }
-    if (config_load(&g_config, err, sizeof(err)) < 0) {
-        log_error("configuration: %s", err);
-        return 1;
-    }
-    json_object_seed(0);
-    clock_init(g_config.test_clock);
     ingest_init();
-    if (primary_start(&g_config) < 0 || clock_follow() < 0)
+    if (startup_shared_state(&g_config) < 0)
         return 1;
     if (orgcache_sync_all() < 0)
         log_warn("orgcache: PostgreSQL or Redis unreachable at start-up; organisations will be "
@@ -117,8 +104,7 @@ int main(int argc, char **argv)
     hashpool_stop();
     revocations_stop();
     audit_stop();
-    clock_stop_follow();
-    primary_stop();
+    startup_shared_state_stop();
     apidocs_free();
     web_free();
     return rc == 0 ? 0 : 1;

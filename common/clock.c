@@ -40,7 +40,7 @@ bool clock_test_mode(void)
     return test_mode;
 }
 
-static int64_t real_us(void)
+int64_t clock_real_us(void)
 {
     struct timeval tv;
 
@@ -52,7 +52,7 @@ int64_t clock_now_us(void)
 {
     int64_t f = atomic_load(&frozen_us);
 
-    return (test_mode && f != CLOCK_REAL) ? f : real_us();
+    return (test_mode && f != CLOCK_REAL) ? f : clock_real_us();
 }
 
 time_t clock_now(void)
@@ -67,7 +67,7 @@ cal_date clock_today(void)
 
 time_t clock_real(void)
 {
-    return (time_t)(real_us() / 1000000);
+    return (time_t)(clock_real_us() / 1000000);
 }
 
 void clock_set(time_t t)

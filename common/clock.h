@@ -39,6 +39,10 @@ cal_date clock_today(void);
 /* The real clock, whatever the test clock says (token times, webhooks). */
 time_t clock_real(void);
 
+/* The real clock in microseconds since the epoch: for measuring and bounding
+ * durations (timeouts, back-off, metrics), never for the product's dates. */
+int64_t clock_real_us(void);
+
 /* Freeze the product's now at t (test mode only; ignored otherwise). t < 0
  * returns to the real clock. Thread-safe. */
 void clock_set(time_t t);

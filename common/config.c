@@ -158,22 +158,48 @@ char *config_format_lead(long seconds, char *buf, size_t len)
     return buf;
 }
 
+/* The secret held by the file at path, without its trailing newline, into out
+ * (cap bytes, NUL-terminated): its length, or -1 with err set when the file
+ * cannot be read or does not fit. Every secret file is read here. */
+static ssize_t read_secret_file(const char *path, char *out, size_t cap, char *err,
+                                size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+
+    out[0] = '\0';
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    n = read(fd, out, cap);
+    close(fd);
+    if (n < 0 || (size_t)n >= cap) {
+        explicit_bzero(out, cap);
+        out[0] = '\0';
+        snprintf(err, errlen, "%s: unreadable or longer than %zu bytes", path, cap - 1);
+        return -1;
+    }
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        n--;
+    out[n] = '\0';
+    return n;
+}
+
 /* The secret generated for this state directory on its first run, so that the
  * tokens printed by make run stay valid across restarts. */
 static int load_state_secret(struct config *c, char *err, size_t errlen)
 {
-    char path[600];
+    char path[600], text[sizeof(c->jwt_secret) + 1];
     ssize_t n;
-    int fd;
 
     snprintf(path, sizeof(path), "%s/jwt_secret", c->state_dir);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT) {
+    if (access(path, F_OK) != 0 && errno == ENOENT) {
         static const char alphabet[] =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         unsigned char raw[48];
-        char text[49];
-        int ufd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+        char fresh[49];
+        int ufd = open("/dev/urandom", O_RDONLY | O_CLOEXEC), fd;
 
         if (ufd < 0 || read(ufd, raw, sizeof(raw)) != (ssize_t)sizeof(raw)) {
             if (ufd >= 0)
@@ -183,31 +209,37 @@ static int load_state_secret(struct config *c, char *err, size_t errlen)
         }
         close(ufd);
         for (size_t i = 0; i < sizeof(raw); i++)
-            text[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
-        text[48] = '\0';
+            fresh[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
+        fresh[48] = '\0';
         mkdir(c->state_dir, 0755);
+        /* O_EXCL: of two processes starting at once, one writes, both read */
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd >= 0) {
-            if (write(fd, text, 48) != 48) {
+            if (write(fd, fresh, 48) != 48) {
                 close(fd);
                 snprintf(err, errlen, "cannot write %s", path);
                 return -1;
             }
             close(fd);
         }
-        fd = open(path, O_RDONLY | O_CLOEXEC);
     }
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+    n = read_secret_file(path, text, sizeof(text), err, errlen);
+    if (n < 0)
         return -1;
-    }
-    n = read(fd, c->jwt_secret, sizeof(c->jwt_secret));
-    close(fd);
-    while (n > 0 && (c->jwt_secret[n - 1] == '\n' || c->jwt_secret[n - 1] == '\r'))
-        n--;
-    c->jwt_secret_len = n > 0 ? (size_t)n : 0;
+    memcpy(c->jwt_secret, text, (size_t)n);
+    c->jwt_secret_len = (size_t)n;
+    explicit_bzero(text, sizeof(text));
     return 0;
 }
+
+/* field = the integer variable name, dflt when unset; the enclosing function
+ * returns -1 with err set when it is not an integer within [min, max]. */
+#define LONG_VAR(name, dflt, min, max, field)                                                 \
+    do {                                                                                      \
+        if (env_long(name, dflt, min, max, &v, err, errlen) < 0)                              \
+            return -1;                                                                        \
+        field = v;                                                                            \
+    } while (0)
 
 /* SPEC §13: the provider's address is where the keys that admit people come
  * from, so it must be https (http only on this machine, for tests and demos). */
@@ -215,18 +247,11 @@ static int config_load_oidc(struct config *c, char *err, size_t errlen)
 {
     long v;
 
-#define LONG_VAR(name, dflt, min, max, field)                                                 \
-    do {                                                                                      \
-        if (env_long(name, dflt, min, max, &v, err, errlen) < 0)                              \
-            return -1;                                                                        \
-        field = v;                                                                            \
-    } while (0)
     LONG_VAR("EPART_OIDC_SESSION_TTL", 1800, 60, 3600, c->oidc_session_ttl_s);
     LONG_VAR("EPART_OIDC_JWKS_REFRESH_MIN", 60, 1, 3600, c->oidc_jwks_refresh_min_s);
     LONG_VAR("EPART_OIDC_JWKS_MAX_AGE", 900, 10, 86400, c->oidc_jwks_max_age_s);
     LONG_VAR("EPART_OIDC_SESSION_RATE", 5, 1, 100000, c->oidc_session_rate);
     LONG_VAR("EPART_OIDC_HTTP_TIMEOUT_MS", 5000, 100, 60000, c->oidc_http_timeout_ms);
-#undef LONG_VAR
     copy(c->oidc_issuer, sizeof(c->oidc_issuer), env_or("EPART_OIDC_ISSUER", ""));
     copy(c->oidc_client_id, sizeof(c->oidc_client_id), env_or("EPART_OIDC_CLIENT_ID", ""));
     copy(c->oidc_client_secret, sizeof(c->oidc_client_secret),
@@ -264,8 +289,6 @@ static int load_credential(const struct config *c, const char *env, const char *
     char file_env[96], path[700];
     const char *v = getenv(env);
     const char *file;
-    ssize_t n;
-    int fd;
 
     out[0] = '\0';
     if (v != NULL && v[0] != '\0') {
@@ -285,22 +308,7 @@ static int load_credential(const struct config *c, const char *env, const char *
         if (access(path, F_OK) != 0)
             return 0;
     }
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-        return -1;
-    }
-    n = read(fd, out, len);
-    close(fd);
-    if (n < 0 || (size_t)n >= len) {
-        out[0] = '\0';
-        snprintf(err, errlen, "%s: unreadable or longer than %zu bytes", path, len - 1);
-        return -1;
-    }
-    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
-        n--;
-    out[n] = '\0';
-    return 0;
+    return read_secret_file(path, out, len, err, errlen) < 0 ? -1 : 0;
 }
 
 int config_load(struct config *c, char *err, size_t errlen)
@@ -310,12 +318,6 @@ int config_load(struct config *c, char *err, size_t errlen)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
     memset(c, 0, sizeof(*c));
-#define LONG_VAR(name, dflt, min, max, field)                                                 \
-    do {                                                                                      \
-        if (env_long(name, dflt, min, max, &v, err, errlen) < 0)                              \
-            return -1;                                                                        \
-        field = v;                                                                            \
-    } while (0)
     LONG_VAR("EPART_HTTP_PORT", 8080, 1, 65535, c->http_port);
     LONG_VAR("EPART_PG_PORT", 55432, 1, 65535, c->pg_port);
     LONG_VAR("EPART_REDIS_PORT", 56379, 1, 65535, c->redis_port);
@@ -349,7 +351,6 @@ int config_load(struct config *c, char *err, size_t errlen)
     LONG_VAR("EPART_WEBHOOK_ATTEMPTS", 10, 8, 100, c->webhook_max_attempts);
     LONG_VAR("EPART_WEBHOOK_BACKOFF_BASE_MS", 30000, 1, 3600000, c->webhook_backoff_base_ms);
     LONG_VAR("EPART_RETENTION_DAYS", 730, 1, 36500, c->retention_days);
-#undef LONG_VAR
 
     copy(c->state_dir, sizeof(c->state_dir), env_or("EPART_STATE_DIR", "./var"));
     copy(c->pg_host, sizeof(c->pg_host), env_or("EPART_PG_HOST", "127.0.0.1"));
@@ -443,6 +444,8 @@ int config_load(struct config *c, char *err, size_t errlen)
     }
     return config_load_oidc(c, err, errlen);
 }
+
+#undef LONG_VAR
 
 /* A conninfo value in single quotes, with ' and \ escaped (libpq's rule), so
  * that a password given by the operator may hold any character. */

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "dossier_labels.h"
 #include "person_valid.h"
 #include "vfield.h"
 
@@ -20,26 +21,21 @@ static const char *const situation_keys[] = {
     "hospitalization", "care_dates", NULL};
 static const char *const hospitalization_keys[] = {"admitted_on", "discharged_on", NULL};
 static const char *const piece_keys[] = {"kind", "filename", "sha256", "size", NULL};
-static const char *const prestations[] = {"puma", "css", "ame", NULL};
 static const char *const criteria[] = {"residence", "activite", NULL};
-static const char *const piece_kinds[] = {
-    "identite", "justificatif_domicile", "attestation_domiciliation", "justificatif_ressources",
-    "justificatif_soins", "titre_sejour", "autre", NULL};
 static const char *const actions[] = {"start_instruction", "request_pieces", "decide", "close",
                                       NULL};
 static const char *const decisions[] = {"accord", "refus", NULL};
 
-#define PIECE_KIND_COUNT 7
 #define FILENAME_MAX_CHARS 255
 
 bool dossier_prestation_valid(const char *s)
 {
-    return vf_in_set(s, prestations);
+    return vf_in_set(s, dossier_prestations);
 }
 
 bool dossier_piece_kind_valid(const char *s)
 {
-    return vf_in_set(s, piece_kinds);
+    return vf_in_set(s, dossier_piece_kinds);
 }
 
 bool dossier_status_valid(const char *s)
@@ -80,7 +76,8 @@ static void check_piece(vctx *v, const char *path, const json_t *piece)
 
     if (vf_object(v, path, piece, VF_REQUIRED, piece_keys) != VF_OK)
         return;
-    vf_enum(v, vf_join(p, path, "kind"), get(piece, "kind"), VF_REQUIRED, piece_kinds, NULL);
+    vf_enum(v, vf_join(p, path, "kind"), get(piece, "kind"), VF_REQUIRED, dossier_piece_kinds,
+            NULL);
     vf_format(v, vf_join(p, path, "filename"), get(piece, "filename"), VF_REQUIRED,
               FILENAME_MAX_CHARS, filename_ok, "nom de fichier (sans chemin)", NULL);
     vf_format(v, vf_join(p, path, "sha256"), get(piece, "sha256"), VF_REQUIRED, 128,
@@ -232,7 +229,7 @@ int dossier_validate(const json_t *body, cal_date today, json_t *errors)
         return v.problems;
     vf_object(&v, "", body, VF_REQUIRED, top_keys);
 
-    if (vf_enum(&v, "prestation", get(body, "prestation"), VF_REQUIRED, prestations,
+    if (vf_enum(&v, "prestation", get(body, "prestation"), VF_REQUIRED, dossier_prestations,
                 &prestation) != VF_OK)
         prestation = NULL;
     vf_bool(&v, "first_request", get(body, "first_request"), 0, NULL);
@@ -254,29 +251,6 @@ int dossier_validate(const json_t *body, cal_date today, json_t *errors)
 }
 
 /* ---- transitions --------------------------------------------------------- */
-
-static void check_requested_kinds(vctx *v, const json_t *kinds)
-{
-    char item[VF_PATH_MAX];
-    size_t i;
-    json_t *k;
-
-    if (vf_array(v, "pieces", kinds, VF_REQUIRED | VF_NONEMPTY, PIECE_KIND_COUNT) != VF_OK)
-        return;
-    json_array_foreach(kinds, i, k) {
-        const char *kind;
-
-        vf_index(item, "pieces", i);
-        if (vf_enum(v, item, k, VF_REQUIRED, piece_kinds, &kind) != VF_OK)
-            continue;
-        for (size_t j = 0; j < i; j++) {
-            if (json_equal(json_array_get(kinds, j), k)) {
-                vf_error(v, item, "duplicate", "pièce déjà demandée");
-                break;
-            }
-        }
-    }
-}
 
 static void check_rights(vctx *v, const json_t *rights, const char *decision)
 {
@@ -327,7 +301,8 @@ int dossier_validate_transition(const char *action, const json_t *body, json_t *
             vf_object(&v, "", body, 0, start_keys);
     } else if (strcmp(action, "request_pieces") == 0) {
         vf_object(&v, "", body, 0, request_keys);
-        check_requested_kinds(&v, get(body, "pieces"));
+        vf_enum_set(&v, "pieces", get(body, "pieces"), VF_REQUIRED | VF_NONEMPTY,
+                    DOSSIER_PIECE_KIND_COUNT, dossier_piece_kinds, "pièce déjà demandée");
         vf_string(&v, "message", get(body, "message"), VF_MULTILINE, DOSSIER_MESSAGE_MAX, NULL);
     } else if (strcmp(action, "decide") == 0) {
         const char *decision = NULL;

@@ -29,9 +29,9 @@
  *   the partner exactly what to send. The activity/residence requirement of puma
  *   follows puma_criterion only when that criterion is itself valid.
  * - Free text: close reason and decision motif ≤ 2000, messages and piece
- *   requests ≤ 5000 characters, line breaks allowed. A refusal must carry a
- *   motif: French administrative law requires unfavourable decisions to be
- *   reasoned (CRPA L211-2).
+ *   requests ≤ 5000 characters, line breaks allowed. The motif is optional
+ *   here: SPEC §4 requires it only for an accord against the simulation, which
+ *   the API's decide handler checks once it knows the simulation's answer.
  *
  * Pure logic, no I/O, thread-safe.
  */
@@ -67,7 +67,7 @@ int dossier_validate_pieces_body(const json_t *body, json_t *errors);
  *   {"action":"request_pieces","pieces":[<piece kind>, …],"message":"…"}
  *       pieces required, 1 to 7 distinct kinds; message optional
  *   {"action":"decide","decision":"accord"|"refus","motif":"…","rights":{"start","end"}}
- *       motif required for refus; rights optional, only with accord: start
+ *       motif optional (see above); rights optional, only with accord: start
  *       required, end null (no term) or not before start
  *   {"action":"close","reason":"…"}  reason required
  * action, when not NULL, is the action already read by the caller; body may

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 /* A year of rights ends the day before the same date twelve months later. */
 #define DROITS_TERM_MONTHS 12
 #define PUMA_RESIDENCE_MONTHS 3  /* résidence stable de trois mois */
@@ -43,23 +45,6 @@ static cal_date one_year_end(cal_date start)
     return cal_add_days(cal_add_months(start, DROITS_TERM_MONTHS), -1);
 }
 
-/* A sentence cut by the buffer must not end inside a UTF-8 sequence, or the
- * JSON writer would refuse it: drop the partial character. */
-static void cut_utf8(char *s)
-{
-    size_t n = strlen(s), i = n;
-
-    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-        i--; /* continuation bytes */
-    if (i > 0 && ((unsigned char)s[i - 1] & 0x80) != 0) {
-        unsigned char lead = (unsigned char)s[i - 1];
-        size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-
-        if (n - (i - 1) < want)
-            s[i - 1] = '\0';
-    }
-}
-
 static void add_checkv(struct droits_result *out, const char *code, bool ok, const char *fmt,
                        va_list ap) __attribute__((format(printf, 4, 0)));
 
@@ -75,7 +60,7 @@ static void add_checkv(struct droits_result *out, const char *code, bool ok, con
     c->code = code;
     c->ok = ok;
     if (vsnprintf(c->detail, sizeof(c->detail), fmt, ap) >= (int)sizeof(c->detail))
-        cut_utf8(c->detail);
+        utf8_drop_partial_tail(c->detail);
 }
 
 /* A start-date rule, or any check that cannot be a refusal. */

@@ -10,15 +10,13 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "errtable.h"
 #include "secret_hash.h"
 #include "vfield.h"
 
 #define SEGMENT_MAX IDTOKEN_MAX_LEN
 
-static const struct {
-    const char *name;
-    const char *text;
-} errors[] = {
+static const struct err_entry errors[] = {
     [IDTOKEN_OK] = {"ok", "Jeton d'identité valide."},
     [IDTOKEN_ERR_EMPTY] = {"empty", "Le jeton d'identité (id_token) est vide."},
     [IDTOKEN_ERR_TOO_LONG] = {"too_long", "Le jeton d'identité est trop long."},
@@ -67,16 +65,12 @@ static const struct {
 
 const char *idtoken_error_str(enum idtoken_error err)
 {
-    if ((unsigned)err >= sizeof(errors) / sizeof(errors[0]))
-        err = IDTOKEN_ERR_INTERNAL;
-    return errors[err].text;
+    return ERR_ENTRY(errors, err, IDTOKEN_ERR_INTERNAL)->text;
 }
 
 const char *idtoken_error_name(enum idtoken_error err)
 {
-    if ((unsigned)err >= sizeof(errors) / sizeof(errors[0]))
-        err = IDTOKEN_ERR_INTERNAL;
-    return errors[err].name;
+    return ERR_ENTRY(errors, err, IDTOKEN_ERR_INTERNAL)->name;
 }
 
 static json_t *segment_json(const char *seg, size_t len, unsigned char *buf)

@@ -19,7 +19,9 @@
 #include <string.h>
 
 #include "droits.h"
+#include "dossier_labels.h"
 #include "droits_json.h"
+#include "utf8.h"
 
 /* The built-in table. deploy/pieces-requises.json holds the same document (a
  * unit test keeps them equal). titre_sejour counts as identity: a residence
@@ -43,16 +45,8 @@ static const char default_table[] =
     "   \"any_of\": [\"justificatif_soins\"], \"when\": \"retroactive\"}"
     " ]}";
 
-/* The piece kinds of SPEC §4, in its order. */
-static const char *const piece_kinds[] = {"identite",
-                                          "justificatif_domicile",
-                                          "attestation_domiciliation",
-                                          "justificatif_ressources",
-                                          "justificatif_soins",
-                                          "titre_sejour",
-                                          "autre"};
-
-#define N_KINDS ((int)(sizeof(piece_kinds) / sizeof(piece_kinds[0])))
+/* The piece kinds of SPEC §4, in its order: dossier_piece_kinds. */
+#define N_KINDS DOSSIER_PIECE_KIND_COUNT
 
 /* The rights engine's start-date rules: they say which rule gave the start, and
  * ok=false there means "does not apply", not "failed". They stay in the
@@ -87,7 +81,7 @@ static int kind_index(const char *s)
     if (s == NULL)
         return -1;
     for (int i = 0; i < N_KINDS; i++)
-        if (strcmp(s, piece_kinds[i]) == 0)
+        if (strcmp(s, dossier_piece_kinds[i]) == 0)
             return i;
     return -1;
 }
@@ -117,23 +111,6 @@ static bool code_valid(const char *s)
         if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
             return false;
     return true;
-}
-
-/* A buffer cut by snprintf must not end inside a UTF-8 sequence, or Jansson
- * would refuse the string: drop the partial character. */
-static void cut_utf8(char *s)
-{
-    size_t n = strlen(s), i = n;
-
-    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-        i--;
-    if (i > 0 && ((unsigned char)s[i - 1] & 0x80) != 0) {
-        unsigned char lead = (unsigned char)s[i - 1];
-        size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-
-        if (n - (i - 1) < want)
-            s[i - 1] = '\0';
-    }
 }
 
 /* Append to a fixed buffer, silently stopping when it is full. */
@@ -408,7 +385,7 @@ static int add_check(json_t *checks, const char *code, bool ok, char *detail)
 {
     json_t *c;
 
-    cut_utf8(detail);
+    utf8_drop_partial_tail(detail);
     c = json_pack("{s:s, s:b, s:s}", "code", code, "ok", ok, "detail", detail);
     return c != NULL && json_array_append_new(checks, c) == 0 ? 0 : -1;
 }
@@ -498,18 +475,18 @@ static int apply_requirement(const json_t *req, const char *prestation, const st
     detail[0] = '\0';
     if (found >= 0) {
         append(detail, sizeof(detail), "« %s » : pièce fournie (%s).", label,
-               piece_kinds[found]);
+               dossier_piece_kinds[found]);
     } else {
         append(detail, sizeof(detail), "« %s » : pièce manquante, type%s attendu%s : ", label,
                n_kinds > 1 ? "s" : "", n_kinds > 1 ? "s" : "");
         for (int k = 0; k < n_kinds; k++)
             append(detail, sizeof(detail), "%s%s",
-                   k == 0 ? "" : k == n_kinds - 1 ? " ou " : ", ", piece_kinds[kinds[k]]);
+                   k == 0 ? "" : k == n_kinds - 1 ? " ou " : ", ", dossier_piece_kinds[kinds[k]]);
         append(detail, sizeof(detail), ".");
         /* The first kind of any_of is the one to ask for; once only. */
         if (!listed_kind[kinds[0]]) {
             listed_kind[kinds[0]] = true;
-            if (json_array_append_new(missing, json_string(piece_kinds[kinds[0]])) != 0)
+            if (json_array_append_new(missing, json_string(dossier_piece_kinds[kinds[0]])) != 0)
                 return -1;
         }
         *complete = false;

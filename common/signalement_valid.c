@@ -12,43 +12,40 @@
  * parcours attentionnés assurés", CPAM de la Charente-Maritime, March 2024), theme
  * by theme, with the French labels people read (GET /v1/parcours, the
  * signalement form). Keep in step with that file: tests/unit/test_signalement_valid.c
- * compares codes and labels. */
+ * compares codes and labels. Each theme's code and label is written once. */
+#define ACCES_DROITS_SOINS "acces_droits_soins", "Accès aux droits et aux soins"
+#define DEPENDANCE "dependance", "Dépendance"
+#define JEUNESSE "jeunesse", "Jeunesse"
+#define AUTRES "autres", "Autres"
+#define NUMERIQUE "numerique", "Numérique"
+
 static const struct parcours parcours[PARCOURS_COUNT] = {
-    /* acces_droits_soins */
-    {"medecin_traitant", "Accès à un médecin traitant",
-     "acces_droits_soins", "Accès aux droits et aux soins"},
-    {"ald", "Affection de longue durée", "acces_droits_soins", "Accès aux droits et aux soins"},
-    {"aller_vers", "Aller vers", "acces_droits_soins", "Accès aux droits et aux soins"},
-    {"complementaire_sante_solidaire", "Complémentaire santé solidaire",
-     "acces_droits_soins", "Accès aux droits et aux soins"},
-    {"invalidite", "Invalidité", "acces_droits_soins", "Accès aux droits et aux soins"},
-    {"renoncement_soins", "Renoncement aux soins",
-     "acces_droits_soins", "Accès aux droits et aux soins"},
-    /* dependance */
-    {"seniors", "Accompagnement des seniors", "dependance", "Dépendance"},
-    {"aidants", "Aidants", "dependance", "Dépendance"},
-    {"majeurs_proteges", "Majeurs protégés", "dependance", "Dépendance"},
-    {"handicap", "Personnes vivant avec un handicap", "dependance", "Dépendance"},
-    {"familles_monoparentales", "Familles monoparentales/séparation", "dependance", "Dépendance"},
-    {"maternite", "Maternité", "dependance", "Dépendance"},
-    {"perte_proche", "Perte d'un proche", "dependance", "Dépendance"},
-    /* jeunesse */
-    {"aide_sociale_enfance", "Aide sociale à l'enfance", "jeunesse", "Jeunesse"},
-    {"enfants_pjj", "Enfants PJJ", "jeunesse", "Jeunesse"},
-    {"etudiants", "Etudiants nationaux ou internationaux", "jeunesse", "Jeunesse"},
-    {"jeunes", "Jeunes", "jeunesse", "Jeunesse"},
-    {"personnes_ecrouees", "Personnes écrouées", "jeunesse", "Jeunesse"},
-    {"demandeurs_emploi", "Demandeurs d'emploi", "jeunesse", "Jeunesse"},
-    {"desinsertion_professionnelle", "Prévention de la désinsertion professionnelle",
-     "jeunesse", "Jeunesse"},
-    {"travailleurs_independants", "Travailleurs indépendants précaires", "jeunesse", "Jeunesse"},
-    /* autres */
-    {"partenaires_ess", "Partenaires ESS", "autres", "Autres"},
-    {"victimes_attentats", "Victimes d'attentats", "autres", "Autres"},
-    {"habitants_qpv", "Habitants QPV", "autres", "Autres"},
-    {"personnes_hebergees", "Personnes hébergées", "autres", "Autres"},
-    /* numerique */
-    {"inclusion_numerique", "Inclusion numérique", "numerique", "Numérique"},
+    {"medecin_traitant", "Accès à un médecin traitant", ACCES_DROITS_SOINS},
+    {"ald", "Affection de longue durée", ACCES_DROITS_SOINS},
+    {"aller_vers", "Aller vers", ACCES_DROITS_SOINS},
+    {"complementaire_sante_solidaire", "Complémentaire santé solidaire", ACCES_DROITS_SOINS},
+    {"invalidite", "Invalidité", ACCES_DROITS_SOINS},
+    {"renoncement_soins", "Renoncement aux soins", ACCES_DROITS_SOINS},
+    {"seniors", "Accompagnement des seniors", DEPENDANCE},
+    {"aidants", "Aidants", DEPENDANCE},
+    {"majeurs_proteges", "Majeurs protégés", DEPENDANCE},
+    {"handicap", "Personnes vivant avec un handicap", DEPENDANCE},
+    {"familles_monoparentales", "Familles monoparentales/séparation", DEPENDANCE},
+    {"maternite", "Maternité", DEPENDANCE},
+    {"perte_proche", "Perte d'un proche", DEPENDANCE},
+    {"aide_sociale_enfance", "Aide sociale à l'enfance", JEUNESSE},
+    {"enfants_pjj", "Enfants PJJ", JEUNESSE},
+    {"etudiants", "Etudiants nationaux ou internationaux", JEUNESSE},
+    {"jeunes", "Jeunes", JEUNESSE},
+    {"personnes_ecrouees", "Personnes écrouées", JEUNESSE},
+    {"demandeurs_emploi", "Demandeurs d'emploi", JEUNESSE},
+    {"desinsertion_professionnelle", "Prévention de la désinsertion professionnelle", JEUNESSE},
+    {"travailleurs_independants", "Travailleurs indépendants précaires", JEUNESSE},
+    {"partenaires_ess", "Partenaires ESS", AUTRES},
+    {"victimes_attentats", "Victimes d'attentats", AUTRES},
+    {"habitants_qpv", "Habitants QPV", AUTRES},
+    {"personnes_hebergees", "Personnes hébergées", AUTRES},
+    {"inclusion_numerique", "Inclusion numérique", NUMERIQUE},
 };
 
 static const char *const reasons[] = {"demarches_inconnues", "sans_complementaire",
@@ -81,27 +78,6 @@ const struct parcours *parcours_at(size_t i)
     return i < PARCOURS_COUNT ? &parcours[i] : NULL;
 }
 
-static void check_reasons(vctx *v, const json_t *list)
-{
-    char item[VF_PATH_MAX];
-    size_t i;
-    json_t *r;
-
-    if (vf_array(v, "reasons", list, VF_REQUIRED | VF_NONEMPTY, REASON_COUNT) != VF_OK)
-        return;
-    json_array_foreach(list, i, r) {
-        vf_index(item, "reasons", i);
-        if (vf_enum(v, item, r, VF_REQUIRED, reasons, NULL) != VF_OK)
-            continue;
-        for (size_t j = 0; j < i; j++) {
-            if (json_equal(json_array_get(list, j), r)) {
-                vf_error(v, item, "duplicate", "motif déjà indiqué");
-                break;
-            }
-        }
-    }
-}
-
 int signalement_validate(const json_t *body, cal_date today, json_t *errors)
 {
     vctx v;
@@ -115,7 +91,8 @@ int signalement_validate(const json_t *body, cal_date today, json_t *errors)
     vf_object(&v, "", body, VF_REQUIRED, keys);
     person_validate(&v, "person", json_object_get(body, "person"), VF_REQUIRED, PERSON_CONTACT,
                     today, NULL);
-    check_reasons(&v, json_object_get(body, "reasons"));
+    vf_enum_set(&v, "reasons", json_object_get(body, "reasons"), VF_REQUIRED | VF_NONEMPTY,
+                REASON_COUNT, reasons, "motif déjà indiqué");
     /* Not vf_enum: listing 26 codes would not fit a useful message. */
     if (vf_string(&v, "parcours", json_object_get(body, "parcours"), VF_REQUIRED, 64, &code) ==
             VF_OK &&

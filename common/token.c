@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "errtable.h"
 #include "secret_hash.h"
 #include "uuidv.h"
 
@@ -30,10 +31,7 @@ _Static_assert(sizeof(time_t) >= 8, "exp and iat are 64-bit seconds");
 /* Decoded header or payload: 3/4 of the largest token fits. */
 #define SEGMENT_MAX (TOKEN_MAX_LEN / 4 * 3)
 
-static const struct {
-    const char *name;   /* for logs and metrics */
-    const char *detail; /* for the problem+json "detail", in French */
-} token_errors[] = {
+static const struct err_entry token_errors[] = {
     [TOKEN_OK] = {"ok", "Jeton valide."},
     [TOKEN_ERR_EMPTY] = {"missing", "Jeton d'accès absent."},
     [TOKEN_ERR_TOO_LONG] = {"too_long", "Jeton d'accès trop long."},
@@ -75,16 +73,12 @@ static const char *const role_names[] = {
 
 const char *token_error_str(enum token_error err)
 {
-    if ((unsigned)err >= sizeof(token_errors) / sizeof(token_errors[0]))
-        err = TOKEN_ERR_INTERNAL;
-    return token_errors[err].detail;
+    return ERR_ENTRY(token_errors, err, TOKEN_ERR_INTERNAL)->text;
 }
 
 const char *token_error_name(enum token_error err)
 {
-    if ((unsigned)err >= sizeof(token_errors) / sizeof(token_errors[0]))
-        err = TOKEN_ERR_INTERNAL;
-    return token_errors[err].name;
+    return ERR_ENTRY(token_errors, err, TOKEN_ERR_INTERNAL)->name;
 }
 
 const char *role_str(enum role role)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fielderr.h"
+#include "utf8.h"
 
 void vf_init(vctx *v, json_t *errors)
 {
@@ -42,21 +43,8 @@ void vf_error(vctx *v, const char *path, const char *code, const char *fmt, ...)
  * partial character. */
 static void cut_path(char *buf, int written)
 {
-    size_t n, i;
-
-    if (written < VF_PATH_MAX)
-        return;
-    n = strlen(buf);
-    i = n;
-    while (i > 0 && ((unsigned char)buf[i - 1] & 0xC0) == 0x80)
-        i--; /* continuation bytes */
-    if (i > 0 && ((unsigned char)buf[i - 1] & 0x80) != 0) {
-        unsigned char lead = (unsigned char)buf[i - 1];
-        size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-
-        if (n - (i - 1) < want)
-            buf[i - 1] = '\0';
-    }
+    if (written >= VF_PATH_MAX)
+        utf8_drop_partial_tail(buf);
 }
 
 /* What snprintf(buf, VF_PATH_MAX, "%s%s%s", a, b, c) writes, and the length
@@ -348,6 +336,30 @@ vf_res vf_enum(vctx *v, const char *path, const json_t *val, unsigned flags,
     }
     vf_error(v, path, "invalid_enum", "valeur non admise ; valeurs possibles : %s", list);
     return VF_BAD;
+}
+
+vf_res vf_enum_set(vctx *v, const char *path, const json_t *val, unsigned flags, size_t max,
+                   const char *const *set, const char *duplicate)
+{
+    char item[VF_PATH_MAX];
+    vf_res res = vf_array(v, path, val, flags, max);
+    size_t i;
+    json_t *e;
+
+    if (res != VF_OK)
+        return res;
+    json_array_foreach(val, i, e) {
+        vf_index(item, path, i);
+        if (vf_enum(v, item, e, VF_REQUIRED, set, NULL) != VF_OK)
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            if (json_equal(json_array_get(val, j), e)) {
+                vf_error(v, item, "duplicate", "%s", duplicate);
+                break;
+            }
+        }
+    }
+    return res;
 }
 
 vf_res vf_date(vctx *v, const char *path, const json_t *val, unsigned flags, cal_date today,

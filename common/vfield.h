@@ -115,6 +115,13 @@ vf_res vf_object(vctx *v, const char *path, const json_t *val, unsigned flags,
  * caller does not walk a huge array). With VF_NONEMPTY an empty array is absent. */
 vf_res vf_array(vctx *v, const char *path, const json_t *val, unsigned flags, size_t max);
 
+/* vf_array of at most max elements, each a string among set (vf_enum at
+ * "path[i]"), none twice: a repeated one is "duplicate" with the message
+ * duplicate (a French sentence: "motif déjà indiqué"). Returns vf_array's
+ * result: VF_OK even when an element was refused (each error is recorded). */
+vf_res vf_enum_set(vctx *v, const char *path, const json_t *val, unsigned flags, size_t max,
+                   const char *const *set, const char *duplicate);
+
 /* True when s is one of set (NULL-terminated). s may be NULL (false). */
 bool vf_in_set(const char *s, const char *const *set);
 

@@ -10,11 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "calendar.h"
-#include "clock.h"
-#include "redis_primary.h"
 #include "log.h"
 #include "preinstruction.h"
+#include "startup.h"
 #include "worker.h"
 
 #define WEBHOOK_SENDERS 4
@@ -59,31 +57,19 @@ static int load_pieces_table(void)
 
 int main(void)
 {
-    char err[256], host[64] = "worker";
+    char host[64] = "worker";
     pthread_t consumer, scanner, senders[WEBHOOK_SENDERS];
     struct sigaction sa;
 
-    log_init("worker");
-    signal(SIGPIPE, SIG_IGN);
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
-    if (!cal_init()) {
-        log_error("the Europe/Paris time zone is missing (install tzdata)");
-        return 1;
-    }
-    if (config_load(&g_config, err, sizeof(err)) < 0) {
-        log_error("configuration: %s", err);
-        return 1;
-    }
-    json_object_seed(0);
-    if (load_pieces_table() < 0)
+    if (startup_config("worker", &g_config) < 0 || load_pieces_table() < 0)
         return 1;
     gethostname(host, sizeof(host) - 1);
     snprintf(g_consumer, sizeof(g_consumer), "%s-%d", host, (int)getpid());
-    clock_init(g_config.test_clock);
-    if (primary_start(&g_config) < 0 || clock_follow() < 0)
+    if (startup_shared_state(&g_config) < 0)
         return 1;
     log_info("worker %s started", g_consumer);
     curl_global_init(CURL_GLOBAL_DEFAULT); /* once, before the webhook senders start */
@@ -95,8 +81,7 @@ int main(void)
     pthread_join(scanner, NULL);
     for (int i = 0; i < WEBHOOK_SENDERS; i++)
         pthread_join(senders[i], NULL);
-    clock_stop_follow();
-    primary_stop();
+    startup_shared_state_stop();
     json_decref(g_pieces_table);
     log_info("worker %s stopped", g_consumer);
     return 0;

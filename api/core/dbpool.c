@@ -19,6 +19,7 @@
 #include <event2/buffer.h>
 
 #include "db.h"
+#include "clock.h"
 #include "log.h"
 #include "redis_primary.h"
 
@@ -36,14 +37,6 @@ static struct dbthread *pool;
 static int pool_n;
 static atomic_int pg_up = 1;
 static atomic_bool pg_logged_down;
-
-static int64_t now_us(void)
-{
-    struct timeval tv;
-
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-}
 
 int dbpool_pg_up(void)
 {
@@ -72,11 +65,11 @@ static PGconn *ensure_pg(struct dbthread *t)
         PQfinish(t->db.pg);
         t->db.pg = NULL;
     }
-    if (now_us() - t->last_fail_us < 250000)
+    if (clock_real_us() - t->last_fail_us < 250000)
         return NULL;
     t->db.pg = db_connect(&g_config, 5000);
     if (t->db.pg == NULL) {
-        t->last_fail_us = now_us();
+        t->last_fail_us = clock_real_us();
         atomic_store(&pg_up, 0);
         if (!atomic_exchange(&pg_logged_down, true))
             log_warn("db: PostgreSQL unreachable at %s:%d", g_config.pg_host, g_config.pg_port);
@@ -106,7 +99,7 @@ static void run_job(struct dbthread *t, struct call *c)
         if (PQstatus(t->db.pg) != CONNECTION_OK) {
             PQfinish(t->db.pg);
             t->db.pg = NULL;
-            t->last_fail_us = now_us();
+            t->last_fail_us = clock_real_us();
             atomic_store(&pg_up, 0);
             if (c->status == 0 || c->status == 500)
                 call_set_unavailable(c, "La base de données");

@@ -14,6 +14,7 @@
 #include <sys/time.h>
 
 #include "db.h"
+#include "clock.h"
 #include "log.h"
 #include "redis_primary.h"
 #include "core/dbpool.h"
@@ -31,14 +32,6 @@ struct entry {
 
 static struct entry *table[BUCKETS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int64_t now_us(void)
-{
-    struct timeval tv;
-
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-}
 
 static unsigned hash(const char *s)
 {
@@ -58,7 +51,7 @@ json_t *orgcache_get(const char *id, int max_age_ms)
     pthread_mutex_lock(&lock);
     for (e = table[hash(id)]; e != NULL; e = e->next)
         if (strcmp(e->id, id) == 0) {
-            if (now_us() - e->fetched_us <= limit)
+            if (clock_real_us() - e->fetched_us <= limit)
                 org = json_incref(e->org);
             break;
         }
@@ -91,7 +84,7 @@ void orgcache_put(json_t *org)
     }
     json_decref(e->org);
     e->org = json_incref(org);
-    e->fetched_us = now_us();
+    e->fetched_us = clock_real_us();
     pthread_mutex_unlock(&lock);
 }
 

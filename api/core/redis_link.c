@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "redis_conn.h"
 #include "redis_primary.h"
@@ -51,14 +52,6 @@ struct redis_link {
     _Atomic int inflight; /* read by /metrics from other threads */
     bool logged_down;
 };
-
-static int64_t now_us(void)
-{
-    struct timeval tv;
-
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-}
 
 static void link_connect(struct redis_link *l);
 static void link_drop(struct redis_link *l);
@@ -164,7 +157,7 @@ static void link_connect(struct redis_link *l)
     }
     snprintf(l->host, sizeof(l->host), "%s", hp.host);
     l->port = hp.port;
-    l->connect_us = now_us();
+    l->connect_us = clock_real_us();
     ac = redisAsyncConnect(l->host, l->port);
     if (ac == NULL || ac->err || redis_auth_async(ac, primary_config()) < 0) {
         if (ac != NULL)
@@ -203,10 +196,10 @@ static void on_watchdog(evutil_socket_t fd, short what, void *arg)
         log_warn("redis: the primary moved away from %s:%d; reconnecting", l->host, l->port);
         link_drop(l);
     } else if (l->head != NULL &&
-               now_us() - l->head->sent_us > (int64_t)REDIS_LINK_TIMEOUT_MS * 1000) {
+               clock_real_us() - l->head->sent_us > (int64_t)REDIS_LINK_TIMEOUT_MS * 1000) {
         log_warn("redis: no answer for %d ms, dropping the connection", REDIS_LINK_TIMEOUT_MS);
         link_drop(l);
-    } else if (!l->up && now_us() - l->connect_us > (int64_t)REDIS_LINK_TIMEOUT_MS * 1000) {
+    } else if (!l->up && clock_real_us() - l->connect_us > (int64_t)REDIS_LINK_TIMEOUT_MS * 1000) {
         link_drop(l); /* connecting, or waiting for ROLE, for too long */
     }
 }
@@ -305,7 +298,7 @@ int redis_link_command(struct redis_link *l, redis_link_cb cb, void *priv, int a
     p->cb = cb;
     p->priv = priv;
     p->link = l;
-    p->sent_us = now_us();
+    p->sent_us = clock_real_us();
     if (redisAsyncCommandArgv(l->ac, on_reply, p, argc, argv, lens) != REDIS_OK) {
         free(p);
         return -1;

@@ -27,6 +27,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "resolver.h"
 #include "core/auth.h"
@@ -44,14 +45,6 @@ static struct http_thread *threads;
 static int nthreads;
 
 /* ---- replies -------------------------------------------------------------- */
-
-static int64_t now_us(void)
-{
-    struct timeval tv;
-
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-}
 
 static void call_free(struct call *c)
 {
@@ -190,7 +183,7 @@ void call_reply_prepared(struct call *c)
         evhttp_add_header(h, "Cache-Control", "no-store");
     if (evhttp_find_header(h, "X-Content-Type-Options") == NULL)
         evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-    metrics_observe(c->route, c->status, now_us() - c->started_us);
+    metrics_observe(c->route, c->status, clock_real_us() - c->started_us);
     evhttp_send_reply(c->req, c->status, reason(c->status), buf);
     evbuffer_free(buf);
     call_free(c);
@@ -209,7 +202,7 @@ void call_reply_ref(struct call *c, int status, const char *type, const void *da
         evbuffer_add_reference(buf, data, len, NULL, NULL);
     if (evhttp_find_header(h, "X-Content-Type-Options") == NULL)
         evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-    metrics_observe(c->route, c->status, now_us() - c->started_us);
+    metrics_observe(c->route, c->status, clock_real_us() - c->started_us);
     evhttp_send_reply(c->req, c->status, reason(c->status), buf);
     evbuffer_free(buf);
     call_free(c);
@@ -424,7 +417,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     }
     c->thr = thr;
     c->req = req;
-    c->started_us = now_us();
+    c->started_us = clock_real_us();
     c->method = method_name(evhttp_request_get_command(req));
     TAILQ_INIT(&c->query);
     snprintf(c->path, sizeof(c->path), "%s", path ? path : "/");

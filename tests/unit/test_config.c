@@ -159,6 +159,34 @@ static void test_jwt_secret_file(void **state)
     unsetenv("EPART_JWT_SECRET_FILE");
 }
 
+/* Without EPART_JWT_SECRET[_FILE], the first start writes a random secret of
+ * 48 characters to the state directory and every later start reads it back. */
+static void test_jwt_state_secret_generated_then_kept(void **state)
+{
+    struct config c;
+    char err[256], path[128], first[49];
+    struct stat st;
+
+    (void)state;
+    unsetenv("EPART_JWT_SECRET");
+    unsetenv("EPART_JWT_SECRET_FILE");
+    assert_int_equal(config_load(&c, err, sizeof(err)), 0);
+    assert_int_equal(c.jwt_secret_len, 48);
+    memcpy(first, c.jwt_secret, 48);
+    first[48] = '\0';
+    snprintf(path, sizeof(path), "%s/jwt_secret", dir);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(config_load(&c, err, sizeof(err)), 0);
+    assert_int_equal(c.jwt_secret_len, 48);
+    assert_memory_equal(c.jwt_secret, first, 48);
+    /* an operator's own file, with its newline, is read the same way */
+    write_file(path, "operator-secret-operator-secret-operator\n");
+    assert_int_equal(config_load(&c, err, sizeof(err)), 0);
+    assert_int_equal(c.jwt_secret_len, 40);
+    assert_memory_equal(c.jwt_secret, "operator-secret-operator-secret-operator", 40);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +197,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_oversized_secret_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conninfo_quotes_password, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jwt_secret_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_jwt_state_secret_generated_then_kept, setup,
+                                        teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
