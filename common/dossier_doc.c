@@ -7,7 +7,7 @@
 
 #include "calendar.h"
 #include "config.h"
-#include "echeance.h"
+#include "deadline.h"
 #include "jsonutil.h"
 
 const struct clock_leads *dossier_doc_leads(const struct config *cfg, const char *clock)
@@ -47,10 +47,10 @@ void dossier_doc_finish(json_t *doc, time_t now, const struct config *cfg)
         cal_parse_instant(json_str(d, "due_at"), &due);
         if (stopped != NULL)
             cal_parse_instant(stopped, &stopped_at);
-        enum echeance_state st = echeance_state(due, suspended, stopped != NULL, stopped_at, now);
+        enum deadline_state st = deadline_state(due, suspended, stopped != NULL, stopped_at, now);
 
-        json_object_set_new(d, "state", json_string(echeance_state_name(st)));
-        if (cfg != NULL && st == ECH_RUNNING)
+        json_object_set_new(d, "state", json_string(deadline_state_name(st)));
+        if (cfg != NULL && st == DEADLINE_RUNNING)
             add_warning(d, due, now, dossier_doc_leads(cfg, json_str(d, "clock")));
         json_object_del(d, "suspended_on");
     }
@@ -98,11 +98,11 @@ json_t *dossier_doc_pending(const json_t *meta, const json_t *body)
     json_object_set_new(doc, "queued", json_true());
     if (cal_parse(json_str(meta, "received_on"), &received))
         json_array_append_new(deadlines,
-                              deadline("instruction", echeance_instruction_due(received, 0)));
+                              deadline("instruction", deadline_instruction_due(received, 0)));
     /* an AME first request deposited at a habilitated organisation */
     if (cal_parse(json_str(meta, "ame_deposit_on"), &deposited))
         json_array_append_new(deadlines,
-                              deadline("transmission", echeance_transmission_due(deposited)));
+                              deadline("transmission", deadline_transmission_due(deposited)));
     json_object_set_new(doc, "deadlines", deadlines);
     return doc;
 }

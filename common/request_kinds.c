@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#include "echeance.h"
+#include "deadline.h"
 #include "request_valid.h"
 #include "signalement_valid.h"
 

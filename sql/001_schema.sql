@@ -99,10 +99,11 @@ CREATE TABLE applied_entries (
     applied_at  timestamptz NOT NULL DEFAULT now()
 );
 
--- Deadlines ("échéances"): one row per (object, clock). next_fire_at is the
--- instant the next threshold (warning lead or breach) is reached, NULL once
--- nothing is left to fire or while the clock is suspended or stopped, so the
--- scanner's partial index holds only clocks that still have something to say.
+-- Deadlines ("échéances"; the table is named deadlines since 019_deadlines.sql):
+-- one row per (object, clock). next_fire_at is the instant the next threshold
+-- (warning lead or breach) is reached, NULL once nothing is left to fire or
+-- while the deadline is suspended or stopped, so the scanner's partial index
+-- holds only deadlines that still have something to say.
 CREATE TABLE echeances (
     id              bigserial PRIMARY KEY,
     object_type     text NOT NULL,

@@ -11,7 +11,7 @@
 #include "clock.h"
 #include "db.h"
 #include "deposit.h"
-#include "echeance.h"
+#include "deadline.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "preinstruction.h"
@@ -157,8 +157,8 @@ int lifecycle_apply_transmit(PGconn *pg, struct entry *e)
         goto out;
     /* the instruction clock starts at receipt */
     {
-        time_t due = echeance_instruction_due(received_on, 0);
-        time_t next = echeance_next_fire(due, &g_config.leads_instruction, 0);
+        time_t due = deadline_instruction_due(received_on, 0);
+        time_t next = deadline_next_fire(due, &g_config.leads_instruction, 0);
         const char *params[6] = {a.id, PQgetvalue(d, 0, 1), PQgetvalue(d, 0, 2), day, NULL,
                                  NULL};
 
@@ -167,7 +167,7 @@ int lifecycle_apply_transmit(PGconn *pg, struct entry *e)
         params[4] = due_s;
         params[5] = next_s;
         if (db_cmd(pg,
-                   "INSERT INTO echeances (object_type, object_id, org_id, caisse, clock, "
+                   "INSERT INTO deadlines (object_type, object_id, org_id, caisse, clock, "
                    "started_on, due_at, next_fire_at) "
                    "VALUES ('dossier', $1, $2, $3, 'instruction', $4, $5, $6) "
                    "ON CONFLICT (object_type, object_id, clock) DO NOTHING",
@@ -179,7 +179,7 @@ int lifecycle_apply_transmit(PGconn *pg, struct entry *e)
         const char *params[2] = {a.id, a.at};
 
         res = db_exec(pg,
-                      "UPDATE echeances SET stopped_at = $2, next_fire_at = NULL "
+                      "UPDATE deadlines SET stopped_at = $2, next_fire_at = NULL "
                       "WHERE object_type = 'dossier' AND object_id = $1 "
                       "AND clock = 'transmission' AND stopped_at IS NULL "
                       "RETURNING epart_ts(due_at), fired_rank",
@@ -207,7 +207,7 @@ int lifecycle_apply_transmit(PGconn *pg, struct entry *e)
                 if (db_cmd(pg, "SELECT epart_insert_alerts('dossier', $1, $2, $3, $4, $5::jsonb)",
                            5, p2) < 0 ||
                     db_cmd(pg,
-                           "UPDATE echeances SET fired_rank = $2::int WHERE object_type = "
+                           "UPDATE deadlines SET fired_rank = $2::int WHERE object_type = "
                            "'dossier' AND object_id = $1 AND clock = 'transmission'",
                            2, p3) < 0) {
                     free(alerts_s);
@@ -238,7 +238,7 @@ static int resume_instruction(PGconn *pg, const struct applied *a, cal_date requ
 {
     const char *p1[1] = {a->id};
     PGresult *res = db_exec(pg,
-                            "SELECT started_on, suspended_days FROM echeances "
+                            "SELECT started_on, suspended_days FROM deadlines "
                             "WHERE object_type = 'dossier' AND object_id = $1 "
                             "AND clock = 'instruction' FOR UPDATE",
                             1, p1);
@@ -253,15 +253,15 @@ static int resume_instruction(PGconn *pg, const struct applied *a, cal_date requ
         PQclear(res);
         return 0; /* no running instruction clock: nothing to move */
     }
-    days = echeance_suspended_days(requested_on, receipt);
+    days = deadline_suspended_days(requested_on, receipt);
     total = atoi(PQgetvalue(res, 0, 1)) + days;
     PQclear(res);
     if (g_config.instruction_reset) {
         started = receipt;
         total = 0;
     }
-    due = echeance_instruction_due(started, total);
-    next = echeance_next_fire(due, &g_config.leads_instruction, 0);
+    due = deadline_instruction_due(started, total);
+    next = deadline_next_fire(due, &g_config.leads_instruction, 0);
     cal_format_instant(due, due_s);
     cal_format_instant(next, next_s);
     cal_format(started, start_s);
@@ -270,7 +270,7 @@ static int resume_instruction(PGconn *pg, const struct applied *a, cal_date requ
         const char *p2[5] = {a->id, start_s, total_s, due_s, next_s};
 
         if (db_cmd(pg,
-                   "UPDATE echeances SET started_on = $2, suspended_days = $3::int, "
+                   "UPDATE deadlines SET started_on = $2, suspended_days = $3::int, "
                    "due_at = $4, suspended_on = NULL, fired_rank = 0, next_fire_at = $5 "
                    "WHERE object_type = 'dossier' AND object_id = $1 AND clock = 'instruction'",
                    5, p2) < 0)

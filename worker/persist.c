@@ -18,7 +18,7 @@
 #include "clock.h"
 #include "db.h"
 #include "deposit.h"
-#include "echeance.h"
+#include "deadline.h"
 #include "journal.h"
 #include "jsonutil.h"
 #include "lifecycle.h"
@@ -53,14 +53,14 @@ static json_t *date_json(cal_date d)
     return json_string(cal_format(d, buf));
 }
 
-/* A clock as epart_apply_* expects it, with the next instant the scanner must
+/* A deadline as epart_apply_* expects it, with the next instant the scanner must
  * look at. */
-static json_t *clock_json(const char *name, cal_date started_on, time_t due,
-                          const struct clock_leads *leads)
+static json_t *deadline_json(const char *clock, cal_date started_on, time_t due,
+                             const struct clock_leads *leads)
 {
-    time_t next = echeance_next_fire(due, leads, 0);
+    time_t next = deadline_next_fire(due, leads, 0);
 
-    return json_pack("{s:s, s:o, s:o, s:n, s:i, s:o}", "clock", name, "started_on",
+    return json_pack("{s:s, s:o, s:o, s:n, s:i, s:o}", "clock", clock, "started_on",
                      date_json(started_on), "due_at", instant(due), "stopped_at", "fired_rank", 0,
                      "next_fire_at", next == (time_t)-1 ? json_null() : instant(next));
 }
@@ -94,13 +94,13 @@ static json_t *prepare_dossier_create(struct entry *e)
     alerts = json_array();
     if (received)
         json_array_append_new(deadlines,
-                              clock_json("instruction", received_on,
-                                         echeance_instruction_due(received_on, 0),
-                                         &g_config.leads_instruction));
+                              deadline_json("instruction", received_on,
+                                            deadline_instruction_due(received_on, 0),
+                                            &g_config.leads_instruction));
     if (ame_first) {
         const struct clock_leads *leads = &g_config.leads_transmission;
-        time_t due = echeance_transmission_due(ame_deposit);
-        json_t *c = clock_json("transmission", ame_deposit, due, leads);
+        time_t due = deadline_transmission_due(ame_deposit);
+        json_t *c = deadline_json("transmission", ame_deposit, due, leads);
 
         if (received) {
             /* transmitted at once: the clock stops at receipt, breached if late */
@@ -171,11 +171,11 @@ static json_t *prepare_request_create(struct entry *e)
     deadlines = json_array();
     if (k->clock != NULL) {
         time_t start = (time_t)(m->received_at_us / 1000000);
-        time_t due = echeance_hours_due(start, k->clock_hours);
+        time_t due = deadline_hours_due(start, k->clock_hours);
         const struct clock_leads *leads = strcmp(k->clock, "rappel") == 0
                                               ? &g_config.leads_rappel
                                               : &g_config.leads_prise_en_charge;
-        time_t next = echeance_next_fire(due, leads, 0);
+        time_t next = deadline_next_fire(due, leads, 0);
 
         json_array_append_new(deadlines, json_pack("{s:s, s:o, s:o}", "clock", k->clock,
                                                    "due_at", instant(due), "next_fire_at",

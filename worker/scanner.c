@@ -3,11 +3,11 @@
  * of every running clock exactly once.
  *
  * Every tick (at least once a second) it takes the clocks whose next threshold
- * is reached — next_fire_at <= now, on the partial index echeances_to_fire that
+ * is reached — next_fire_at <= now, on the partial index deadlines_to_fire that
  * holds only clocks with something left to fire, so the cost does not grow with
  * closed dossiers — locks them with FOR UPDATE SKIP LOCKED so that concurrent
  * scanners share the work instead of repeating it, and in the same transaction
- * inserts the most severe threshold passed (common/echeance.h), raises the
+ * inserts the most severe threshold passed (common/deadline.h), raises the
  * clock's fired_rank and moves next_fire_at on. A scanner killed mid-tick
  * commits nothing; the unique key of alerts makes a second insert of the same
  * (object, clock, threshold, due time) a no-op whatever happens.
@@ -19,7 +19,7 @@
 #include "calendar.h"
 #include "clock.h"
 #include "db.h"
-#include "echeance.h"
+#include "deadline.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "retention.h"
@@ -54,9 +54,9 @@ static int fire_one(PGconn *pg, PGresult *res, int i, time_t now)
     bool raised = false;
 
     cal_parse_instant(PQgetvalue(res, i, 6), &due);
-    rank = echeance_rank_at(due, leads, now);
+    rank = deadline_rank_at(due, leads, now);
     if (rank > fired) {
-        bool breach = echeance_is_breach(leads, rank);
+        bool breach = deadline_is_breach(leads, rank);
         json_t *alerts;
         char *alerts_s;
         const char *p[6];
@@ -85,14 +85,14 @@ static int fire_one(PGconn *pg, PGresult *res, int i, time_t now)
         fired = rank;
         raised = true;
     }
-    next = echeance_next_fire(due, leads, fired);
+    next = deadline_next_fire(due, leads, fired);
     if (next != (time_t)-1)
         next_p = cal_format_instant(next, next_s);
     snprintf(rank_s, sizeof(rank_s), "%d", fired);
     {
         const char *p[3] = {id, rank_s, next_p};
 
-        if (db_cmd(pg, "UPDATE echeances SET fired_rank = $2::int, next_fire_at = $3 WHERE id = $1",
+        if (db_cmd(pg, "UPDATE deadlines SET fired_rank = $2::int, next_fire_at = $3 WHERE id = $1",
                    3, p) < 0)
             return -1;
     }
@@ -117,7 +117,7 @@ static int tick(PGconn *pg)
     res = db_exec(pg,
                   "SELECT e.id, e.object_type, e.object_id, e.org_id, e.caisse, e.clock, "
                   "       epart_ts(e.due_at), e.fired_rank, COALESCE(d.reference, r.reference) "
-                  "FROM echeances e "
+                  "FROM deadlines e "
                   "LEFT JOIN dossiers d ON e.object_type = 'dossier' AND d.id = e.object_id "
                   "LEFT JOIN requests r ON e.object_type <> 'dossier' AND r.id = e.object_id "
                   "WHERE e.next_fire_at IS NOT NULL AND e.next_fire_at <= $1 "

@@ -62,7 +62,7 @@ static void finish_item(json_t *doc, void *arg)
 
 /* A clock breached: running past its due time, or stopped after it. */
 #define BREACHED(type, id)                                                                    \
-    "EXISTS (SELECT 1 FROM echeances x WHERE x.object_type = " type " AND x.object_id = " id \
+    "EXISTS (SELECT 1 FROM deadlines x WHERE x.object_type = " type " AND x.object_id = " id \
     " AND ((x.stopped_at IS NULL AND x.suspended_on IS NULL AND x.due_at <= $8) "            \
     "      OR x.stopped_at >= x.due_at))"
 

@@ -138,7 +138,7 @@ static int stop_clocks(struct db *db, const char *id, const char *at)
     const char *params[2] = {id, at};
 
     return db_cmd(db->pg,
-                  "UPDATE echeances SET stopped_at = $2, next_fire_at = NULL, suspended_on = NULL "
+                  "UPDATE deadlines SET stopped_at = $2, next_fire_at = NULL, suspended_on = NULL "
                   "WHERE object_type = 'dossier' AND object_id = $1 AND stopped_at IS NULL",
                   2, params);
 }
@@ -265,7 +265,7 @@ static int request_pieces(struct call *c, struct db *db, const char *at, json_t 
             const char *p2[2] = {c->params[0], today_s};
 
             rc = db_cmd(db->pg,
-                        "UPDATE echeances SET suspended_on = $2, next_fire_at = NULL "
+                        "UPDATE deadlines SET suspended_on = $2, next_fire_at = NULL "
                         "WHERE object_type = 'dossier' AND object_id = $1 "
                         "AND clock = 'instruction' AND stopped_at IS NULL",
                         2, p2);

@@ -181,7 +181,7 @@ struct dossier_filter {
 #define DOSSIER_WHERE                                                                          \
     "($1::text IS NULL OR d.status = $1) "                                                     \
     "AND ($2::text IS NULL OR d.prestation = $2) "                                             \
-    "AND ($3::timestamptz IS NULL OR EXISTS (SELECT 1 FROM echeances x "                       \
+    "AND ($3::timestamptz IS NULL OR EXISTS (SELECT 1 FROM deadlines x "                       \
     "     WHERE x.object_type = 'dossier' AND x.object_id = d.id AND "                         \
     "     ((x.stopped_at IS NULL AND x.suspended_on IS NULL AND x.due_at <= $3) "              \
     "      OR x.stopped_at >= x.due_at))) "                                                    \
@@ -258,7 +258,7 @@ static PGresult *dossier_rows(struct db *db, const struct dossier_filter *f, boo
         "SELECT epart_dossier_doc(d, false)::text, "
         "       (extract(epoch FROM k.due) * 1000000)::bigint, d.id, o.name "
         "FROM dossiers d LEFT JOIN organisations o ON o.id = d.org_id "
-        "CROSS JOIN LATERAL (SELECT COALESCE((SELECT min(x.due_at) FROM echeances x "
+        "CROSS JOIN LATERAL (SELECT COALESCE((SELECT min(x.due_at) FROM deadlines x "
         "     WHERE x.object_type = 'dossier' AND x.object_id = d.id "
         "     AND x.stopped_at IS NULL AND x.suspended_on IS NULL), "
         "     timestamptz '9999-12-31T00:00:00Z') AS due) k "
@@ -452,7 +452,7 @@ static void dossier_counts_db(struct call *c, struct db *db)
     params[6] = db_ts(clock_now_us(), now, sizeof(now));
     res = db_exec(db->pg,
                   "SELECT d.status, count(*), count(*) FILTER (WHERE EXISTS ("
-                  "     SELECT 1 FROM echeances x WHERE x.object_type = 'dossier' "
+                  "     SELECT 1 FROM deadlines x WHERE x.object_type = 'dossier' "
                   "     AND x.object_id = d.id AND ((x.stopped_at IS NULL AND "
                   "     x.suspended_on IS NULL AND x.due_at <= $7) OR x.stopped_at >= x.due_at))) "
                   "FROM dossiers d WHERE " DOSSIER_WHERE "GROUP BY d.status",

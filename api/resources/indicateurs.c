@@ -121,7 +121,7 @@ static const char INDICATORS_SQL[] =
     "  SELECT x.org_id, x.clock, "
     "         COALESCE(x.stopped_at >= b.t0 AND x.stopped_at < b.t1 "
     "                  AND x.stopped_at < x.due_at, false) AS met "
-    "  FROM echeances x JOIN s ON s.id = x.org_id CROSS JOIN b "
+    "  FROM deadlines x JOIN s ON s.id = x.org_id CROSS JOIN b "
     "  WHERE (x.stopped_at >= b.t0 AND x.stopped_at < b.t1) "
     "     OR ((x.stopped_at IS NULL OR x.stopped_at >= b.cut) AND x.suspended_on IS NULL "
     "         AND x.due_at <= b.cut)), "

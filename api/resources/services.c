@@ -184,7 +184,7 @@ static void request_list_db(struct call *c, struct db *db)
             "SELECT epart_request_doc(r, false)::text, "
             "       (extract(epoch FROM k.due) * 1000000)::bigint, r.id "
             "FROM requests r "
-            "CROSS JOIN LATERAL (SELECT COALESCE((SELECT min(x.due_at) FROM echeances x "
+            "CROSS JOIN LATERAL (SELECT COALESCE((SELECT min(x.due_at) FROM deadlines x "
             "     WHERE x.object_type = r.kind AND x.object_id = r.id "
             "     AND x.stopped_at IS NULL AND x.suspended_on IS NULL), "
             "     timestamptz '9999-12-31T00:00:00Z') AS due) k "
@@ -257,7 +257,7 @@ static void request_counts_db(struct call *c, struct db *db)
     params[3] = db_ts(clock_now_us(), now, sizeof(now));
     res = db_exec(db->pg,
                   "SELECT r.status, count(*), count(*) FILTER (WHERE EXISTS ("
-                  "     SELECT 1 FROM echeances x WHERE x.object_type = r.kind "
+                  "     SELECT 1 FROM deadlines x WHERE x.object_type = r.kind "
                   "     AND x.object_id = r.id AND ((x.stopped_at IS NULL AND "
                   "     x.suspended_on IS NULL AND x.due_at <= $4) OR x.stopped_at >= x.due_at))) "
                   "FROM requests r WHERE r.kind = $1 "
@@ -412,7 +412,7 @@ static void request_transition_db(struct call *c, struct db *db)
                    "detail) VALUES ($1, $3, $4::jsonb, $5, $2, $6::jsonb)",
                    6, p) < 0 ||
             db_cmd(db->pg,
-                   "UPDATE echeances SET stopped_at = $2, next_fire_at = NULL "
+                   "UPDATE deadlines SET stopped_at = $2, next_fire_at = NULL "
                    "WHERE object_id = $1 AND stopped_at IS NULL",
                    2, (const char *[]){c->params[0], at}) < 0 ||
             db_commit(db->pg) < 0) {

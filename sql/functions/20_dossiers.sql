@@ -117,7 +117,7 @@ BEGIN
                jsonb_build_object('action', 'submit', 'stream_id', e->>'stream_id')
         FROM fresh ORDER BY ord
     ), ec AS (
-        INSERT INTO echeances (object_type, object_id, org_id, caisse, clock, started_on,
+        INSERT INTO deadlines (object_type, object_id, org_id, caisse, clock, started_on,
                                due_at, stopped_at, fired_rank, next_fire_at)
         SELECT 'dossier', d_id, d_org, m->>'caisse', y.clock, y.started_on, y.due_at,
                y.stopped_at, COALESCE(y.fired_rank, 0), y.next_fire_at

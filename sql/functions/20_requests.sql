@@ -46,7 +46,7 @@ BEGIN
     INSERT INTO request_events (request_id, at, actor, from_status, to_status, detail)
         VALUES (r_id, created, m->'actor', NULL, m->>'status',
                 jsonb_build_object('action', 'submit', 'stream_id', e->>'stream_id'));
-    INSERT INTO echeances (object_type, object_id, org_id, caisse, clock, started_at, due_at,
+    INSERT INTO deadlines (object_type, object_id, org_id, caisse, clock, started_at, due_at,
                            fired_rank, next_fire_at)
         SELECT e->>'kind', r_id, r_org, m->>'caisse', x.clock, created, x.due_at, 0,
                x.next_fire_at

@@ -11,7 +11,7 @@ on the same machine (so that a slow or busy machine moves both):
   drain     the workers' rate from a pre-filled stream of 200 000 entries (one
             real entry captured from the API, replicated with new ids and
             references), 1, 2 and 4 worker processes, against pgbench inserting
-            the same rows (dossiers, dossier_events, echeances and the audit
+            the same rows (dossiers, dossier_events, deadlines and the audit
             journal row the worker writes) in multi-row batches of 256, 1, 2 and
             4 clients. Goal: best drain >= 0.7 x best pgbench.
   e2e       at half the ingest capacity (wrk paced by http.lua), the lag from the
@@ -30,7 +30,7 @@ on the same machine (so that a slow or busy machine moves both):
             against the ingest capacity, then 503s, Redis memory flat, API up.
   scanner   EXPLAIN ANALYZE of the scanner's query (worker/scanner.c) with 1 M open
             and 10 M closed clocks, nothing due and 1 000 due, against the same
-            with the partial index echeances_to_fire dropped.
+            with the partial index deadlines_to_fire dropped.
 
 How: each benchmark starts its own stack under a temporary state directory on
 free ports — PostgreSQL and Redis through deploy/stack.sh with the shipped
@@ -722,7 +722,7 @@ def bench_ingest():
 
 # ---- 2. drain -------------------------------------------------------------------
 
-DATA_TABLES = ("dossiers, dossier_events, echeances, audit_journal, alerts, applied_entries, "
+DATA_TABLES = ("dossiers, dossier_events, deadlines, audit_journal, alerts, applied_entries, "
                "webhook_jobs, webhook_events")
 
 
@@ -773,7 +773,7 @@ def pgbench_script(stack):
 
     dcols = [c for c in cols("dossiers")]
     ev = [c for c in cols("dossier_events") if c != "id"]
-    ec = [c for c in cols("echeances") if c != "id"]
+    ec = [c for c in cols("deadlines") if c != "id"]
     au = [c for c in cols("audit_journal") if c != "id"]
     sub_d = {"id": "gen_random_uuid()"}
     sel_d = ", ".join(sub_d.get(c, "t." + c) for c in dcols)
@@ -785,7 +785,7 @@ def pgbench_script(stack):
         "WITH d AS (INSERT INTO dossiers (%s) SELECT %s FROM bench_tpl_dossier t "
         "CROSS JOIN generate_series(1, %d) g RETURNING id), "
         "ev AS (INSERT INTO dossier_events (%s) SELECT %s FROM d CROSS JOIN bench_tpl_event t), "
-        "ec AS (INSERT INTO echeances (%s) SELECT %s FROM d CROSS JOIN bench_tpl_echeance t) "
+        "ec AS (INSERT INTO deadlines (%s) SELECT %s FROM d CROSS JOIN bench_tpl_deadline t) "
         "INSERT INTO audit_journal (%s) SELECT %s FROM d CROSS JOIN bench_tpl_audit t;\n" %
         (",".join(dcols), sel_d, BATCH, ",".join(ev), sel_ev, ",".join(ec), sel_ec,
          ",".join(au), sel_au))
@@ -819,16 +819,16 @@ def bench_drain():
             raise RuntimeError("the worker did not persist the captured entry")
         stack.stop_workers()
         counts = stack.psql("SELECT (SELECT count(*) FROM dossier_events) || ' ' || "
-                            "(SELECT count(*) FROM echeances) || ' ' || "
+                            "(SELECT count(*) FROM deadlines) || ' ' || "
                             "(SELECT count(*) FROM audit_journal)")
-        log("drain: one entry persisted as 1 dossier + events/echeances/audit %s" % counts)
+        log("drain: one entry persisted as 1 dossier + events/deadlines/audit %s" % counts)
         stack.psql("CREATE TABLE bench_tpl_dossier AS SELECT * FROM dossiers; "
                    "CREATE TABLE bench_tpl_event AS SELECT * FROM dossier_events; "
-                   "CREATE TABLE bench_tpl_echeance AS SELECT * FROM echeances; "
+                   "CREATE TABLE bench_tpl_deadline AS SELECT * FROM deadlines; "
                    "CREATE TABLE bench_tpl_audit AS SELECT * FROM audit_journal; "
                    # without statistics the planner expects thousands of template rows
                    # and JIT-compiles the statement: seconds per transaction
-                   "ANALYZE bench_tpl_dossier, bench_tpl_event, bench_tpl_echeance, "
+                   "ANALYZE bench_tpl_dossier, bench_tpl_event, bench_tpl_deadline, "
                    "bench_tpl_audit;")
         script = os.path.join(stack.state, "pgbench-batch.sql")
         with open(script, "w") as f:
@@ -899,7 +899,7 @@ def bench_drain():
                                             for k, v in cpu.items()}}
             log("drain: pgbench %d client(s): %.0f rows/s" % (c, refs[c]["rate"]))
         commands.append("pgbench -n -c C -j C -t %d/C -f tests/bench (generated "
-                        "pgbench-batch.sql: %d dossiers + events + echeances + audit rows per "
+                        "pgbench-batch.sql: %d dossiers + events + deadlines + audit rows per "
                         "transaction) epart" % (n // BATCH, BATCH))
         best_d = max(drains.values(), key=lambda d: d["rate"])
         best_r = max(refs.values(), key=lambda d: d["rate"])
@@ -1046,17 +1046,17 @@ def bench_reads():
                                     "'dossier_events'").split(",") if c != "id"]
         ec = [c for c in stack.psql("SELECT string_agg(column_name, ',' ORDER BY ordinal_position)"
                                     " FROM information_schema.columns WHERE table_name = "
-                                    "'echeances'").split(",") if c != "id"]
+                                    "'deadlines'").split(",") if c != "id"]
         stack.psql(
             "CREATE TEMP TABLE tpl AS SELECT * FROM dossiers;\n"
             "CREATE TEMP TABLE tpl_ev AS SELECT * FROM dossier_events;\n"
-            "CREATE TEMP TABLE tpl_ec AS SELECT * FROM echeances;\n"
+            "CREATE TEMP TABLE tpl_ec AS SELECT * FROM deadlines;\n"
             "INSERT INTO dossiers (%s) SELECT %s FROM tpl t CROSS JOIN generate_series(1, %d) g;\n"
             "INSERT INTO dossier_events (%s) SELECT %s FROM dossiers d CROSS JOIN tpl_ev t "
             "WHERE d.id <> (SELECT id FROM tpl);\n"
-            "INSERT INTO echeances (%s) SELECT %s FROM dossiers d CROSS JOIN tpl_ec t "
+            "INSERT INTO deadlines (%s) SELECT %s FROM dossiers d CROSS JOIN tpl_ec t "
             "WHERE d.id <> (SELECT id FROM tpl);\n"
-            "VACUUM ANALYZE dossiers; VACUUM ANALYZE dossier_events; VACUUM ANALYZE echeances;\n"
+            "VACUUM ANALYZE dossiers; VACUUM ANALYZE dossier_events; VACUUM ANALYZE deadlines;\n"
             % (",".join(cols), sel, total - 1,
                ",".join(ev), ", ".join({"dossier_id": "d.id", "at": "d.created_at"}.get(c, "t." + c)
                                        for c in ev),
@@ -1271,7 +1271,7 @@ def bench_overload():
 SCANNER_QUERY = (
     "SELECT e.id, e.object_type, e.object_id, e.org_id, e.caisse, e.clock, "
     "       epart_ts(e.due_at), e.fired_rank, COALESCE(d.reference, r.reference) "
-    "FROM echeances e "
+    "FROM deadlines e "
     "LEFT JOIN dossiers d ON e.object_type = 'dossier' AND d.id = e.object_id "
     "LEFT JOIN requests r ON e.object_type <> 'dossier' AND r.id = e.object_id "
     "WHERE e.next_fire_at IS NOT NULL AND e.next_fire_at <= '%s' "
@@ -1284,7 +1284,7 @@ def explain_ms(stack, sql, drop_index=False, repeat=5):
     counted), each in a transaction rolled back (the locks of FOR UPDATE, the
     dropped index)."""
     script = "".join("BEGIN;\n%sEXPLAIN (ANALYZE, BUFFERS) %s;\nROLLBACK;\n" %
-                     ("DROP INDEX echeances_to_fire;\n" if drop_index else "", sql)
+                     ("DROP INDEX deadlines_to_fire;\n" if drop_index else "", sql)
                      for _ in range(repeat + 1))
     out = stack.psql(script)
     plans = out.split("Execution Time:")
@@ -1302,18 +1302,18 @@ def bench_scanner():
         n_closed = int(10000000 * SCANNER_SCALE)
         t0 = time.time()
         # bulk load without the secondary indexes, then rebuild them as defined
-        idx = stack.psql("SELECT indexdef FROM pg_indexes WHERE tablename = 'echeances' AND "
-                         "indexname NOT IN ('echeances_pkey', "
-                         "'echeances_object_type_object_id_clock_key')").splitlines()
-        names = stack.psql("SELECT indexname FROM pg_indexes WHERE tablename = 'echeances' AND "
-                           "indexname NOT IN ('echeances_pkey', "
-                           "'echeances_object_type_object_id_clock_key')").splitlines()
-        stack.psql("ALTER TABLE echeances DROP CONSTRAINT echeances_object_type_object_id_clock_key;"
-                   "ALTER TABLE echeances DROP CONSTRAINT echeances_pkey;" +
+        idx = stack.psql("SELECT indexdef FROM pg_indexes WHERE tablename = 'deadlines' AND "
+                         "indexname NOT IN ('deadlines_pkey', "
+                         "'deadlines_object_type_object_id_clock_key')").splitlines()
+        names = stack.psql("SELECT indexname FROM pg_indexes WHERE tablename = 'deadlines' AND "
+                           "indexname NOT IN ('deadlines_pkey', "
+                           "'deadlines_object_type_object_id_clock_key')").splitlines()
+        stack.psql("ALTER TABLE deadlines DROP CONSTRAINT deadlines_object_type_object_id_clock_key;"
+                   "ALTER TABLE deadlines DROP CONSTRAINT deadlines_pkey;" +
                    "".join("DROP INDEX %s;" % n for n in names))
         org = ORG
         stack.psql(
-            "INSERT INTO echeances (object_type, object_id, org_id, caisse, clock, started_on, "
+            "INSERT INTO deadlines (object_type, object_id, org_id, caisse, clock, started_on, "
             "due_at, stopped_at, fired_rank, next_fire_at) "
             "SELECT 'dossier', gen_random_uuid(), '%s', '171', 'instruction', "
             "date '2024-01-01' + (g %% 600), timestamptz '2024-03-01' + (g %% 600) * interval '1 day',"
@@ -1322,18 +1322,18 @@ def bench_scanner():
         t_closed = time.time() - t0
         log("scanner: %d closed clocks in %.0fs" % (n_closed, t_closed))
         stack.psql(
-            "INSERT INTO echeances (object_type, object_id, org_id, caisse, clock, started_on, "
+            "INSERT INTO deadlines (object_type, object_id, org_id, caisse, clock, started_on, "
             "due_at, stopped_at, fired_rank, next_fire_at) "
             "SELECT 'dossier', gen_random_uuid(), '%s', '171', 'instruction', current_date, "
             "now() + interval '60 days' + (g %% 86400) * interval '1 minute', NULL, 0, "
             "now() + interval '1 day' + (g %% 86400) * interval '1 minute' "
             "FROM generate_series(1, %d) g;" % (org, n_open))
-        stack.psql("ALTER TABLE echeances ADD PRIMARY KEY (id);"
-                   "ALTER TABLE echeances ADD CONSTRAINT echeances_object_type_object_id_clock_key "
+        stack.psql("ALTER TABLE deadlines ADD PRIMARY KEY (id);"
+                   "ALTER TABLE deadlines ADD CONSTRAINT deadlines_object_type_object_id_clock_key "
                    "UNIQUE (object_type, object_id, clock);" +
-                   "".join(d + ";" for d in idx) + "VACUUM ANALYZE echeances;")
+                   "".join(d + ";" for d in idx) + "VACUUM ANALYZE deadlines;")
         gen_s = time.time() - t0
-        size = stack.psql("SELECT pg_size_pretty(pg_total_relation_size('echeances'))")
+        size = stack.psql("SELECT pg_size_pretty(pg_total_relation_size('deadlines'))")
         log("scanner: %d open + %d closed generated in %.0fs (%s with indexes)" %
             (n_open, n_closed, gen_s, size))
         load0 = wait_load("scanner")
@@ -1344,15 +1344,15 @@ def bench_scanner():
                                                              repeat=3)
         # 1 000 due: the soonest open clocks moved into the past, with their dossiers
         stack.psql(
-            "CREATE TEMP TABLE due AS SELECT id, object_id FROM echeances "
+            "CREATE TEMP TABLE due AS SELECT id, object_id FROM deadlines "
             "WHERE next_fire_at IS NOT NULL ORDER BY next_fire_at LIMIT 1000;\n"
-            "UPDATE echeances SET next_fire_at = now() - interval '1 minute' "
+            "UPDATE deadlines SET next_fire_at = now() - interval '1 minute' "
             "WHERE id IN (SELECT id FROM due);\n"
             "INSERT INTO dossiers (id, seq, reference, org_id, caisse, prestation, status, "
             "applicant, consent, submitted_by, created_at, updated_at) "
             "SELECT object_id, row_number() OVER (), 'EP-20240101-' || lpad((row_number() OVER ())"
             "::text, 6, '0'), '%s', '171', 'puma', 'recu', '{}', '{}', 'bench', now(), now() "
-            "FROM due;\nANALYZE echeances; ANALYZE dossiers;" % org)
+            "FROM due;\nANALYZE deadlines; ANALYZE dossiers;" % org)
         now = stack.psql("SELECT now()")
         q_due = SCANNER_QUERY % now
         due_pl, due_ex, plan_due = explain_ms(stack, q_due)
@@ -1381,7 +1381,7 @@ def bench_scanner():
                         "ref_due_ms": ref_due_ms, "open": n_open, "closed": n_closed,
                         "generation_s": round(gen_s, 1), "table_size": size, "disk": df},
             "commands": ["psql (one session; first run not counted): BEGIN; [DROP INDEX "
-                         "echeances_to_fire;] EXPLAIN (ANALYZE, BUFFERS) <query of "
+                         "deadlines_to_fire;] EXPLAIN (ANALYZE, BUFFERS) <query of "
                          "worker/scanner.c tick() with $1 = now(), $2 = 500>; ROLLBACK "
                          "(median of 5, 3 without the index)"],
         }

@@ -1,5 +1,5 @@
 /*
- * test_echeance.c — deadline arithmetic (SPEC §6): due times of the clocks in
+ * test_deadline.c — deadline arithmetic (SPEC §6): due times of the clocks in
  * Europe/Paris, the state shown for a clock, warning and breach thresholds, and
  * the ISO 8601 leads that configure them (config_parse_leads and
  * config_format_lead of common/config.c).
@@ -18,7 +18,7 @@
 
 #include "calendar.h"
 #include "config.h"
-#include "echeance.h"
+#include "deadline.h"
 
 #define DAY 86400L
 #define HOUR 3600L
@@ -79,49 +79,49 @@ static void test_instruction_due(void **state)
     (void)state;
     /* Winter: received 23 November, 30 days later is 23 December, whose end
      * is 24 December 00:00 in Paris (UTC+1). */
-    assert_instant(echeance_instruction_due(D("2026-11-23"), 0), "2026-12-23T23:00:00Z");
-    assert_end_of_paris_day(echeance_instruction_due(D("2026-11-23"), 0), "2026-12-23");
+    assert_instant(deadline_instruction_due(D("2026-11-23"), 0), "2026-12-23T23:00:00Z");
+    assert_end_of_paris_day(deadline_instruction_due(D("2026-11-23"), 0), "2026-12-23");
     /* Summer: UTC+2. */
-    assert_instant(echeance_instruction_due(D("2026-06-01"), 0), "2026-07-01T22:00:00Z");
+    assert_instant(deadline_instruction_due(D("2026-06-01"), 0), "2026-07-01T22:00:00Z");
 
     /* Due on the day the clocks go forward (29 March 2026): that day ends in
      * summer time, the day before in winter time. */
-    assert_instant(echeance_instruction_due(D("2026-02-27"), 0), "2026-03-29T22:00:00Z");
-    assert_end_of_paris_day(echeance_instruction_due(D("2026-02-27"), 0), "2026-03-29");
-    assert_instant(echeance_instruction_due(D("2026-02-26"), 0), "2026-03-28T23:00:00Z");
-    assert_end_of_paris_day(echeance_instruction_due(D("2026-02-26"), 0), "2026-03-28");
-    assert_int_equal(echeance_instruction_due(D("2026-02-27"), 0) -
-                         echeance_instruction_due(D("2026-02-26"), 0),
+    assert_instant(deadline_instruction_due(D("2026-02-27"), 0), "2026-03-29T22:00:00Z");
+    assert_end_of_paris_day(deadline_instruction_due(D("2026-02-27"), 0), "2026-03-29");
+    assert_instant(deadline_instruction_due(D("2026-02-26"), 0), "2026-03-28T23:00:00Z");
+    assert_end_of_paris_day(deadline_instruction_due(D("2026-02-26"), 0), "2026-03-28");
+    assert_int_equal(deadline_instruction_due(D("2026-02-27"), 0) -
+                         deadline_instruction_due(D("2026-02-26"), 0),
                      23 * HOUR);
 
     /* Due on the day they go back (25 October 2026), 25 hours long. */
-    assert_instant(echeance_instruction_due(D("2026-09-25"), 0), "2026-10-25T23:00:00Z");
-    assert_end_of_paris_day(echeance_instruction_due(D("2026-09-25"), 0), "2026-10-25");
-    assert_instant(echeance_instruction_due(D("2026-09-24"), 0), "2026-10-24T22:00:00Z");
-    assert_int_equal(echeance_instruction_due(D("2026-09-25"), 0) -
-                         echeance_instruction_due(D("2026-09-24"), 0),
+    assert_instant(deadline_instruction_due(D("2026-09-25"), 0), "2026-10-25T23:00:00Z");
+    assert_end_of_paris_day(deadline_instruction_due(D("2026-09-25"), 0), "2026-10-25");
+    assert_instant(deadline_instruction_due(D("2026-09-24"), 0), "2026-10-24T22:00:00Z");
+    assert_int_equal(deadline_instruction_due(D("2026-09-25"), 0) -
+                         deadline_instruction_due(D("2026-09-24"), 0),
                      25 * HOUR);
 
     /* Month ends: 31 January + 30 days crosses a 28-day February... */
-    assert_instant(echeance_instruction_due(D("2026-01-31"), 0), "2026-03-02T23:00:00Z");
+    assert_instant(deadline_instruction_due(D("2026-01-31"), 0), "2026-03-02T23:00:00Z");
     /* ...or a 29-day one. */
-    assert_instant(echeance_instruction_due(D("2028-01-31"), 0), "2028-03-01T23:00:00Z");
-    assert_instant(echeance_instruction_due(D("2028-01-30"), 0), "2028-02-29T23:00:00Z");
-    assert_instant(echeance_instruction_due(D("2026-03-31"), 0), "2026-04-30T22:00:00Z");
+    assert_instant(deadline_instruction_due(D("2028-01-31"), 0), "2028-03-01T23:00:00Z");
+    assert_instant(deadline_instruction_due(D("2028-01-30"), 0), "2028-02-29T23:00:00Z");
+    assert_instant(deadline_instruction_due(D("2026-03-31"), 0), "2026-04-30T22:00:00Z");
 
     /* Year ends: due on 31 December ends at midnight of the new year. */
-    assert_instant(echeance_instruction_due(D("2026-12-01"), 0), "2026-12-31T23:00:00Z");
-    assert_end_of_paris_day(echeance_instruction_due(D("2026-12-01"), 0), "2026-12-31");
-    assert_instant(echeance_instruction_due(D("2026-12-15"), 0), "2027-01-14T23:00:00Z");
+    assert_instant(deadline_instruction_due(D("2026-12-01"), 0), "2026-12-31T23:00:00Z");
+    assert_end_of_paris_day(deadline_instruction_due(D("2026-12-01"), 0), "2026-12-31");
+    assert_instant(deadline_instruction_due(D("2026-12-15"), 0), "2027-01-14T23:00:00Z");
 
     /* Suspended days are added to the 30, and may carry the due date across a
      * daylight-saving change or a year end. */
-    assert_instant(echeance_instruction_due(D("2026-11-23"), 5), "2026-12-28T23:00:00Z");
-    assert_instant(echeance_instruction_due(D("2026-02-20"), 7), "2026-03-29T22:00:00Z");
-    assert_instant(echeance_instruction_due(D("2026-09-20"), 5), "2026-10-25T23:00:00Z");
-    assert_instant(echeance_instruction_due(D("2026-11-23"), 40), "2027-02-01T23:00:00Z");
+    assert_instant(deadline_instruction_due(D("2026-11-23"), 5), "2026-12-28T23:00:00Z");
+    assert_instant(deadline_instruction_due(D("2026-02-20"), 7), "2026-03-29T22:00:00Z");
+    assert_instant(deadline_instruction_due(D("2026-09-20"), 5), "2026-10-25T23:00:00Z");
+    assert_instant(deadline_instruction_due(D("2026-11-23"), 40), "2027-02-01T23:00:00Z");
     for (int s = 0; s < 400; s += 7)
-        assert_int_equal(cal_paris_date(echeance_instruction_due(D("2026-01-01"), s) - 1).d,
+        assert_int_equal(cal_paris_date(deadline_instruction_due(D("2026-01-01"), s) - 1).d,
                          cal_add_days(D("2026-01-01"), INSTRUCTION_DAYS + s).d);
 }
 
@@ -129,16 +129,16 @@ static void test_transmission_due(void **state)
 {
     (void)state;
     /* Deposit + 8 days, end of that day. */
-    assert_instant(echeance_transmission_due(D("2026-11-20")), "2026-11-28T23:00:00Z");
-    assert_end_of_paris_day(echeance_transmission_due(D("2026-11-20")), "2026-11-28");
-    assert_instant(echeance_transmission_due(D("2026-03-21")), "2026-03-29T22:00:00Z");
-    assert_end_of_paris_day(echeance_transmission_due(D("2026-03-21")), "2026-03-29");
-    assert_instant(echeance_transmission_due(D("2026-10-17")), "2026-10-25T23:00:00Z");
-    assert_instant(echeance_transmission_due(D("2026-12-24")), "2027-01-01T23:00:00Z");
-    assert_instant(echeance_transmission_due(D("2026-12-23")), "2026-12-31T23:00:00Z");
-    assert_instant(echeance_transmission_due(D("2028-02-21")), "2028-02-29T23:00:00Z");
-    assert_instant(echeance_transmission_due(D("2027-02-21")), "2027-03-01T23:00:00Z");
-    assert_instant(echeance_transmission_due(D("2026-07-31")), "2026-08-08T22:00:00Z");
+    assert_instant(deadline_transmission_due(D("2026-11-20")), "2026-11-28T23:00:00Z");
+    assert_end_of_paris_day(deadline_transmission_due(D("2026-11-20")), "2026-11-28");
+    assert_instant(deadline_transmission_due(D("2026-03-21")), "2026-03-29T22:00:00Z");
+    assert_end_of_paris_day(deadline_transmission_due(D("2026-03-21")), "2026-03-29");
+    assert_instant(deadline_transmission_due(D("2026-10-17")), "2026-10-25T23:00:00Z");
+    assert_instant(deadline_transmission_due(D("2026-12-24")), "2027-01-01T23:00:00Z");
+    assert_instant(deadline_transmission_due(D("2026-12-23")), "2026-12-31T23:00:00Z");
+    assert_instant(deadline_transmission_due(D("2028-02-21")), "2028-02-29T23:00:00Z");
+    assert_instant(deadline_transmission_due(D("2027-02-21")), "2027-03-01T23:00:00Z");
+    assert_instant(deadline_transmission_due(D("2026-07-31")), "2026-08-08T22:00:00Z");
 }
 
 static void test_hours_due(void **state)
@@ -146,35 +146,35 @@ static void test_hours_due(void **state)
     time_t start = T("2026-11-23T09:15:30Z");
 
     (void)state;
-    assert_instant(echeance_hours_due(start, PRISE_EN_CHARGE_HOURS), "2026-11-25T09:15:30Z");
-    assert_instant(echeance_hours_due(start, RAPPEL_HOURS), "2026-11-24T09:15:30Z");
-    assert_instant(echeance_hours_due(start, 0), "2026-11-23T09:15:30Z");
+    assert_instant(deadline_hours_due(start, PRISE_EN_CHARGE_HOURS), "2026-11-25T09:15:30Z");
+    assert_instant(deadline_hours_due(start, RAPPEL_HOURS), "2026-11-24T09:15:30Z");
+    assert_instant(deadline_hours_due(start, 0), "2026-11-23T09:15:30Z");
     /* Hours are elapsed time: across a change of time the Paris wall clock
      * moves by one hour more or less, the instant does not. */
-    assert_instant(echeance_hours_due(T("2026-03-28T10:00:00Z"), 48), "2026-03-30T10:00:00Z");
-    assert_instant(echeance_hours_due(T("2026-10-24T10:00:00Z"), 24), "2026-10-25T10:00:00Z");
-    assert_int_equal(echeance_hours_due(start, 48) - start, 48 * HOUR);
+    assert_instant(deadline_hours_due(T("2026-03-28T10:00:00Z"), 48), "2026-03-30T10:00:00Z");
+    assert_instant(deadline_hours_due(T("2026-10-24T10:00:00Z"), 24), "2026-10-25T10:00:00Z");
+    assert_int_equal(deadline_hours_due(start, 48) - start, 48 * HOUR);
 }
 
 static void test_suspended_days(void **state)
 {
     (void)state;
-    assert_int_equal(echeance_suspended_days(D("2026-11-01"), D("2026-11-05")), 4);
-    assert_int_equal(echeance_suspended_days(D("2026-11-05"), D("2026-11-05")), 0);
+    assert_int_equal(deadline_suspended_days(D("2026-11-01"), D("2026-11-05")), 4);
+    assert_int_equal(deadline_suspended_days(D("2026-11-05"), D("2026-11-05")), 0);
     /* Never negative, whatever the order of the dates. */
-    assert_int_equal(echeance_suspended_days(D("2026-11-05"), D("2026-11-01")), 0);
-    assert_int_equal(echeance_suspended_days(D("2026-12-30"), D("2027-01-02")), 3);
+    assert_int_equal(deadline_suspended_days(D("2026-11-05"), D("2026-11-01")), 0);
+    assert_int_equal(deadline_suspended_days(D("2026-12-30"), D("2027-01-02")), 3);
     /* Calendar days: a 23- or 25-hour day counts one. */
-    assert_int_equal(echeance_suspended_days(D("2026-03-28"), D("2026-03-30")), 2);
-    assert_int_equal(echeance_suspended_days(D("2026-10-24"), D("2026-10-26")), 2);
-    assert_int_equal(echeance_suspended_days(D("2028-02-28"), D("2028-03-01")), 2);
-    assert_int_equal(echeance_suspended_days(D("2027-02-28"), D("2027-03-01")), 1);
-    assert_int_equal(echeance_suspended_days(D("2026-01-01"), D("2027-01-01")), 365);
+    assert_int_equal(deadline_suspended_days(D("2026-03-28"), D("2026-03-30")), 2);
+    assert_int_equal(deadline_suspended_days(D("2026-10-24"), D("2026-10-26")), 2);
+    assert_int_equal(deadline_suspended_days(D("2028-02-28"), D("2028-03-01")), 2);
+    assert_int_equal(deadline_suspended_days(D("2027-02-28"), D("2027-03-01")), 1);
+    assert_int_equal(deadline_suspended_days(D("2026-01-01"), D("2027-01-01")), 365);
 
     /* The whole rule: received 2 November, pieces requested on the 10th and
      * received on the 20th: ten days added, due at the end of 12 December. */
-    assert_instant(echeance_instruction_due(
-                       D("2026-11-02"), echeance_suspended_days(D("2026-11-10"), D("2026-11-20"))),
+    assert_instant(deadline_instruction_due(
+                       D("2026-11-02"), deadline_suspended_days(D("2026-11-10"), D("2026-11-20"))),
                    "2026-12-12T23:00:00Z");
 }
 
@@ -187,35 +187,35 @@ static void test_state(void **state)
 
     (void)state;
     /* Running, then breached exactly at due_at (now >= due_at). */
-    assert_int_equal(echeance_state(due, false, false, 0, due - 30 * DAY), ECH_RUNNING);
-    assert_int_equal(echeance_state(due, false, false, 0, before), ECH_RUNNING);
-    assert_int_equal(echeance_state(due, false, false, 0, due), ECH_BREACHED);
-    assert_int_equal(echeance_state(due, false, false, 0, after), ECH_BREACHED);
+    assert_int_equal(deadline_state(due, false, false, 0, due - 30 * DAY), DEADLINE_RUNNING);
+    assert_int_equal(deadline_state(due, false, false, 0, before), DEADLINE_RUNNING);
+    assert_int_equal(deadline_state(due, false, false, 0, due), DEADLINE_BREACHED);
+    assert_int_equal(deadline_state(due, false, false, 0, after), DEADLINE_BREACHED);
 
     /* Suspended: whatever now is. */
-    assert_int_equal(echeance_state(due, true, false, 0, before), ECH_SUSPENDED);
-    assert_int_equal(echeance_state(due, true, false, 0, due), ECH_SUSPENDED);
-    assert_int_equal(echeance_state(due, true, false, 0, long_after), ECH_SUSPENDED);
+    assert_int_equal(deadline_state(due, true, false, 0, before), DEADLINE_SUSPENDED);
+    assert_int_equal(deadline_state(due, true, false, 0, due), DEADLINE_SUSPENDED);
+    assert_int_equal(deadline_state(due, true, false, 0, long_after), DEADLINE_SUSPENDED);
 
     /* Stopped: judged by when it stopped, not by now; suspension is moot. */
     for (int suspended = 0; suspended <= 1; suspended++) {
         const time_t nows[] = {before, due, after, long_after};
 
         for (size_t i = 0; i < sizeof(nows) / sizeof(nows[0]); i++) {
-            assert_int_equal(echeance_state(due, suspended, true, due - 10 * DAY, nows[i]),
-                             ECH_MET);
-            assert_int_equal(echeance_state(due, suspended, true, before, nows[i]), ECH_MET);
-            assert_int_equal(echeance_state(due, suspended, true, due, nows[i]), ECH_BREACHED);
-            assert_int_equal(echeance_state(due, suspended, true, after, nows[i]),
-                             ECH_BREACHED);
+            assert_int_equal(deadline_state(due, suspended, true, due - 10 * DAY, nows[i]),
+                             DEADLINE_MET);
+            assert_int_equal(deadline_state(due, suspended, true, before, nows[i]), DEADLINE_MET);
+            assert_int_equal(deadline_state(due, suspended, true, due, nows[i]), DEADLINE_BREACHED);
+            assert_int_equal(deadline_state(due, suspended, true, after, nows[i]),
+                             DEADLINE_BREACHED);
         }
     }
 
-    assert_string_equal(echeance_state_name(ECH_RUNNING), "running");
-    assert_string_equal(echeance_state_name(ECH_SUSPENDED), "suspended");
-    assert_string_equal(echeance_state_name(ECH_MET), "met");
-    assert_string_equal(echeance_state_name(ECH_BREACHED), "breached");
-    assert_string_equal(echeance_state_name((enum echeance_state)42), "running");
+    assert_string_equal(deadline_state_name(DEADLINE_RUNNING), "running");
+    assert_string_equal(deadline_state_name(DEADLINE_SUSPENDED), "suspended");
+    assert_string_equal(deadline_state_name(DEADLINE_MET), "met");
+    assert_string_equal(deadline_state_name(DEADLINE_BREACHED), "breached");
+    assert_string_equal(deadline_state_name((enum deadline_state)42), "running");
 }
 
 /* ---- thresholds -------------------------------------------------------------- */
@@ -223,7 +223,7 @@ static void test_state(void **state)
 static void test_threshold_ranks(void **state)
 {
     const struct clock_leads l = leads("P5D,P1D");
-    const time_t due = echeance_instruction_due(D("2026-11-23"), 0);
+    const time_t due = deadline_instruction_due(D("2026-11-23"), 0);
 
     (void)state;
     assert_int_equal(l.n, 2);
@@ -231,35 +231,35 @@ static void test_threshold_ranks(void **state)
     assert_int_equal(l.seconds[1], 1 * DAY);
 
     /* Rank 1 is the most distant warning, rank n + 1 the breach. */
-    assert_int_equal(echeance_threshold_at(due, &l, 1), due - 5 * DAY);
-    assert_int_equal(echeance_threshold_at(due, &l, 2), due - 1 * DAY);
-    assert_int_equal(echeance_threshold_at(due, &l, 3), due);
+    assert_int_equal(deadline_threshold_at(due, &l, 1), due - 5 * DAY);
+    assert_int_equal(deadline_threshold_at(due, &l, 2), due - 1 * DAY);
+    assert_int_equal(deadline_threshold_at(due, &l, 3), due);
     /* Out of range ranks are the due time. */
-    assert_int_equal(echeance_threshold_at(due, &l, 0), due);
-    assert_int_equal(echeance_threshold_at(due, &l, 4), due);
+    assert_int_equal(deadline_threshold_at(due, &l, 0), due);
+    assert_int_equal(deadline_threshold_at(due, &l, 4), due);
 
     /* Each boundary: one second before, exactly at. */
-    assert_int_equal(echeance_rank_at(due, &l, due - 30 * DAY), 0);
-    assert_int_equal(echeance_rank_at(due, &l, due - 5 * DAY - 1), 0);
-    assert_int_equal(echeance_rank_at(due, &l, due - 5 * DAY), 1);
-    assert_int_equal(echeance_rank_at(due, &l, due - 1 * DAY - 1), 1);
-    assert_int_equal(echeance_rank_at(due, &l, due - 1 * DAY), 2);
-    assert_int_equal(echeance_rank_at(due, &l, due - 1), 2);
-    assert_int_equal(echeance_rank_at(due, &l, due), 3);
-    assert_int_equal(echeance_rank_at(due, &l, due + 365 * DAY), 3);
+    assert_int_equal(deadline_rank_at(due, &l, due - 30 * DAY), 0);
+    assert_int_equal(deadline_rank_at(due, &l, due - 5 * DAY - 1), 0);
+    assert_int_equal(deadline_rank_at(due, &l, due - 5 * DAY), 1);
+    assert_int_equal(deadline_rank_at(due, &l, due - 1 * DAY - 1), 1);
+    assert_int_equal(deadline_rank_at(due, &l, due - 1 * DAY), 2);
+    assert_int_equal(deadline_rank_at(due, &l, due - 1), 2);
+    assert_int_equal(deadline_rank_at(due, &l, due), 3);
+    assert_int_equal(deadline_rank_at(due, &l, due + 365 * DAY), 3);
 
-    assert_false(echeance_is_breach(&l, 0));
-    assert_false(echeance_is_breach(&l, 1));
-    assert_false(echeance_is_breach(&l, 2));
-    assert_true(echeance_is_breach(&l, 3));
-    assert_true(echeance_is_breach(&l, 3) == (echeance_rank_at(due, &l, due) == l.n + 1));
+    assert_false(deadline_is_breach(&l, 0));
+    assert_false(deadline_is_breach(&l, 1));
+    assert_false(deadline_is_breach(&l, 2));
+    assert_true(deadline_is_breach(&l, 3));
+    assert_true(deadline_is_breach(&l, 3) == (deadline_rank_at(due, &l, due) == l.n + 1));
 
     /* Leads are durations: across the October change, five days before the end
      * of 25 October is 5 × 24 hours, 01:00 on the 21st in Paris. */
     {
-        const time_t d = echeance_instruction_due(D("2026-09-25"), 0);
+        const time_t d = deadline_instruction_due(D("2026-09-25"), 0);
         struct tm tm;
-        time_t w = echeance_threshold_at(d, &l, 1);
+        time_t w = deadline_threshold_at(d, &l, 1);
 
         assert_int_equal(d - w, 5 * DAY);
         assert_non_null(localtime_r(&w, &tm));
@@ -274,26 +274,26 @@ static void test_next_fire(void **state)
     const time_t due = T("2026-12-23T23:00:00Z");
 
     (void)state;
-    assert_int_equal(echeance_next_fire(due, &l, 0), due - 5 * DAY);
-    assert_int_equal(echeance_next_fire(due, &l, 1), due - 1 * DAY);
-    assert_int_equal(echeance_next_fire(due, &l, 2), due);
-    assert_int_equal(echeance_next_fire(due, &l, 3), (time_t)-1);
-    assert_int_equal(echeance_next_fire(due, &l, 4), (time_t)-1);
+    assert_int_equal(deadline_next_fire(due, &l, 0), due - 5 * DAY);
+    assert_int_equal(deadline_next_fire(due, &l, 1), due - 1 * DAY);
+    assert_int_equal(deadline_next_fire(due, &l, 2), due);
+    assert_int_equal(deadline_next_fire(due, &l, 3), (time_t)-1);
+    assert_int_equal(deadline_next_fire(due, &l, 4), (time_t)-1);
 
     /* Each next fire is exactly where the rank rises. */
     for (int fired = 0; fired <= l.n; fired++) {
-        time_t at = echeance_next_fire(due, &l, fired);
+        time_t at = deadline_next_fire(due, &l, fired);
 
-        assert_int_equal(echeance_rank_at(due, &l, at), fired + 1);
-        assert_int_equal(echeance_rank_at(due, &l, at - 1), fired);
+        assert_int_equal(deadline_rank_at(due, &l, at), fired + 1);
+        assert_int_equal(deadline_rank_at(due, &l, at - 1), fired);
     }
 }
 
-/* The scanner's loop, by the rules of echeance.h: fire the highest rank passed
+/* The scanner's loop, by the rules of deadline.h: fire the highest rank passed
  * when it is above the one already fired. */
 static int scan(time_t due, const struct clock_leads *l, int *fired, time_t now)
 {
-    int rank = echeance_rank_at(due, l, now);
+    int rank = deadline_rank_at(due, l, now);
 
     if (rank > *fired) {
         *fired = rank;
@@ -316,8 +316,8 @@ static void test_scanner_sequences(void **state)
         if (r != 0) {
             seen[r]++;
             order[n++] = r;
-            assert_true(now >= echeance_threshold_at(due, &l, r));
-            assert_true(now < echeance_threshold_at(due, &l, r) + 60);
+            assert_true(now >= deadline_threshold_at(due, &l, r));
+            assert_true(now < deadline_threshold_at(due, &l, r) + 60);
         }
     }
     assert_int_equal(n, 3);
@@ -325,8 +325,8 @@ static void test_scanner_sequences(void **state)
     assert_int_equal(order[1], 2);
     assert_int_equal(order[2], 3);
     assert_int_equal(seen[1] + seen[2] + seen[3], 3);
-    assert_true(echeance_is_breach(&l, order[2]));
-    assert_int_equal(echeance_next_fire(due, &l, fired), (time_t)-1);
+    assert_true(deadline_is_breach(&l, order[2]));
+    assert_int_equal(deadline_next_fire(due, &l, fired), (time_t)-1);
 
     /* A worker down across every threshold: only the breach fires. */
     fired = 0;
@@ -348,32 +348,32 @@ static void test_default_leads_of_each_clock(void **state)
 {
     struct clock_leads none = {0, {0}};
     const struct clock_leads tr = leads("P2D"), pec = leads("PT12H"), rap = leads("PT4H");
-    const time_t dep_due = echeance_transmission_due(D("2026-11-20"));
+    const time_t dep_due = deadline_transmission_due(D("2026-11-20"));
     const time_t start = T("2026-11-23T09:00:00Z");
-    const time_t pec_due = echeance_hours_due(start, PRISE_EN_CHARGE_HOURS);
-    const time_t rap_due = echeance_hours_due(start, RAPPEL_HOURS);
+    const time_t pec_due = deadline_hours_due(start, PRISE_EN_CHARGE_HOURS);
+    const time_t rap_due = deadline_hours_due(start, RAPPEL_HOURS);
 
     (void)state;
     /* Transmission: a warning 2 days ahead, then the breach (rank 2). */
-    assert_int_equal(echeance_next_fire(dep_due, &tr, 0), dep_due - 2 * DAY);
-    assert_int_equal(echeance_rank_at(dep_due, &tr, dep_due - 2 * DAY), 1);
-    assert_int_equal(echeance_rank_at(dep_due, &tr, dep_due), 2);
-    assert_true(echeance_is_breach(&tr, 2));
-    assert_false(echeance_is_breach(&tr, 1));
+    assert_int_equal(deadline_next_fire(dep_due, &tr, 0), dep_due - 2 * DAY);
+    assert_int_equal(deadline_rank_at(dep_due, &tr, dep_due - 2 * DAY), 1);
+    assert_int_equal(deadline_rank_at(dep_due, &tr, dep_due), 2);
+    assert_true(deadline_is_breach(&tr, 2));
+    assert_false(deadline_is_breach(&tr, 1));
 
     /* Hour clocks. */
-    assert_instant(echeance_next_fire(pec_due, &pec, 0), "2026-11-24T21:00:00Z");
-    assert_instant(echeance_next_fire(rap_due, &rap, 0), "2026-11-24T05:00:00Z");
-    assert_int_equal(echeance_rank_at(rap_due, &rap, rap_due - 4 * HOUR - 1), 0);
-    assert_int_equal(echeance_rank_at(rap_due, &rap, rap_due - 4 * HOUR), 1);
-    assert_int_equal(echeance_rank_at(rap_due, &rap, rap_due), 2);
+    assert_instant(deadline_next_fire(pec_due, &pec, 0), "2026-11-24T21:00:00Z");
+    assert_instant(deadline_next_fire(rap_due, &rap, 0), "2026-11-24T05:00:00Z");
+    assert_int_equal(deadline_rank_at(rap_due, &rap, rap_due - 4 * HOUR - 1), 0);
+    assert_int_equal(deadline_rank_at(rap_due, &rap, rap_due - 4 * HOUR), 1);
+    assert_int_equal(deadline_rank_at(rap_due, &rap, rap_due), 2);
 
     /* No warning at all: the breach is rank 1. */
-    assert_int_equal(echeance_rank_at(rap_due, &none, rap_due - 1), 0);
-    assert_int_equal(echeance_rank_at(rap_due, &none, rap_due), 1);
-    assert_true(echeance_is_breach(&none, 1));
-    assert_int_equal(echeance_next_fire(rap_due, &none, 0), rap_due);
-    assert_int_equal(echeance_next_fire(rap_due, &none, 1), (time_t)-1);
+    assert_int_equal(deadline_rank_at(rap_due, &none, rap_due - 1), 0);
+    assert_int_equal(deadline_rank_at(rap_due, &none, rap_due), 1);
+    assert_true(deadline_is_breach(&none, 1));
+    assert_int_equal(deadline_next_fire(rap_due, &none, 0), rap_due);
+    assert_int_equal(deadline_next_fire(rap_due, &none, 1), (time_t)-1);
 
     /* Four leads, a warning longer than the clock itself: it is reached at
      * once, and the ranks still rise one by one. */
@@ -383,10 +383,10 @@ static void test_default_leads_of_each_clock(void **state)
         assert_int_equal(four.n, 4);
         assert_int_equal(four.seconds[0], 3 * DAY);
         assert_int_equal(four.seconds[3], 30 * 60);
-        assert_int_equal(echeance_rank_at(rap_due, &four, start), 2);
-        assert_int_equal(echeance_rank_at(rap_due, &four, rap_due - 30 * 60), 4);
-        assert_int_equal(echeance_rank_at(rap_due, &four, rap_due), 5);
-        assert_true(echeance_is_breach(&four, 5));
+        assert_int_equal(deadline_rank_at(rap_due, &four, start), 2);
+        assert_int_equal(deadline_rank_at(rap_due, &four, rap_due - 30 * 60), 4);
+        assert_int_equal(deadline_rank_at(rap_due, &four, rap_due), 5);
+        assert_true(deadline_is_breach(&four, 5));
     }
 }
 
