@@ -387,13 +387,14 @@ class Stack:
         return subprocess.Popen([os.path.join(BIN, name)], env=self.env, stdout=logf,
                                 stderr=subprocess.STDOUT)
 
-    def start_api(self, extra_env=None):
+    def start_api(self, extra_env=None, prefix=(), ready_s=60):
+        """Start epart-api (behind prefix, e.g. valgrind) and wait for /readyz."""
         env = dict(self.env)
         env.update(extra_env or {})
         logf = open(os.path.join(self.state, "log", "epart-api.log"), "ab")
-        self.api = subprocess.Popen([os.path.join(BIN, "epart-api")], env=env, stdout=logf,
-                                    stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
+        self.api = subprocess.Popen(list(prefix) + [os.path.join(BIN, "epart-api")], env=env,
+                                    stdout=logf, stderr=subprocess.STDOUT)
+        deadline = time.time() + ready_s
         while time.time() < deadline:
             try:
                 c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)

@@ -41,7 +41,7 @@ case "${1:-}" in
   -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
 esac
 
-all_targets=(dossier nir siret dates token cursor route droits webhook_url idtoken webpath stream)
+all_targets=(dossier nir siret dates token cursor route droits webhook_url idtoken webpath stream json)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
@@ -49,7 +49,7 @@ targets=("$@")
 # that the fuzzer spends its time on shapes rather than on sheer size.
 max_len() {
   case "$1" in
-    dossier|droits) echo 8192 ;;
+    dossier|droits|json) echo 8192 ;;
     token) echo 4096 ;;
     idtoken) echo 8192 ;;
     route) echo 1024 ;;
