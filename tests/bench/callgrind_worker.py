@@ -25,12 +25,16 @@ the next):
 
 Reported per phase, divided by N: the instructions of the consumer thread
 (everything it executed: reading the stream, parsing, libpq, acknowledging)
-less those of a first "idle" run on an empty stream (start, connections to
-Redis and PostgreSQL, a few empty turns: IDLE_SECONDS), and the inclusive
+less its connections to PostgreSQL and Redis (SCRAM alone is ~67 M
+instructions, and a worker slowed by valgrind may reconnect) and less the rest
+of a first "idle" run on an empty stream (a few empty turns: IDLE_SECONDS),
+and the inclusive
 instructions of persist_batch() (prepare + apply + journal). The other threads
 (scanner, webhook senders) are not counted.
 
-Usage: tests/bench/callgrind_worker.sh [N] (default 500; EPART_BIN as bench.py).
+Usage: tests/bench/callgrind_worker.sh [N] (default 500; EPART_BIN as bench.py);
+tests/bench/callgrind_worker.sh --from var/bench/callgrind-<date> recomputes a
+run's figures from its files.
 Writes var/bench/callgrind-<date>/ (callgrind files, summary.json) and prints
 the table. Takes a few minutes; run it on a quiet machine only for the wall
 time's sake: the counts do not depend on the load.
@@ -48,7 +52,7 @@ import bench  # noqa: E402  (the stack, tokens, the bench's dossier)
 import epart  # noqa: E402
 
 IDLE_SECONDS = 8  # the idle phase: connections made, a few empty turns
-N = int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ.get("CALLGRIND_N", "500"))
+N = int(sys.argv[1]) if len(sys.argv) == 2 else int(os.environ.get("CALLGRIND_N", "500"))
 OUT = os.path.join(bench.OUT_ROOT, "callgrind-" + bench.RUN_ID)
 
 
@@ -110,27 +114,74 @@ def inclusive(path, fn):
     return 0
 
 
-def measure(stack, phase, results, n=None):
-    n = N if n is None else n
-    files, elapsed = drain_under_callgrind(stack, phase, n)
+CONNECT_FNS = ("db_connect", "primary_connect")
+
+
+def thread_figures(path):
+    """(all instructions of the consumer thread, those of its connections —
+    PostgreSQL's SCRAM exchange alone is ~67 M, and a worker slowed by valgrind
+    may reconnect —, persist_batch's inclusive)."""
+    return (totals(path), sum(inclusive(path, fn) for fn in CONNECT_FNS),
+            inclusive(path, "persist_batch"))
+
+
+def figures(phase, n, path, results):
+    thread, conn, persist = thread_figures(path)
+    if n == 0:
+        results[phase] = {"entries": 0, "consumer_ir": thread, "connections_ir": conn,
+                          "file": os.path.relpath(path, bench.ROOT)}
+        bench.log("callgrind %s: consumer %d Ir, %d of them connecting" % (phase, thread, conn))
+        return
+    idle = results["idle"]["consumer_ir"] - results["idle"]["connections_ir"]
+    per = (thread - conn - idle) // n
+    results[phase] = {"entries": n, "consumer_ir": thread, "connections_ir": conn,
+                      "persist_batch_ir": persist, "consumer_ir_per_entry": per,
+                      "persist_batch_ir_per_entry": persist // n,
+                      "file": os.path.relpath(path, bench.ROOT)}
+    bench.log("callgrind %s: %d entries, consumer %d Ir/entry, persist_batch %d Ir/entry" %
+              (phase, n, per, persist // n))
+
+
+def consumer_file(files, phase):
     consumer = [f for f in files if "consumer_main" in open(f, errors="replace").read()]
     if len(consumer) != 1:
         raise RuntimeError("%s: no single consumer thread among %s" % (phase, files))
-    thread = totals(consumer[0])
-    persist = inclusive(consumer[0], "persist_batch")
-    if n == 0:
-        results[phase] = {"entries": 0, "consumer_ir": thread, "seconds_under_valgrind":
-                          round(elapsed, 1), "file": os.path.relpath(consumer[0], bench.ROOT)}
-        bench.log("callgrind %s: consumer %d Ir in all" % (phase, thread))
-        return
-    idle = results["idle"]["consumer_ir"]
-    results[phase] = {"entries": n, "consumer_ir": thread, "persist_batch_ir": persist,
-                      "consumer_ir_per_entry": (thread - idle) // n,
-                      "persist_batch_ir_per_entry": persist // n,
-                      "seconds_under_valgrind": round(elapsed, 1),
-                      "file": os.path.relpath(consumer[0], bench.ROOT)}
-    bench.log("callgrind %s: %d entries, consumer %d Ir/entry, persist_batch %d Ir/entry" %
-              (phase, n, (thread - idle) // n, persist // n))
+    return consumer[0]
+
+
+def measure(stack, phase, results, n=None):
+    n = N if n is None else n
+    files, elapsed = drain_under_callgrind(stack, phase, n)
+    figures(phase, n, consumer_file(files, phase), results)
+    results[phase]["seconds_under_valgrind"] = round(elapsed, 1)
+
+
+def report(results, commit, n, out):
+    print("| entry | consumer thread Ir/entry | persist_batch Ir/entry |")
+    print("|---|---|---|")
+    for phase, r in results.items():
+        if phase not in ("check", "idle"):
+            print("| %s | %s | %s |" % (phase, format(r["consumer_ir_per_entry"], ","),
+                                        format(r["persist_batch_ir_per_entry"], ",")))
+    print("check: %s; commit %s; %d entries per phase; %s" %
+          (results.get("check"), commit, n, os.path.relpath(out, bench.ROOT)))
+
+
+def recompute(out):
+    """--from DIR: the figures again from a run's callgrind files."""
+    with open(os.path.join(out, "summary.json")) as f:
+        summary = json.load(f)
+    results = {}
+    for phase, r in summary["phases"].items():
+        if phase == "check":
+            results[phase] = r
+            continue
+        figures(phase, r["entries"], os.path.join(bench.ROOT, r["file"]), results)
+        results[phase]["seconds_under_valgrind"] = r.get("seconds_under_valgrind")
+    summary["phases"] = results
+    with open(os.path.join(out, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=2)
+    report(results, summary["commit"], results["create"]["entries"], out)
 
 
 def main():
@@ -178,15 +229,11 @@ def main():
     summary = {"date": bench.now_iso(), "commit": commit, "bin": bench.BIN, "phases": results}
     with open(os.path.join(OUT, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2)
-    print("| entry | consumer thread Ir/entry (less the idle run's) | persist_batch Ir/entry |")
-    print("|---|---|---|")
-    for phase, r in results.items():
-        if phase not in ("check", "idle"):
-            print("| %s | %s | %s |" % (phase, format(r["consumer_ir_per_entry"], ","),
-                                        format(r["persist_batch_ir_per_entry"], ",")))
-    print("check: %s; commit %s; %d entries per phase; %s" %
-          (results["check"], commit, N, os.path.relpath(OUT, bench.ROOT)))
+    report(results, commit, N, OUT)
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--from":
+        recompute(sys.argv[2])
+    else:
+        main()
