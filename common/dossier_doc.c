@@ -65,21 +65,18 @@ static json_t *deadline(const char *clock, time_t due)
                      "stopped_at");
 }
 
-json_t *dossier_doc_pending(const json_t *meta, const json_t *body)
+json_t *dossier_doc_pending(const struct stream_meta *m, const json_t *body)
 {
     json_t *doc = json_object();
     json_t *deadlines = json_array();
-    static const char *from_meta[] = {"id", "reference", "org", "caisse", "status",
-                                      "received_at", "received_on"};
     static const char *from_body[] = {"prestation", "first_request", "deposited_on",
                                       "applicant", "situation", "pieces", "consent"};
-    cal_date received, deposited;
+    char day[CAL_DATE_LEN];
 
-    for (size_t i = 0; i < sizeof(from_meta) / sizeof(from_meta[0]); i++) {
-        json_t *v = json_object_get(meta, from_meta[i]);
-
-        json_object_set(doc, from_meta[i], v ? v : json_null());
-    }
+    stream_meta_doc(m, doc);
+    json_object_set_new(doc, "received_on",
+                        m->has_received_on ? json_string(cal_format(m->received_on, day))
+                                           : json_null());
     for (size_t i = 0; i < sizeof(from_body) / sizeof(from_body[0]); i++) {
         json_t *v = json_object_get(body, from_body[i]);
 
@@ -96,13 +93,13 @@ json_t *dossier_doc_pending(const json_t *meta, const json_t *body)
     json_object_set_new(doc, "rights", json_null());
     json_object_set_new(doc, "history", json_array());
     json_object_set_new(doc, "queued", json_true());
-    if (cal_parse(json_str(meta, "received_on"), &received))
+    if (m->has_received_on)
         json_array_append_new(deadlines,
-                              deadline("instruction", deadline_instruction_due(received, 0)));
+                              deadline("instruction", deadline_instruction_due(m->received_on, 0)));
     /* an AME first request deposited at a habilitated organisation */
-    if (cal_parse(json_str(meta, "ame_deposit_on"), &deposited))
-        json_array_append_new(deadlines,
-                              deadline("transmission", deadline_transmission_due(deposited)));
+    if (m->has_ame_deposit)
+        json_array_append_new(deadlines, deadline("transmission",
+                                                  deadline_transmission_due(m->ame_deposit_on)));
     json_object_set_new(doc, "deadlines", deadlines);
     return doc;
 }

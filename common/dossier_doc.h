@@ -10,6 +10,8 @@
 #include <jansson.h>
 #include <time.h>
 
+#include "stream.h"
+
 struct config;
 
 /* Add "state" to each entry of doc's "deadlines" as of now, and drop the
@@ -26,6 +28,6 @@ const struct clock_leads *dossier_doc_leads(const struct config *cfg, const char
 /* The document of a dossier accepted (202) but not yet persisted, from the
  * entry's meta and the partner's body: status recu or depose, version 1, the
  * provisional instruction (and transmission) deadlines, empty history. */
-json_t *dossier_doc_pending(const json_t *meta, const json_t *body);
+json_t *dossier_doc_pending(const struct stream_meta *m, const json_t *body);
 
 #endif

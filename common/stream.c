@@ -185,3 +185,31 @@ bool stream_meta_object_id(const char *text, size_t len, char id[STREAM_ID_MAX +
         id[0] = '\0';
     return ok;
 }
+
+bool stream_pending_key(char buf[STREAM_PENDING_KEY_MAX + 1], const char *id)
+{
+    int n = snprintf(buf, STREAM_PENDING_KEY_MAX + 1, STREAM_PENDING_PREFIX "%s", id);
+
+    return n >= 0 && n <= (int)STREAM_PENDING_KEY_MAX;
+}
+
+/* key set to the string s, null when s is empty: false when out of memory. */
+static bool set_str_or_null(json_t *o, const char *key, const char *s)
+{
+    return json_object_set_new(o, key, s[0] != '\0' ? json_string(s) : json_null()) == 0;
+}
+
+bool stream_meta_doc(const struct stream_meta *m, json_t *doc)
+{
+    char at[32];
+
+    return set_str_or_null(doc, "id", m->id) && set_str(doc, "kind", m->kind) &&
+           set_str_or_null(doc, "reference", m->reference) &&
+           set_str_or_null(doc, "org", m->org) && set_str_or_null(doc, "caisse", m->caisse) &&
+           set_str_or_null(doc, "status", m->status) &&
+           json_object_set_new(doc, "received_at",
+                               m->has_received_at_us
+                                   ? json_string(cal_format_instant(
+                                         (time_t)(m->received_at_us / 1000000), at))
+                                   : json_null()) == 0;
+}

@@ -53,6 +53,9 @@
 #define STREAM_PENDING_TTL_SECONDS (7 * 86400)
 #define STREAM_REFSEQ_PREFIX "epart:refseq:"
 
+/* Longest pending record key: the prefix and an id. */
+#define STREAM_PENDING_KEY_MAX (sizeof(STREAM_PENDING_PREFIX) - 1 + STREAM_ID_MAX)
+
 /* The version of the meta this code writes and reads. */
 #define STREAM_META_V 1
 
@@ -122,6 +125,16 @@ enum stream_meta_rc {
  * members are ignored (a v1 producer may add some). On UNKNOWN_VERSION m->v
  * holds the version read. Pure: no I/O. */
 enum stream_meta_rc stream_meta_parse(const char *text, size_t len, struct stream_meta *m);
+
+/* The key of the pending record of object id (STREAM_PENDING_PREFIX<id>) into
+ * buf of STREAM_PENDING_KEY_MAX + 1 bytes: false when id is too long. */
+bool stream_pending_key(char buf[STREAM_PENDING_KEY_MAX + 1], const char *id);
+
+/* Set in doc the members an object's document takes from its meta while it is
+ * pending (accepted, not yet persisted): id, reference, org, caisse, status,
+ * received_at (null when absent) and kind when m has one. False when out of
+ * memory. */
+bool stream_meta_doc(const struct stream_meta *m, json_t *doc);
 
 /* The object id ("id") of a meta of any version (every version keeps it):
  * what the retention purge needs to scrub the dead-letter stream, where

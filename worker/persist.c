@@ -82,7 +82,7 @@ static json_t *prepare_dossier_create(struct entry *e)
         snprintf(e->error, sizeof(e->error), "malformed dossier.create entry");
         return NULL;
     }
-    snprintf(e->pending_key, sizeof(e->pending_key), STREAM_PENDING_PREFIX "%s", m->id);
+    stream_pending_key(e->pending_key, m->id);
     received_at = (time_t)(m->received_at_us / 1000000);
     {
         cal_date accepted = cal_paris_date(received_at);
@@ -167,7 +167,7 @@ static json_t *prepare_request_create(struct entry *e)
         snprintf(e->error, sizeof(e->error), "malformed %s entry", e->type);
         return NULL;
     }
-    snprintf(e->pending_key, sizeof(e->pending_key), STREAM_PENDING_PREFIX "%s", m->id);
+    stream_pending_key(e->pending_key, m->id);
     deadlines = json_array();
     if (k->clock != NULL) {
         time_t start = (time_t)(m->received_at_us / 1000000);

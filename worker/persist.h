@@ -35,7 +35,7 @@ struct entry {
     bool done;            /* applied now or earlier: acknowledge it */
     bool refused;         /* never applicable here (a meta version this worker
                            * does not know): dead-letter it at once */
-    char pending_key[80]; /* read-your-writes record to drop once applied */
+    char pending_key[STREAM_PENDING_KEY_MAX + 1]; /* read-your-writes record to drop once applied */
     char error[200];      /* why it failed (no personal data) */
 };
 

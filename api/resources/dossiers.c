@@ -91,12 +91,11 @@ void h_dossier_create(struct call *c)
 /* The dossier as known from its pending record in Redis, or NULL. */
 static json_t *pending_doc(struct db *db, const char *id)
 {
-    json_t *body, *meta = ingest_pending(db_redis(db), id, &body);
-    json_t *doc = NULL;
+    struct stream_meta m;
+    json_t *body, *doc = NULL;
 
-    if (meta != NULL && json_str(meta, "kind") == NULL)
-        doc = dossier_doc_pending(meta, body);
-    json_decref(meta);
+    if (ingest_pending(db_redis(db), id, &m, &body) && m.kind[0] == '\0')
+        doc = dossier_doc_pending(&m, body);
     json_decref(body);
     return doc;
 }

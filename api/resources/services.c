@@ -65,23 +65,18 @@ static void request_create(struct call *c, const struct request_kind *k)
 /* The document of a request still in the queue, from its pending record. */
 static json_t *pending_request(struct db *db, const struct request_kind *k, const char *id)
 {
-    json_t *body, *meta = ingest_pending(db_redis(db), id, &body);
-    json_t *doc = NULL;
-    const char *kind = json_str(meta, "kind");
+    struct stream_meta m;
+    json_t *body, *doc = NULL;
 
-    if (meta != NULL && json_is_object(body) && kind != NULL && strcmp(kind, k->kind) == 0) {
-        static const char *from_meta[] = {"id", "kind", "reference", "org", "caisse", "status",
-                                          "received_at"};
-
+    if (ingest_pending(db_redis(db), id, &m, &body) && json_is_object(body) &&
+        strcmp(m.kind, k->kind) == 0) {
         doc = json_deep_copy(body);
-        for (size_t i = 0; i < sizeof(from_meta) / sizeof(from_meta[0]); i++)
-            json_object_set(doc, from_meta[i], json_object_get(meta, from_meta[i]));
+        stream_meta_doc(&m, doc);
         json_object_set_new(doc, "version", json_integer(1));
         json_object_set_new(doc, "history", json_array());
         json_object_set_new(doc, "deadlines", json_array());
         json_object_set_new(doc, "queued", json_true());
     }
-    json_decref(meta);
     json_decref(body);
     return doc;
 }

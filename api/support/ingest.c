@@ -333,19 +333,23 @@ void ingest_init(void)
         snprintf(script_sha + 2 * i, 3, "%02x", md[i]);
 }
 
-json_t *ingest_pending(redisContext *rc, const char *id, json_t **body)
+bool ingest_pending(redisContext *rc, const char *id, struct stream_meta *m, json_t **body)
 {
+    char key[STREAM_PENDING_KEY_MAX + 1];
     redisReply *r, *x;
-    json_t *meta = NULL;
+    bool found = false;
 
-    *body = NULL;
-    if (rc == NULL)
-        return NULL;
-    r = redisCommand(rc, "HMGET " STREAM_PENDING_PREFIX "%s meta stream_id", id);
+    if (body != NULL)
+        *body = NULL;
+    if (rc == NULL || !stream_pending_key(key, id))
+        return false;
+    r = redisCommand(rc, "HMGET %s meta stream_id", key);
     if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
         r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_STRING)
         goto out;
-    meta = json_loadb(r->element[0]->str, r->element[0]->len, 0, NULL);
+    found = stream_meta_parse(r->element[0]->str, r->element[0]->len, m) == STREAM_META_OK;
+    if (!found || body == NULL)
+        goto out;
     /* the body is read from the stream entry itself, which lives until the
      * worker has persisted it: the record does not store it twice */
     x = redisCommand(rc, "XRANGE %s %s %s", STREAM_INGEST, r->element[1]->str,
@@ -361,15 +365,12 @@ json_t *ingest_pending(redisContext *rc, const char *id, json_t **body)
     }
     if (x != NULL)
         freeReplyObject(x);
+    /* no body: persisted meanwhile, the caller reads PostgreSQL again */
+    found = *body != NULL;
 out:
     if (r != NULL)
         freeReplyObject(r);
-    if (meta != NULL && *body == NULL) {
-        /* persisted meanwhile: the caller reads PostgreSQL again */
-        json_decref(meta);
-        meta = NULL;
-    }
-    return meta;
+    return found;
 }
 
 void ingest_submit(struct call *c, const struct ingest_req *r)
@@ -475,7 +476,7 @@ void ingest_create(struct call *c, const char *type, const char *ref_prefix,
                    const char *collection, const char *status, struct stream_meta *m)
 {
     char id[37], at[32], today_s[CAL_DATE_LEN], prefix[24], refseq[48];
-    char pending[80], location[128];
+    char pending[STREAM_PENDING_KEY_MAX + 1], location[128];
     const char *caisse = json_str(c->org, "caisse");
     char *meta_text = NULL, *resp_text = NULL;
     json_t *meta, *resp;
@@ -493,7 +494,7 @@ void ingest_create(struct call *c, const char *type, const char *ref_prefix,
              today_s + 8);
     snprintf(refseq, sizeof(refseq), STREAM_REFSEQ_PREFIX "%s:%.4s%.2s%.2s", ref_prefix,
              today_s, today_s + 5, today_s + 8);
-    snprintf(pending, sizeof(pending), STREAM_PENDING_PREFIX "%s", id);
+    stream_pending_key(pending, id);
     snprintf(location, sizeof(location), "%s/%s", collection, id);
     meta = stream_meta_build(m);
     resp = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "reference", INGEST_REF_PLACEHOLDER,

@@ -38,9 +38,11 @@ struct ingest_req {
 };
 
 /* The pending record of an object accepted but not yet persisted (blocking
- * context rc): its meta, with the partner's body (from the stream entry) in
- * *body. NULL when there is none — unknown, or persisted meanwhile. */
-json_t *ingest_pending(redisContext *rc, const char *id, json_t **body);
+ * context rc): its meta read into *m (stream_meta_parse) and, when body is not
+ * NULL, the partner's body from the stream entry in *body (a new reference).
+ * False when there is none — unknown, unreadable, or (with body) persisted
+ * meanwhile; *body is then NULL. */
+bool ingest_pending(redisContext *rc, const char *id, struct stream_meta *m, json_t **body);
 
 /* Fill *m with what every write by c carries (common/stream.h): a new entry
  * id, the object id, its org and caisse, c's actor and address, and the receipt

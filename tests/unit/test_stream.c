@@ -202,6 +202,52 @@ static void test_object_id_of_any_version(void **state)
     assert_false(stream_meta_object_id("nope", 4, id));
 }
 
+/* The pending record's key, and the members a pending document takes from
+ * the meta: the API's GETs show what the ingest wrote. */
+static void test_pending_key_and_doc(void **state)
+{
+    char key[STREAM_PENDING_KEY_MAX + 1], long_id[STREAM_ID_MAX + 2];
+    struct stream_meta m = {0};
+    json_t *doc = json_object();
+
+    (void)state;
+    assert_true(stream_pending_key(key, ID));
+    assert_string_equal(key, "epart:pending:" ID);
+    memset(long_id, 'a', sizeof(long_id) - 1);
+    long_id[sizeof(long_id) - 1] = '\0';
+    assert_false(stream_pending_key(key, long_id));
+    long_id[STREAM_ID_MAX] = '\0';
+    assert_true(stream_pending_key(key, long_id));
+
+    snprintf(m.id, sizeof(m.id), "%s", ID);
+    snprintf(m.org, sizeof(m.org), "%s", ORG);
+    snprintf(m.caisse, sizeof(m.caisse), "171");
+    snprintf(m.status, sizeof(m.status), "recu");
+    snprintf(m.reference, sizeof(m.reference), "EP-20261202-0000001");
+    m.has_received_at_us = true;
+    m.received_at_us = 1764669600123456; /* 2025-12-02T10:00:00.123456Z */
+    assert_true(stream_meta_doc(&m, doc));
+    assert_string_equal(json_str(doc, "id"), ID);
+    assert_string_equal(json_str(doc, "org"), ORG);
+    assert_string_equal(json_str(doc, "caisse"), "171");
+    assert_string_equal(json_str(doc, "status"), "recu");
+    assert_string_equal(json_str(doc, "reference"), "EP-20261202-0000001");
+    assert_string_equal(json_str(doc, "received_at"), "2025-12-02T10:00:00Z");
+    assert_null(json_object_get(doc, "kind")); /* a dossier has none */
+    json_decref(doc);
+
+    /* a request: its kind; an absent member is null, not left out */
+    doc = json_object();
+    snprintf(m.kind, sizeof(m.kind), "signalement");
+    m.reference[0] = '\0';
+    m.has_received_at_us = false;
+    assert_true(stream_meta_doc(&m, doc));
+    assert_string_equal(json_str(doc, "kind"), "signalement");
+    assert_true(json_is_null(json_object_get(doc, "reference")));
+    assert_true(json_is_null(json_object_get(doc, "received_at")));
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_too_long_texts),
         cmocka_unit_test(test_unknown_members_ignored),
         cmocka_unit_test(test_object_id_of_any_version),
+        cmocka_unit_test(test_pending_key_and_doc),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
