@@ -36,7 +36,7 @@ endif
 LIBS     := -levent -levent_pthreads -ljansson -lpq -lhiredis -ljwt -lcurl -lssl -lcrypto -lm
 TESTLIBS := -lcmocka
 
-COMMON_SRC := $(sort $(wildcard common/*.c))
+COMMON_SRC := $(sort $(wildcard common/*.c)) $(sort $(wildcard store/*.c))
 API_SRC    := $(sort $(wildcard api/*.c api/core/*.c api/support/*.c api/resources/*.c))
 WORKER_SRC := $(sort $(wildcard worker/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))

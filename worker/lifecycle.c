@@ -12,6 +12,7 @@
 #include "db.h"
 #include "deposit.h"
 #include "deadline.h"
+#include "store/deadlines.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "preinstruction.h"
@@ -123,7 +124,7 @@ static void fmt_instant(time_t t, char *buf)
 int lifecycle_apply_transmit(PGconn *pg, struct entry *e)
 {
     struct applied a;
-    PGresult *d = NULL, *res;
+    PGresult *d = NULL;
     cal_date received_on;
     char day[CAL_DATE_LEN], due_s[32], next_s[32];
     int rc = -1, fresh;
@@ -159,65 +160,43 @@ int lifecycle_apply_transmit(PGconn *pg, struct entry *e)
     {
         time_t due = deadline_instruction_due(received_on, 0);
         time_t next = deadline_next_fire(due, &g_config.leads_instruction, 0);
-        const char *params[6] = {a.id, PQgetvalue(d, 0, 1), PQgetvalue(d, 0, 2), day, NULL,
-                                 NULL};
 
         fmt_instant(due, due_s);
         fmt_instant(next, next_s);
-        params[4] = due_s;
-        params[5] = next_s;
-        if (db_cmd(pg,
-                   "INSERT INTO deadlines (object_type, object_id, org_id, caisse, clock, "
-                   "started_on, due_at, next_fire_at) "
-                   "VALUES ('dossier', $1, $2, $3, 'instruction', $4, $5, $6) "
-                   "ON CONFLICT (object_type, object_id, clock) DO NOTHING",
-                   6, params) < 0)
+        if (deadlines_start(pg, "dossier", a.id, PQgetvalue(d, 0, 1), PQgetvalue(d, 0, 2),
+                            "instruction", day, NULL, due_s, next_s) < 0)
             goto out;
     }
     /* the transmission clock stops; a late one breaches at receipt (SPEC §6) */
     {
-        const char *params[2] = {a.id, a.at};
+        struct deadline_stopped st;
+        int stopped = deadlines_stop(pg, "dossier", a.id, "transmission", a.at, &st);
 
-        res = db_exec(pg,
-                      "UPDATE deadlines SET stopped_at = $2, next_fire_at = NULL "
-                      "WHERE object_type = 'dossier' AND object_id = $1 "
-                      "AND clock = 'transmission' AND stopped_at IS NULL "
-                      "RETURNING epart_ts(due_at), fired_rank",
-                      2, params);
-        if (res == NULL)
+        if (stopped < 0)
             goto out;
-        if (PQntuples(res) == 1) {
-            time_t due = 0;
+        if (stopped == 1) {
             int breach = g_config.leads_transmission.n + 1;
 
-            cal_parse_instant(PQgetvalue(res, 0, 0), &due);
-            if (a.at_s >= due && atoi(PQgetvalue(res, 0, 1)) < breach) {
-                char rank[12];
+            if (a.at_s >= st.due_at && st.fired_rank < breach) {
+                char due_at[32];
                 json_t *alerts = json_pack("[{s:s, s:s, s:n, s:s, s:s}]", "clock",
                                            "transmission", "level", "breach", "lead", "due_at",
-                                           PQgetvalue(res, 0, 0), "fired_at", a.at);
+                                           cal_format_instant(st.due_at, due_at), "fired_at",
+                                           a.at);
                 char *alerts_s = json_text(alerts);
                 const char *p2[5] = {a.id, PQgetvalue(d, 0, 1), PQgetvalue(d, 0, 2),
                                      PQgetvalue(d, 0, 3), alerts_s};
 
-                snprintf(rank, sizeof(rank), "%d", breach);
                 json_decref(alerts);
-                const char *p3[2] = {a.id, rank};
-
                 if (db_cmd(pg, "SELECT epart_insert_alerts('dossier', $1, $2, $3, $4, $5::jsonb)",
                            5, p2) < 0 ||
-                    db_cmd(pg,
-                           "UPDATE deadlines SET fired_rank = $2::int WHERE object_type = "
-                           "'dossier' AND object_id = $1 AND clock = 'transmission'",
-                           2, p3) < 0) {
+                    deadlines_set_fired(pg, "dossier", a.id, "transmission", breach) < 0) {
                     free(alerts_s);
-                    PQclear(res);
                     goto out;
                 }
                 free(alerts_s);
             }
         }
-        PQclear(res);
     }
     rc = 0;
 out:
@@ -236,26 +215,15 @@ out:
 static int resume_instruction(PGconn *pg, const struct applied *a, cal_date requested_on,
                               cal_date receipt)
 {
-    const char *p1[1] = {a->id};
-    PGresult *res = db_exec(pg,
-                            "SELECT started_on, suspended_days FROM deadlines "
-                            "WHERE object_type = 'dossier' AND object_id = $1 "
-                            "AND clock = 'instruction' FOR UPDATE",
-                            1, p1);
     cal_date started;
-    int days, total;
+    int days, total, found = deadlines_lock(pg, "dossier", a->id, "instruction", &started, &total);
     time_t due, next;
-    char due_s[32], next_s[32], start_s[CAL_DATE_LEN], total_s[12];
+    char due_s[32], next_s[32], start_s[CAL_DATE_LEN];
 
-    if (res == NULL)
-        return -1;
-    if (PQntuples(res) != 1 || !cal_parse(PQgetvalue(res, 0, 0), &started)) {
-        PQclear(res);
-        return 0; /* no running instruction clock: nothing to move */
-    }
+    if (found <= 0)
+        return found; /* 0: no running instruction clock, nothing to move */
     days = deadline_suspended_days(requested_on, receipt);
-    total = atoi(PQgetvalue(res, 0, 1)) + days;
-    PQclear(res);
+    total += days;
     if (g_config.instruction_reset) {
         started = receipt;
         total = 0;
@@ -265,17 +233,8 @@ static int resume_instruction(PGconn *pg, const struct applied *a, cal_date requ
     cal_format_instant(due, due_s);
     cal_format_instant(next, next_s);
     cal_format(started, start_s);
-    snprintf(total_s, sizeof(total_s), "%d", total);
-    {
-        const char *p2[5] = {a->id, start_s, total_s, due_s, next_s};
-
-        if (db_cmd(pg,
-                   "UPDATE deadlines SET started_on = $2, suspended_days = $3::int, "
-                   "due_at = $4, suspended_on = NULL, fired_rank = 0, next_fire_at = $5 "
-                   "WHERE object_type = 'dossier' AND object_id = $1 AND clock = 'instruction'",
-                   5, p2) < 0)
-            return -1;
-    }
+    if (deadlines_restart(pg, "dossier", a->id, "instruction", start_s, total, due_s, next_s) < 0)
+        return -1;
     return days;
 }
 

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "retention.h"
 #include "worker.h"
+#include "store/deadlines.h"
 
 #define SCAN_BATCH 500
 #define TICK_MS 250
@@ -39,21 +40,21 @@ static const struct clock_leads *leads_of(const char *clock)
     return &g_config.leads_rappel;
 }
 
-/* Fire what is due on one clock (row i of res). Returns 1 when an alert was
- * raised, 0 when nothing was due, -1 on error. */
+/* Fire what is due on one deadline (row i of deadlines_due()'s res). Returns 1
+ * when an alert was raised, 0 when nothing was due, -1 on error. */
 static int fire_one(PGconn *pg, PGresult *res, int i, time_t now)
 {
-    const char *id = PQgetvalue(res, i, 0);
-    const char *clock = PQgetvalue(res, i, 5);
+    const char *id = PQgetvalue(res, i, DUE_ROW_ID);
+    const char *clock = PQgetvalue(res, i, DUE_CLOCK);
     const struct clock_leads *leads = leads_of(clock);
     time_t due = 0, next;
-    int fired = atoi(PQgetvalue(res, i, 7));
+    int fired = atoi(PQgetvalue(res, i, DUE_FIRED));
     int rank;
-    char rank_s[12], next_s[32], now_s[32], lead_s[32];
+    char next_s[32], now_s[32], lead_s[32];
     const char *next_p = NULL;
     bool raised = false;
 
-    cal_parse_instant(PQgetvalue(res, i, 6), &due);
+    cal_parse_instant(PQgetvalue(res, i, DUE_AT), &due);
     rank = deadline_rank_at(due, leads, now);
     if (rank > fired) {
         bool breach = deadline_is_breach(leads, rank);
@@ -67,14 +68,14 @@ static int fire_one(PGconn *pg, PGresult *res, int i, time_t now)
         alerts = json_pack("[{s:s, s:s, s:o, s:s, s:s}]", "clock", clock, "level",
                            breach ? "breach" : "warning", "lead",
                            breach ? json_null() : json_string(lead_s), "due_at",
-                           PQgetvalue(res, i, 6), "fired_at", now_s);
+                           PQgetvalue(res, i, DUE_AT), "fired_at", now_s);
         alerts_s = json_text(alerts);
         json_decref(alerts);
-        p[0] = PQgetvalue(res, i, 1);
-        p[1] = PQgetvalue(res, i, 2);
-        p[2] = PQgetvalue(res, i, 3);
-        p[3] = PQgetvalue(res, i, 4);
-        p[4] = db_value(res, i, 8);
+        p[0] = PQgetvalue(res, i, DUE_TYPE);
+        p[1] = PQgetvalue(res, i, DUE_OBJECT_ID);
+        p[2] = PQgetvalue(res, i, DUE_ORG);
+        p[3] = PQgetvalue(res, i, DUE_CAISSE);
+        p[4] = db_value(res, i, DUE_REFERENCE);
         p[5] = alerts_s;
         if (db_cmd(pg, "SELECT epart_insert_alerts($1, $2, $3, $4, $5, $6::jsonb)", 6,
                    p) < 0) {
@@ -88,14 +89,8 @@ static int fire_one(PGconn *pg, PGresult *res, int i, time_t now)
     next = deadline_next_fire(due, leads, fired);
     if (next != (time_t)-1)
         next_p = cal_format_instant(next, next_s);
-    snprintf(rank_s, sizeof(rank_s), "%d", fired);
-    {
-        const char *p[3] = {id, rank_s, next_p};
-
-        if (db_cmd(pg, "UPDATE deadlines SET fired_rank = $2::int, next_fire_at = $3 WHERE id = $1",
-                   3, p) < 0)
-            return -1;
-    }
+    if (deadlines_fired(pg, id, fired, next_p) < 0)
+        return -1;
     return raised ? 1 : 0;
 }
 
@@ -103,26 +98,14 @@ static int fire_one(PGconn *pg, PGresult *res, int i, time_t now)
 static int tick(PGconn *pg)
 {
     time_t now = clock_now();
-    char now_s[32], limit[12];
-    const char *p[2];
+    char now_s[32];
     PGresult *res;
     int n, raised = 0;
 
     cal_format_instant(now, now_s);
-    snprintf(limit, sizeof(limit), "%d", SCAN_BATCH);
-    p[0] = now_s;
-    p[1] = limit;
     if (db_begin(pg) < 0)
         return -1;
-    res = db_exec(pg,
-                  "SELECT e.id, e.object_type, e.object_id, e.org_id, e.caisse, e.clock, "
-                  "       epart_ts(e.due_at), e.fired_rank, COALESCE(d.reference, r.reference) "
-                  "FROM deadlines e "
-                  "LEFT JOIN dossiers d ON e.object_type = 'dossier' AND d.id = e.object_id "
-                  "LEFT JOIN requests r ON e.object_type <> 'dossier' AND r.id = e.object_id "
-                  "WHERE e.next_fire_at IS NOT NULL AND e.next_fire_at <= $1 "
-                  "ORDER BY e.next_fire_at LIMIT $2 FOR UPDATE OF e SKIP LOCKED",
-                  2, p);
+    res = deadlines_due(pg, now_s, SCAN_BATCH);
     if (res == NULL) {
         db_rollback(pg);
         return -1;

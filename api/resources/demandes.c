@@ -30,6 +30,7 @@
 #include "jsonutil.h"
 #include "request_kinds.h"
 #include "uuidv.h"
+#include "store/deadlines.h"
 #include "core/dbpool.h"
 #include "support/audit.h"
 #include "support/paging.h"
@@ -59,12 +60,6 @@ static void finish_item(json_t *doc, void *arg)
     (void)arg;
     dossier_doc_finish(doc, clock_now(), &g_config);
 }
-
-/* A clock breached: running past its due time, or stopped after it. */
-#define BREACHED(type, id)                                                                    \
-    "EXISTS (SELECT 1 FROM deadlines x WHERE x.object_type = " type " AND x.object_id = " id \
-    " AND ((x.stopped_at IS NULL AND x.suspended_on IS NULL AND x.due_at <= $8) "            \
-    "      OR x.stopped_at >= x.due_at))"
 
 static void demandes_list_db(struct call *c, struct db *db)
 {
@@ -116,7 +111,7 @@ static void demandes_list_db(struct call *c, struct db *db)
         "  AND ($5::text IS NULL OR d.status = $5)"
         "  AND ($6::uuid IS NULL OR d.org_id = $6)"
         "  AND ($7::text IS NULL OR d.caisse = $7)"
-        "  AND ($8::timestamptz IS NULL OR " BREACHED("'dossier'", "d.id") ")"
+        "  AND ($8::timestamptz IS NULL OR " DEADLINES_SQL_BREACHED("'dossier'", "d.id", "$8") ")"
         "  ORDER BY d.created_at DESC, d.id DESC LIMIT $3)"
         " UNION ALL"
         " (SELECT epart_demande_request_item(r), r.created_at, r.id FROM requests r"
@@ -126,7 +121,7 @@ static void demandes_list_db(struct call *c, struct db *db)
         "  AND ($5::text IS NULL OR r.status = $5)"
         "  AND ($6::uuid IS NULL OR r.org_id = $6)"
         "  AND ($7::text IS NULL OR r.caisse = $7)"
-        "  AND ($8::timestamptz IS NULL OR " BREACHED("r.kind", "r.id") ")"
+        "  AND ($8::timestamptz IS NULL OR " DEADLINES_SQL_BREACHED("r.kind", "r.id", "$8") ")"
         "  ORDER BY r.created_at DESC, r.id DESC LIMIT $3)"
         ") u ORDER BY u.created_at DESC, u.id DESC LIMIT $3",
         8, params);

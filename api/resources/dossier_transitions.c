@@ -31,6 +31,7 @@
 #include "fielderr.h"
 #include "stream.h"
 #include "uuidv.h"
+#include "store/deadlines.h"
 #include "core/dbpool.h"
 #include "support/audit.h"
 #include "support/dossier_head.h"
@@ -132,17 +133,6 @@ static int record_change(struct call *c, struct db *db, const char *at, const ch
     return rc;
 }
 
-/* Stop every running clock of the dossier at instant at. */
-static int stop_clocks(struct db *db, const char *id, const char *at)
-{
-    const char *params[2] = {id, at};
-
-    return db_cmd(db->pg,
-                  "UPDATE deadlines SET stopped_at = $2, next_fire_at = NULL, suspended_on = NULL "
-                  "WHERE object_type = 'dossier' AND object_id = $1 AND stopped_at IS NULL",
-                  2, params);
-}
-
 /* decide: compute the rights from the dossier's own dates (SPEC §4, §5). Sets
  * the reply itself (422) when an accord needs explicit rights it lacks. */
 static int decide(struct call *c, struct db *db, struct current *cur, const char *at,
@@ -223,7 +213,7 @@ static int decide(struct call *c, struct db *db, struct current *cur, const char
                    5, params) < 0)
             goto out;
     }
-    if (stop_clocks(db, c->params[0], at) < 0)
+    if (deadlines_stop_all(db->pg, "dossier", c->params[0], at) < 0)
         goto out;
     *to = accord ? "accorde" : "refuse";
     *detail = json_pack("{s:s, s:s, s:O, s:b}", "action", "decide", "decision",
@@ -261,15 +251,8 @@ static int request_pieces(struct call *c, struct db *db, const char *at, json_t 
         /* the instruction clock stops counting until the pieces arrive */
         rc = db_cmd(db->pg, "UPDATE dossiers SET pieces_requested = $2::jsonb WHERE id = $1", 2,
                     params);
-        if (rc == 0) {
-            const char *p2[2] = {c->params[0], today_s};
-
-            rc = db_cmd(db->pg,
-                        "UPDATE deadlines SET suspended_on = $2, next_fire_at = NULL "
-                        "WHERE object_type = 'dossier' AND object_id = $1 "
-                        "AND clock = 'instruction' AND stopped_at IS NULL",
-                        2, p2);
-        }
+        if (rc == 0)
+            rc = deadlines_suspend(db->pg, "dossier", c->params[0], "instruction", today_s);
     }
     free(req_s);
     *detail = json_pack("{s:s, s:O, s:O}", "action", "request_pieces", "pieces",
@@ -382,7 +365,7 @@ static void transition_db(struct call *c, struct db *db)
         to = "sans_suite";
         detail = json_pack("{s:s, s:O}", "action", action, "reason",
                            json_object_get(c->json, "reason"));
-        rc = stop_clocks(db, c->params[0], at);
+        rc = deadlines_stop_all(db->pg, "dossier", c->params[0], at);
     }
     if (rc < 0 || record_change(c, db, at, cur.status, to, detail) < 0 ||
         db_commit(db->pg) < 0) {

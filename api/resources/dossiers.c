@@ -24,6 +24,7 @@
 #include "organisation.h"
 #include "secret_hash.h"
 #include "uuidv.h"
+#include "store/deadlines.h"
 #include "core/auth.h"
 #include "core/dbpool.h"
 #include "support/audit.h"
@@ -180,10 +181,7 @@ struct dossier_filter {
 #define DOSSIER_WHERE                                                                          \
     "($1::text IS NULL OR d.status = $1) "                                                     \
     "AND ($2::text IS NULL OR d.prestation = $2) "                                             \
-    "AND ($3::timestamptz IS NULL OR EXISTS (SELECT 1 FROM deadlines x "                       \
-    "     WHERE x.object_type = 'dossier' AND x.object_id = d.id AND "                         \
-    "     ((x.stopped_at IS NULL AND x.suspended_on IS NULL AND x.due_at <= $3) "              \
-    "      OR x.stopped_at >= x.due_at))) "                                                    \
+    "AND ($3::timestamptz IS NULL OR " DEADLINES_SQL_BREACHED("'dossier'", "d.id", "$3") ") " \
     "AND ($4::uuid IS NULL OR d.org_id = $4) "                                                 \
     "AND ($5::text IS NULL OR d.caisse = $5) "                                                 \
     "AND ($6::text IS NULL OR strpos(d.reference, upper($6)) > 0) "
@@ -257,10 +255,7 @@ static PGresult *dossier_rows(struct db *db, const struct dossier_filter *f, boo
         "SELECT epart_dossier_doc(d, false)::text, "
         "       (extract(epoch FROM k.due) * 1000000)::bigint, d.id, o.name "
         "FROM dossiers d LEFT JOIN organisations o ON o.id = d.org_id "
-        "CROSS JOIN LATERAL (SELECT COALESCE((SELECT min(x.due_at) FROM deadlines x "
-        "     WHERE x.object_type = 'dossier' AND x.object_id = d.id "
-        "     AND x.stopped_at IS NULL AND x.suspended_on IS NULL), "
-        "     timestamptz '9999-12-31T00:00:00Z') AS due) k "
+        "CROSS JOIN LATERAL (SELECT " DEADLINES_SQL_NEXT_DUE("'dossier'", "d.id") " AS due) k "
         "WHERE " DOSSIER_WHERE
         "AND ($7::bigint IS NULL OR (k.due, d.id) > "
         "     (timestamptz 'epoch' + $7::bigint * interval '1 microsecond', $8::uuid)) "
@@ -450,10 +445,8 @@ static void dossier_counts_db(struct call *c, struct db *db)
     memcpy(params, f.params, sizeof(f.params));
     params[6] = db_ts(clock_now_us(), now, sizeof(now));
     res = db_exec(db->pg,
-                  "SELECT d.status, count(*), count(*) FILTER (WHERE EXISTS ("
-                  "     SELECT 1 FROM deadlines x WHERE x.object_type = 'dossier' "
-                  "     AND x.object_id = d.id AND ((x.stopped_at IS NULL AND "
-                  "     x.suspended_on IS NULL AND x.due_at <= $7) OR x.stopped_at >= x.due_at))) "
+                  "SELECT d.status, count(*), count(*) FILTER (WHERE "
+                  DEADLINES_SQL_BREACHED("'dossier'", "d.id", "$7") ") "
                   "FROM dossiers d WHERE " DOSSIER_WHERE "GROUP BY d.status",
                   7, params);
     if (res == NULL) {

@@ -25,6 +25,7 @@
 #include "request_valid.h"
 #include "secret_hash.h"
 #include "uuidv.h"
+#include "store/deadlines.h"
 #include "core/auth.h"
 #include "core/dbpool.h"
 #include "support/audit.h"
@@ -179,10 +180,7 @@ static void request_list_db(struct call *c, struct db *db)
             "SELECT epart_request_doc(r, false)::text, "
             "       (extract(epoch FROM k.due) * 1000000)::bigint, r.id "
             "FROM requests r "
-            "CROSS JOIN LATERAL (SELECT COALESCE((SELECT min(x.due_at) FROM deadlines x "
-            "     WHERE x.object_type = r.kind AND x.object_id = r.id "
-            "     AND x.stopped_at IS NULL AND x.suspended_on IS NULL), "
-            "     timestamptz '9999-12-31T00:00:00Z') AS due) k "
+            "CROSS JOIN LATERAL (SELECT " DEADLINES_SQL_NEXT_DUE("r.kind", "r.id") " AS due) k "
             "WHERE r.kind = $4 "
             "AND ($1::bigint IS NULL OR (k.due, r.id) > "
             "     (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
@@ -251,10 +249,8 @@ static void request_counts_db(struct call *c, struct db *db)
     params[2] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL;
     params[3] = db_ts(clock_now_us(), now, sizeof(now));
     res = db_exec(db->pg,
-                  "SELECT r.status, count(*), count(*) FILTER (WHERE EXISTS ("
-                  "     SELECT 1 FROM deadlines x WHERE x.object_type = r.kind "
-                  "     AND x.object_id = r.id AND ((x.stopped_at IS NULL AND "
-                  "     x.suspended_on IS NULL AND x.due_at <= $4) OR x.stopped_at >= x.due_at))) "
+                  "SELECT r.status, count(*), count(*) FILTER (WHERE "
+                  DEADLINES_SQL_BREACHED("r.kind", "r.id", "$4") ") "
                   "FROM requests r WHERE r.kind = $1 "
                   "AND ($2::uuid IS NULL OR r.org_id = $2) "
                   "AND ($3::text IS NULL OR r.caisse = $3) "
@@ -406,10 +402,7 @@ static void request_transition_db(struct call *c, struct db *db)
                    "INSERT INTO request_events (request_id, at, actor, from_status, to_status, "
                    "detail) VALUES ($1, $3, $4::jsonb, $5, $2, $6::jsonb)",
                    6, p) < 0 ||
-            db_cmd(db->pg,
-                   "UPDATE deadlines SET stopped_at = $2, next_fire_at = NULL "
-                   "WHERE object_id = $1 AND stopped_at IS NULL",
-                   2, (const char *[]){c->params[0], at}) < 0 ||
+            deadlines_stop_all(db->pg, k->kind, c->params[0], at) < 0 ||
             db_commit(db->pg) < 0) {
             call_set_unavailable(c, "La base de données");
             goto rollback;
