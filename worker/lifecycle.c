@@ -13,6 +13,7 @@
 #include "deposit.h"
 #include "deadline.h"
 #include "store/deadlines.h"
+#include "store/dossiers.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "preinstruction.h"
@@ -81,12 +82,7 @@ static int claim_once(PGconn *pg, struct entry *e, const struct applied *a)
  * the caller). Returns 0, or -1 when it does not exist yet. */
 static PGresult *lock_dossier(PGconn *pg, struct entry *e, const char *id)
 {
-    const char *params[1] = {id};
-    PGresult *res = db_exec(pg,
-                            "SELECT status, org_id, caisse, reference, "
-                            "pieces_requested->>'requested_on' "
-                            "FROM dossiers WHERE id = $1 FOR UPDATE",
-                            1, params);
+    PGresult *res = dossiers_lock(pg, id, true);
 
     if (res == NULL) {
         fail(e, "dossier lock failed");
@@ -104,10 +100,7 @@ static int changed(PGconn *pg, const struct applied *a, const char *from, const 
                    json_t *detail)
 {
     char *d = json_text(detail);
-    const char *params[6] = {a->id, a->at, a->actor, from, to, d};
-    int rc = db_cmd(pg,
-                    "SELECT epart_dossier_changed($1, $2, $3::jsonb, $4, $5, $6::jsonb)", 6,
-                    params);
+    int rc = dossiers_changed(pg, a->id, a->at, a->actor, from, to, d);
 
     free(d);
     json_decref(detail);
@@ -147,13 +140,8 @@ int lifecycle_apply_transmit(PGconn *pg, struct entry *e)
     }
     received_on = cal_paris_date(a.at_s);
     cal_format(received_on, day);
-    {
-        const char *params[3] = {a.id, day, a.at};
-
-        if (db_cmd(pg, "UPDATE dossiers SET received_on = $2, received_at = $3 WHERE id = $1", 3,
-                   params) < 0)
-            goto out;
-    }
+    if (dossiers_set_received(pg, a.id, day, a.at) < 0)
+        goto out;
     if (changed(pg, &a, "depose", "recu", json_pack("{s:s}", "action", "transmit")) < 0)
         goto out;
     /* the instruction clock starts at receipt */
@@ -273,11 +261,7 @@ static int refresh_preinstruction(PGconn *pg, const char *id)
         return 0;
     pre_s = json_text(pre);
     json_decref(pre);
-    {
-        const char *p2[2] = {id, pre_s};
-
-        rc = db_cmd(pg, "UPDATE dossiers SET pre_instruction = $2::jsonb WHERE id = $1", 2, p2);
-    }
+    rc = dossiers_set_pre_instruction(pg, id, pre_s);
     free(pre_s);
     return rc;
 }
@@ -300,14 +284,9 @@ int lifecycle_apply_pieces(PGconn *pg, struct entry *e)
     if (d == NULL)
         goto out;
     pieces = json_text(json_object_get(a.body, "pieces"));
-    {
-        /* the pieces are kept whatever the status: nothing a partner sends is lost */
-        const char *params[2] = {a.id, pieces};
-
-        if (db_cmd(pg, "UPDATE dossiers SET pieces = pieces || $2::jsonb WHERE id = $1", 2,
-                   params) < 0)
-            goto out;
-    }
+    /* the pieces are kept whatever the status: nothing a partner sends is lost */
+    if (dossiers_add_pieces(pg, a.id, pieces) < 0)
+        goto out;
     if (strcmp(PQgetvalue(d, 0, 0), "pieces_demandees") != 0) {
         rc = changed(pg, &a, PQgetvalue(d, 0, 0), PQgetvalue(d, 0, 0),
                      json_pack("{s:s, s:O, s:s}", "action", "pieces", "pieces",
@@ -318,15 +297,13 @@ int lifecycle_apply_pieces(PGconn *pg, struct entry *e)
     {
         cal_date requested_on, receipt = cal_paris_date(a.at_s);
         int days = 0;
-        const char *params[1] = {a.id};
 
-        if (cal_parse(db_value(d, 0, 4), &requested_on)) {
+        if (cal_parse(db_value(d, 0, DOSSIER_REQUESTED_ON), &requested_on)) {
             days = resume_instruction(pg, &a, requested_on, receipt);
             if (days < 0)
                 goto out;
         }
-        if (db_cmd(pg, "UPDATE dossiers SET pieces_requested = NULL WHERE id = $1", 1,
-                   params) < 0 ||
+        if (dossiers_set_pieces_requested(pg, a.id, NULL) < 0 ||
             refresh_preinstruction(pg, a.id) < 0)
             goto out;
         rc = changed(pg, &a, "pieces_demandees", "en_instruction",

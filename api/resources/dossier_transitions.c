@@ -32,6 +32,7 @@
 #include "stream.h"
 #include "uuidv.h"
 #include "store/deadlines.h"
+#include "store/dossiers.h"
 #include "core/dbpool.h"
 #include "support/audit.h"
 #include "support/dossier_head.h"
@@ -123,9 +124,7 @@ static int record_change(struct call *c, struct db *db, const char *at, const ch
 {
     json_t *a = actor(c);
     char *actor_s = json_text(a), *detail_s = json_text(detail);
-    const char *params[6] = {c->params[0], at, actor_s, from, to, detail_s};
-    int rc = db_cmd(db->pg, "SELECT epart_dossier_changed($1, $2, $3::jsonb, $4, $5, $6::jsonb)",
-                    6, params);
+    int rc = dossiers_changed(db->pg, c->params[0], at, actor_s, from, to, detail_s);
 
     json_decref(a);
     free(actor_s);
@@ -204,15 +203,8 @@ static int decide(struct call *c, struct db *db, struct current *cur, const char
     dec_s = json_text(dec);
     json_decref(dec);
     cal_format(today, today_s);
-    {
-        const char *params[5] = {c->params[0], dec_s, rights_s, sim_s, today_s};
-
-        if (db_cmd(db->pg,
-                   "UPDATE dossiers SET decision = $2::jsonb, rights = $3::jsonb, "
-                   "simulation = $4::jsonb, decided_on = $5 WHERE id = $1",
-                   5, params) < 0)
-            goto out;
-    }
+    if (dossiers_set_decision(db->pg, c->params[0], dec_s, rights_s, sim_s, today_s) < 0)
+        goto out;
     if (deadlines_stop_all(db->pg, "dossier", c->params[0], at) < 0)
         goto out;
     *to = accord ? "accorde" : "refuse";
@@ -245,15 +237,10 @@ static int request_pieces(struct call *c, struct db *db, const char *at, json_t 
                                                         : json_null(),
                     "requested_on", today_s, "requested_at", at, "by", c->who.sub);
     req_s = json_text(req);
-    {
-        const char *params[2] = {c->params[0], req_s};
-
-        /* the instruction clock stops counting until the pieces arrive */
-        rc = db_cmd(db->pg, "UPDATE dossiers SET pieces_requested = $2::jsonb WHERE id = $1", 2,
-                    params);
-        if (rc == 0)
-            rc = deadlines_suspend(db->pg, "dossier", c->params[0], "instruction", today_s);
-    }
+    /* the instruction clock stops counting until the pieces arrive */
+    rc = dossiers_set_pieces_requested(db->pg, c->params[0], req_s);
+    if (rc == 0)
+        rc = deadlines_suspend(db->pg, "dossier", c->params[0], "instruction", today_s);
     free(req_s);
     *detail = json_pack("{s:s, s:O, s:O}", "action", "request_pieces", "pieces",
                         json_object_get(req, "pieces"), "message",
@@ -266,12 +253,8 @@ static int request_pieces(struct call *c, struct db *db, const char *at, json_t 
  * caisse (idem_reread_fn). */
 static bool reread_dossier(struct call *c, struct db *db, const char *id)
 {
-    const char *params[2] = {id, c->who.caisse};
     bool failed = false;
-    json_t *doc = db_fetch_json(db->pg,
-                                "SELECT epart_dossier_doc(d, true)::text FROM dossiers d "
-                                "WHERE d.id = $1 AND d.caisse = $2",
-                                2, params, &failed);
+    json_t *doc = dossiers_doc(db->pg, id, c->who.caisse, &failed);
 
     if (failed) {
         call_set_unavailable(c, "La base de données");
@@ -375,13 +358,9 @@ static void transition_db(struct call *c, struct db *db)
     json_decref(detail);
     detail = NULL;
     {
-        const char *params[1] = {c->params[0]};
         bool failed;
 
-        call_set_document(c, db_fetch_json(db->pg,
-                                           "SELECT epart_dossier_doc(d, true)::text "
-                                           "FROM dossiers d WHERE d.id = $1",
-                                           1, params, &failed));
+        call_set_document(c, dossiers_doc(db->pg, c->params[0], NULL, &failed));
     }
     audit_record(c, "transition", "dossier", c->params[0]);
     idem_end(&idem, c, db);

@@ -24,7 +24,7 @@
 #include "organisation.h"
 #include "secret_hash.h"
 #include "uuidv.h"
-#include "store/deadlines.h"
+#include "store/dossiers.h"
 #include "core/auth.h"
 #include "core/dbpool.h"
 #include "support/audit.h"
@@ -105,11 +105,7 @@ static json_t *pending_doc(struct db *db, const char *id)
  * 503 and returns NULL on failure (*failed). */
 static json_t *persisted_doc(struct call *c, struct db *db, bool *failed)
 {
-    const char *params[1] = {c->params[0]};
-    json_t *doc = db_fetch_json(db->pg,
-                                "SELECT epart_dossier_doc(d, true)::text FROM dossiers d "
-                                "WHERE d.id = $1",
-                                1, params, failed);
+    json_t *doc = dossiers_doc(db->pg, c->params[0], NULL, failed);
 
     if (*failed)
         call_set_unavailable(c, "La base de données");
@@ -171,20 +167,13 @@ static bool reference_query_valid(const char *q)
 }
 
 /* The filters of a list of dossiers, shared by the list, its CSV and the counts
- * so that the three always agree. Their SQL parameters are $1..$6:
- * status, prestation, overdue (now), org, caisse (scope), reference search. */
+ * so that the three always agree: dossiers_list's and dossiers_counts's filter
+ * (store/dossiers.h) — status, prestation, overdue (now), org, caisse (scope),
+ * reference search. */
 struct dossier_filter {
-    const char *params[6];
+    const char *params[DOSSIERS_FILTER_N];
     char now[40];
 };
-
-#define DOSSIER_WHERE                                                                          \
-    "($1::text IS NULL OR d.status = $1) "                                                     \
-    "AND ($2::text IS NULL OR d.prestation = $2) "                                             \
-    "AND ($3::timestamptz IS NULL OR " DEADLINES_SQL_BREACHED("'dossier'", "d.id", "$3") ") " \
-    "AND ($4::uuid IS NULL OR d.org_id = $4) "                                                 \
-    "AND ($5::text IS NULL OR d.caisse = $5) "                                                 \
-    "AND ($6::text IS NULL OR strpos(d.reference, upper($6)) > 0) "
 
 /* Read ?status (unless with_status is false: the counts are per status),
  * ?prestation, ?overdue, ?org and ?q into f, appending what is wrong to errors. */
@@ -224,43 +213,6 @@ static void fix_listed(json_t *doc, void *arg)
 {
     (void)arg;
     dossier_doc_finish(doc, clock_now(), &g_config);
-}
-
-/* Rows of (document, sort key in microseconds, id, organisation name), in the
- * list's order: newest first by creation, or by the next due time (sort=due) —
- * across every clock still running, so a breached clock that still runs comes
- * first; dossiers whose clocks are all stopped or suspended come last. */
-static PGresult *dossier_rows(struct db *db, const struct dossier_filter *f, bool by_due,
-                              const char *ts, const char *key, const char *limit)
-{
-    const char *params[9];
-
-    memcpy(params, f->params, sizeof(f->params));
-    params[6] = ts;
-    params[7] = key;
-    params[8] = limit;
-    if (!by_due)
-        return db_exec(
-            db->pg,
-            "SELECT epart_dossier_doc(d, false)::text, "
-            "       (extract(epoch FROM d.created_at) * 1000000)::bigint, d.id, o.name "
-            "FROM dossiers d LEFT JOIN organisations o ON o.id = d.org_id "
-            "WHERE " DOSSIER_WHERE
-            "AND ($7::bigint IS NULL OR (d.created_at, d.id) < "
-            "     (timestamptz 'epoch' + $7::bigint * interval '1 microsecond', $8::uuid)) "
-            "ORDER BY d.created_at DESC, d.id DESC LIMIT $9",
-            9, params);
-    return db_exec(
-        db->pg,
-        "SELECT epart_dossier_doc(d, false)::text, "
-        "       (extract(epoch FROM k.due) * 1000000)::bigint, d.id, o.name "
-        "FROM dossiers d LEFT JOIN organisations o ON o.id = d.org_id "
-        "CROSS JOIN LATERAL (SELECT " DEADLINES_SQL_NEXT_DUE("'dossier'", "d.id") " AS due) k "
-        "WHERE " DOSSIER_WHERE
-        "AND ($7::bigint IS NULL OR (k.due, d.id) > "
-        "     (timestamptz 'epoch' + $7::bigint * interval '1 microsecond', $8::uuid)) "
-        "ORDER BY k.due ASC, d.id ASC LIMIT $9",
-        9, params);
 }
 
 /* The deadline a row shows: a breached clock, else the running one due first. */
@@ -358,7 +310,7 @@ static void dossier_list_db(struct call *c, struct db *db)
     if (csv != NULL) {
         /* the whole filtered list, in the list's order, from its first row */
         snprintf(csv_limit, sizeof(csv_limit), "%d", LIST_CSV_MAX + 1);
-        res = dossier_rows(db, &f, by_due, NULL, NULL, csv_limit);
+        res = dossiers_list(db->pg, f.params, by_due, NULL, NULL, csv_limit);
         if (res == NULL) {
             call_set_unavailable(c, "La base de données");
             return;
@@ -380,8 +332,8 @@ static void dossier_list_db(struct call *c, struct db *db)
         audit_record(c, "export", "dossier", NULL);
         return; /* sent by send_list_csv on the HTTP thread */
     }
-    res = dossier_rows(db, &f, by_due, page_ts_param(&p), page_key_param(&p),
-                       page_limit_param(&p));
+    res = dossiers_list(db->pg, f.params, by_due, page_ts_param(&p), page_key_param(&p),
+                        page_limit_param(&p));
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         return;
@@ -431,7 +383,6 @@ static void dossier_counts_db(struct call *c, struct db *db)
     struct dossier_filter f;
     json_t *errors = json_array();
     json_t *by_status, *doc;
-    const char *params[7];
     char now[40];
     json_int_t total = 0, late = 0;
     PGresult *res;
@@ -442,13 +393,7 @@ static void dossier_counts_db(struct call *c, struct db *db)
         return;
     }
     json_decref(errors);
-    memcpy(params, f.params, sizeof(f.params));
-    params[6] = db_ts(clock_now_us(), now, sizeof(now));
-    res = db_exec(db->pg,
-                  "SELECT d.status, count(*), count(*) FILTER (WHERE "
-                  DEADLINES_SQL_BREACHED("'dossier'", "d.id", "$7") ") "
-                  "FROM dossiers d WHERE " DOSSIER_WHERE "GROUP BY d.status",
-                  7, params);
+    res = dossiers_counts(db->pg, f.params, db_ts(clock_now_us(), now, sizeof(now)));
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         return;

@@ -12,6 +12,7 @@
 #include "dossier_doc.h"
 #include "request_kinds.h"
 #include "uuidv.h"
+#include "store/dossiers.h"
 #include "core/auth.h"
 #include "support/ingest.h"
 
@@ -36,26 +37,20 @@ static int from_pending(struct call *c, struct db *db, struct dossier_head *out)
 /* 1 found, 0 absent, -1 on failure (503 set). */
 static int from_db(struct call *c, struct db *db, bool lock, struct dossier_head *out)
 {
-    const char *params[1] = {c->params[0]};
-    PGresult *res;
+    PGresult *res = dossiers_lock(db->pg, c->params[0], lock);
     int found = 0;
 
-    res = db_exec(db->pg,
-                  lock ? "SELECT status, org_id, caisse, reference, version FROM dossiers "
-                         "WHERE id = $1 FOR UPDATE"
-                       : "SELECT status, org_id, caisse, reference, version FROM dossiers "
-                         "WHERE id = $1",
-                  1, params);
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         return -1;
     }
     if (PQntuples(res) == 1) {
-        snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(res, 0, 0));
-        snprintf(out->org, sizeof(out->org), "%s", PQgetvalue(res, 0, 1));
-        snprintf(out->caisse, sizeof(out->caisse), "%s", PQgetvalue(res, 0, 2));
-        snprintf(out->reference, sizeof(out->reference), "%s", PQgetvalue(res, 0, 3));
-        out->version = atoi(PQgetvalue(res, 0, 4));
+        snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(res, 0, DOSSIER_STATUS));
+        snprintf(out->org, sizeof(out->org), "%s", PQgetvalue(res, 0, DOSSIER_ORG));
+        snprintf(out->caisse, sizeof(out->caisse), "%s", PQgetvalue(res, 0, DOSSIER_CAISSE));
+        snprintf(out->reference, sizeof(out->reference), "%s",
+                 PQgetvalue(res, 0, DOSSIER_REFERENCE));
+        out->version = atoi(PQgetvalue(res, 0, DOSSIER_VERSION));
         found = 1;
     }
     PQclear(res);

@@ -1,0 +1,81 @@
+/*
+ * dossiers.h — the SQL of the table dossiers (SPEC §4), its one home: the
+ * statements that write a dossier, lock it, read its document and list it,
+ * for the API's handlers and the workers alike. The conventions of store/ are
+ * at the top of store/deadlines.h; the document itself is built by
+ * epart_dossier_doc (sql/functions/20_dossiers.sql).
+ *
+ * What a dossier's creation writes (the row, its history, its deadlines, its
+ * alerts) is epart_apply_dossier_creates, called by worker/persist.c with the
+ * entries it prepared.
+ */
+#ifndef EPART_STORE_DOSSIERS_H
+#define EPART_STORE_DOSSIERS_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+/* The columns of dossiers_lock()'s row. */
+enum dossiers_lock_col {
+    DOSSIER_STATUS,
+    DOSSIER_ORG,
+    DOSSIER_CAISSE,
+    DOSSIER_REFERENCE,
+    DOSSIER_REQUESTED_ON, /* the open pieces request's requested_on, NULL if none */
+    DOSSIER_VERSION
+};
+
+/* The dossier id's row (columns above), locked FOR UPDATE when lock is true
+ * (the caller's transaction then holds it until COMMIT). The result, with no
+ * row when there is no such dossier, or NULL on failure; the caller
+ * PQclear()s it. */
+PGresult *dossiers_lock(PGconn *pg, const char *id, bool lock);
+
+/* The dossier's document with its history (epart_dossier_doc), NULL when
+ * there is none — in caisse only, unless caisse is NULL. On failure NULL with
+ * *failed set. */
+json_t *dossiers_doc(PGconn *pg, const char *id, const char *caisse, bool *failed);
+
+/* Record a change of the dossier (epart_dossier_changed): its status from ->
+ * to at instant at (from = to for an event that changes no status), its
+ * version, the history event (actor and detail: JSON texts) and the webhook. */
+int dossiers_changed(PGconn *pg, const char *id, const char *at, const char *actor,
+                     const char *from, const char *to, const char *detail);
+
+/* The dossier received by the caisse on day on, at instant at. */
+int dossiers_set_received(PGconn *pg, const char *id, const char *on, const char *at);
+
+/* The open pieces request of the dossier (a JSON text), or none (NULL). */
+int dossiers_set_pieces_requested(PGconn *pg, const char *id, const char *request);
+
+/* Append pieces (a JSON array text) to the dossier's pieces. */
+int dossiers_add_pieces(PGconn *pg, const char *id, const char *pieces);
+
+/* The dossier's pre-instruction (a JSON text). */
+int dossiers_set_pre_instruction(PGconn *pg, const char *id, const char *pre);
+
+/* The decision: decision, rights and simulation (JSON texts; rights NULL for
+ * a refusal) on day decided_on. */
+int dossiers_set_decision(PGconn *pg, const char *id, const char *decision, const char *rights,
+                          const char *simulation, const char *decided_on);
+
+/* The parameters of a list (dossiers_list, dossiers_counts), each a text or
+ * NULL for "any": status, prestation, overdue at (an instant: only dossiers
+ * with a deadline breached then), org, caisse, a fragment of the reference. */
+enum { DOSSIERS_FILTER_N = 6 };
+
+/* A page of the list: rows of (document without history, sort key in
+ * microseconds, id, organisation name) after the key (key_us, key_id; NULL
+ * for the first page), at most limit — newest first by creation, or (by_due)
+ * by the next due time across the deadlines still running, dossiers with none
+ * last. */
+PGresult *dossiers_list(PGconn *pg, const char *const filter[DOSSIERS_FILTER_N], bool by_due,
+                        const char *key_us, const char *key_id, const char *limit);
+
+/* Rows of (status, count, count with a deadline breached at now) over the
+ * filter's dossiers. */
+PGresult *dossiers_counts(PGconn *pg, const char *const filter[DOSSIERS_FILTER_N],
+                          const char *now);
+
+#endif
