@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonarena.h"
 #include "log.h"
 #include "startup.h"
 #include "core/dbpool.h"
@@ -51,6 +52,9 @@ int main(int argc, char **argv)
 {
     int rc;
 
+    /* Jansson allocates through the requests' arenas where a handler enters
+     * one (core/server.h call_arena), from the heap everywhere else */
+    json_arena_install();
     /* epart-api --openapi: print the document and exit (no configuration, no
      * server), for generators and validators that run without a stack. */
     if (argc == 2 && strcmp(argv[1], "--openapi") == 0) {

@@ -3,6 +3,9 @@
  */
 #include "jsonutil.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 bool json_depth_ok(const char *text, size_t len, int max)
 {
     int depth = 0;
@@ -47,7 +50,44 @@ json_t *json_string_or_null(const char *s)
     return s != NULL ? json_string(s) : json_null();
 }
 
+struct text_buf {
+    char *s;
+    size_t len, cap;
+};
+
+static int text_append(const char *buf, size_t n, void *data)
+{
+    struct text_buf *t = data;
+
+    if (t->cap - t->len < n + 1) {
+        size_t cap = t->cap ? t->cap : 256;
+        char *s;
+
+        while (cap - t->len < n + 1)
+            cap *= 2;
+        if ((s = realloc(t->s, cap)) == NULL)
+            return -1;
+        t->s = s;
+        t->cap = cap;
+    }
+    memcpy(t->s + t->len, buf, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+    return 0;
+}
+
+/* Written into memory of our own, not json_dumps()'s: what Jansson returns is
+ * allocated with its allocator, which may be a request's arena (jsonarena.h),
+ * and the callers free() the text. */
 char *json_text(const json_t *doc)
 {
-    return json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+    struct text_buf t = {NULL, 0, 0};
+
+    if (doc == NULL ||
+        json_dump_callback(doc, text_append, &t, JSON_COMPACT | JSON_ENSURE_ASCII) != 0 ||
+        t.s == NULL) {
+        free(t.s);
+        return NULL;
+    }
+    return t.s;
 }

@@ -22,7 +22,8 @@ bool json_bool(const json_t *obj, const char *key, bool dflt);
 /* A new JSON string of s, or a new JSON null when s is NULL. */
 json_t *json_string_or_null(const char *s);
 
-/* Compact dump of doc (malloc'd; NULL on failure). */
+/* Compact dump of doc, non-ASCII escaped (malloc'd, for free(); NULL on
+ * failure). Safe inside a request's arena (jsonarena.h). */
 char *json_text(const json_t *doc);
 
 #endif

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "jsonarena.h"
 #include "jsonfast.h"
 #include "log.h"
 #include "resolver.h"
@@ -49,6 +50,10 @@ static int nthreads;
 
 static void call_free(struct call *c)
 {
+    /* the call's values are released inside its arena (jsonarena.h), which
+     * then goes whole — also when the call ends within its own handler */
+    struct json_arena *prev = c->arena != NULL ? json_arena_enter(c->arena) : NULL;
+
     evhttp_clear_headers(&c->query);
     json_decref(c->json);
     json_decref(c->org);
@@ -59,7 +64,23 @@ static void call_free(struct call *c)
         event_free(c->db_timer);
     if (c->ctx_free != NULL && c->ctx != NULL)
         c->ctx_free(c->ctx);
+    if (c->arena != NULL) {
+        json_arena_restore(prev == c->arena ? NULL : prev);
+        json_arena_free(c->arena);
+    }
     free(c);
+}
+
+struct json_arena *call_arena(struct call *c)
+{
+    if (c->arena == NULL)
+        c->arena = json_arena_new();
+    return c->arena;
+}
+
+static int dump_to_evbuffer(const char *text, size_t n, void *buf)
+{
+    return evbuffer_add(buf, text, n);
 }
 
 static const char *reason(int status)
@@ -156,14 +177,12 @@ void call_reply_prepared(struct call *c)
     h = evhttp_request_get_output_headers(c->req);
     buf = evbuffer_new();
     if (c->reply_json != NULL) {
-        char *text = json_dumps(c->reply_json, JSON_COMPACT);
-
         evhttp_add_header(h, "Content-Type",
                           c->status >= 400 ? "application/problem+json" : "application/json");
-        if (text != NULL) {
-            evbuffer_add(buf, text, strlen(text));
-            free(text);
-        }
+        /* straight into the reply (no text to copy, nothing of Jansson's
+         * allocator to free: the call may be in its arena) */
+        if (json_dump_callback(c->reply_json, dump_to_evbuffer, buf, JSON_COMPACT) != 0)
+            evbuffer_drain(buf, evbuffer_get_length(buf));
     } else if (c->reply_raw != NULL) {
         evhttp_add_header(h, "Content-Type", c->reply_type);
         evbuffer_add(buf, c->reply_raw, c->reply_raw_len);

@@ -29,6 +29,7 @@
 #include "token.h"
 
 struct call;
+struct json_arena;
 struct redis_link;
 struct db;
 struct evdns_base;
@@ -118,6 +119,7 @@ struct call {
     void *ctx;
     void (*ctx_free)(void *ctx);
     json_t *org;             /* the partner's organisation (orgcache), reference held */
+    struct json_arena *arena; /* Jansson values of the call (call_arena), or NULL */
 };
 
 /* The process configuration, loaded once before the threads start. */
@@ -156,6 +158,11 @@ const char *call_query(struct call *c, const char *name);
 
 /* The request header name, or NULL. */
 const char *call_header(struct call *c, const char *name);
+
+/* The call's arena for Jansson values (jsonarena.h: its rules), made on first
+ * use and freed with the call; NULL when out of memory (then enter none). A
+ * handler enters it around work whose values all stay with the call. */
+struct json_arena *call_arena(struct call *c);
 
 /* Reply with status and a JSON document (takes the reference). Frees the call. */
 void call_reply_json(struct call *c, int status, json_t *doc);
