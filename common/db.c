@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "jsonfast.h"
 #include "log.h"
 
 /* The statements prepared on a connection, kept with it (libpq instance data
@@ -198,7 +199,11 @@ json_t *db_json(const PGresult *res, int row, int col)
 
     if (PQgetisnull(res, row, col))
         return json_null();
-    j = json_loads(PQgetvalue(res, row, col), JSON_DECODE_ANY, NULL);
+    /* documents are read on every GET: the fast path first (jsonfast.h),
+     * Jansson for what it leaves (scalars, big numbers, duplicate keys) */
+    j = json_fast_loadb(PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col), 64);
+    if (j == NULL)
+        j = json_loads(PQgetvalue(res, row, col), JSON_DECODE_ANY, NULL);
     return j ? j : json_null();
 }
 
