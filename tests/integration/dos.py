@@ -52,11 +52,30 @@ class Victim:
         self.thread.join(20)
 
     def summary(self):
+        # without a single request there is nothing measured: every bound
+        # below would hold vacuously
+        assert self.latencies, "the victim made no request"
         return {"n": len(self.latencies),
                 "p50_ms": round(1000 * percentile(self.latencies, 50), 1),
                 "p99_ms": round(1000 * percentile(self.latencies, 99), 1),
                 "max_ms": round(1000 * max(self.latencies), 1),
                 "non_200": [s for s in self.statuses if s != 200]}
+
+
+def measure_under_attack(stack, stop, attackers, settle, seconds=6.0):
+    """Start the attackers (threads that loop until stop is set), let them
+    settle, then measure a Victim for seconds; stop and join the attackers.
+    Returns the victim's summary and the API's VmRSS under attack (KiB)."""
+    for t in attackers:
+        t.start()
+    time.sleep(settle)
+    with Victim(stack) as v:
+        time.sleep(seconds)
+        rss = vm_rss_kib(stack.api.pid)
+    stop.set()
+    for t in attackers:
+        t.join(30)
+    return v.summary(), rss
 
 
 def baseline(stack, seconds=2.0):

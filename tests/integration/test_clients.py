@@ -61,8 +61,11 @@ def test_organisation_crud(stack, admin, partner, instructor, pass_org, other_or
     assert partner.get("/v1/organisations/" + other_org["id"]).status == 404
     assert instructor.get("/v1/organisations/" + other_org["id"]).status == 404
     assert [o["id"] for o in partner.get("/v1/organisations").json["items"]] == [pass_org["id"]]
-    assert all(o["caisse"] == "171" for o in instructor.get("/v1/organisations?limit=500")
-               .json["items"])
+    seen = instructor.get("/v1/organisations?limit=500").json["items"]
+    # the caisse's own organisations are listed, and only they
+    assert pass_org["id"] in [o["id"] for o in seen], seen
+    assert other_org["id"] not in [o["id"] for o in seen], seen
+    assert all(o["caisse"] == "171" for o in seen), seen
     assert partner.patch("/v1/organisations/" + pass_org["id"], {"name": "x"}).status == 403
     # terminating the convention stops the partner at once
     o = admin.post("/v1/organisations", epart.organisation_body()).json

@@ -16,7 +16,7 @@ def test_seed_examples(partner, instructor, admin):
     assert r.json["eligible"] is True and r.json["start"] == "2021-04-10"
     assert r.json["end"] == "2022-04-09" and r.json["retroactive"] is True
     assert r.json["basis"] == "ame_retroactivite_soins" and r.json["refusal"] is None
-    assert all(set(c) >= {"code", "ok", "detail"} for c in r.json["checks"])
+    assert r.json["checks"] and all(set(c) >= {"code", "ok", "detail"} for c in r.json["checks"])
     r = simulate(instructor, {"prestation": "ame", "received_on": "2021-01-13",
                               "situation": {"regular_stay": False,
                                             "irregular_since": "2020-11-21",

@@ -32,15 +32,25 @@ def test_openapi_covers_every_served_route(stack, admin):
     assert doc.status == 200
     spec = doc.json
     assert spec["openapi"].startswith("3.1")
-    # every documented operation is served: no 404/405 from the router
+    # every documented operation is served: no 404/405 from the router, and
+    # no 5xx either (an empty body or an unknown id is the client's error),
+    # but the documented 503 of sign-in without an OpenID provider (this stack
+    # has none); every operation is tried before the test fails
+    allowed_503 = {("post", "/v1/auth/session")}
+    wrong, served = [], 0
     for path, item in spec["paths"].items():
         concrete = path.replace("{id}", str(uuid.uuid4())).replace("{id2}", str(uuid.uuid4()))
         for method in item:
             r = admin.request(method.upper(), concrete, body={} if method != "get" else None)
-            assert r.status not in (405,), (method, path, r)
-            if r.status == 404:
+            served += 1
+            if r.status == 405 or (r.status >= 500 and not (
+                    r.status == 503 and (method, path) in allowed_503)):
+                wrong.append((method, path, r.status))
+            elif r.status == 404 and r.json["detail"] == "Chemin inconnu.":
                 # a 404 must come from the handler (unknown id), not from the router
-                assert r.json["detail"] != "Chemin inconnu.", (method, path)
+                wrong.append((method, path, "404 from the router"))
+    assert wrong == []
+    assert served >= 40, served  # the document lists every operation, not a few
     # every route the SPEC names is documented
     for path in ["/v1/dossiers", "/v1/dossiers/{id}", "/v1/organisations",
                  "/v1/organisations/{id}", "/v1/droits/simulation", "/v1/admin/clock",

@@ -29,12 +29,17 @@ def new_key():
     return "idem-" + uuid.uuid4().hex
 
 
-def idem_values(stack):
-    """Every idempotency record (and object index) in Redis, as text."""
+def idem_values(stack, since=None):
+    """Every idempotency record (and object index) in Redis, as text; with
+    since (an earlier answer), only those written since, of which there must be
+    one: a check over them would otherwise pass vacuously."""
     out = {}
     for k in stack.redis("--scan", "--pattern", "epart:idem*").split():
         t = stack.redis("TYPE", k).strip()
         out[k] = stack.redis("GET", k) if t == "string" else stack.redis("SMEMBERS", k)
+    if since is not None:
+        out = {k: v for k, v in out.items() if since.get(k) != v}
+        assert out, "the request left no idempotency record to inspect"
     return out
 
 
@@ -103,11 +108,11 @@ def test_dossier_transition_retried_after_it_moved(stack, partner):
     instructor = stack.client(epart.instructor_token("171", sub=sub))
     did = submit(stack, partner)
     key = new_key()
+    before = idem_values(stack)
     r1 = act(instructor, did, {"action": "start_instruction"}, headers={"Idempotency-Key": key})
     assert r1.status == 200 and r1.json["status"] == "en_instruction", r1
     # the record of a transition holds no person's data (finding 3)
-    values = idem_values(stack)
-    assert values
+    values = idem_values(stack, since=before)
     for k, v in values.items():
         for secret in PERSONAL:
             assert secret not in v, (k, secret)
@@ -145,23 +150,25 @@ def test_request_transition_retried_after_it_moved(stack, partner, instructor):
                     == "1")
     path = "/v1/signalements/%s/transitions" % sid
     key = new_key()
+    before = idem_values(stack)
     r1 = instructor.post(path, {"action": "pris_en_charge"}, headers={"Idempotency-Key": key})
     assert r1.status == 200 and r1.json["status"] == "pris_en_charge", r1
     r2 = instructor.post(path, {"action": "pris_en_charge"}, headers={"Idempotency-Key": key})
     assert r2.status == 200 and r2.json["id"] == sid and r2.json["status"] == "pris_en_charge"
     assert instructor.post(path, {"action": "pris_en_charge"}).status == 409
-    for k, v in idem_values(stack).items():
+    for k, v in idem_values(stack, since=before).items():
         for secret in PERSONAL:
             assert secret not in v, (k, secret)
 
 
 def test_client_creation_replay_withholds_the_secret(stack, admin, pass_org):
     key = new_key()
+    before = idem_values(stack)
     path = "/v1/organisations/%s/clients" % pass_org["id"]
     r1 = admin.post(path, {"name": "Logiciel rejoué"}, headers={"Idempotency-Key": key})
     assert r1.status == 201 and r1.json["client_secret"].startswith("eps_"), r1
     secret = r1.json["client_secret"]
-    for k, v in idem_values(stack).items():
+    for k, v in idem_values(stack, since=before).items():
         assert secret not in v and secret[4:] not in v, k
     r2 = admin.post(path, {"name": "Logiciel rejoué"}, headers={"Idempotency-Key": key})
     assert r2.status == 201, r2
@@ -180,10 +187,11 @@ def test_client_creation_replay_withholds_the_secret(stack, admin, pass_org):
 
 def test_organisation_creation_replay_reads_it_again(stack, admin):
     key = new_key()
+    before = idem_values(stack)
     body = epart.organisation_body(referent={"name": NAME, "email": EMAIL, "phone": PHONE})
     r1 = admin.post("/v1/organisations", body, headers={"Idempotency-Key": key})
     assert r1.status == 201, r1
-    for k, v in idem_values(stack).items():
+    for k, v in idem_values(stack, since=before).items():
         for secret in (NAME, EMAIL, PHONE):
             assert secret not in v, (k, secret)
     r2 = admin.post("/v1/organisations", body, headers={"Idempotency-Key": key})
@@ -211,11 +219,12 @@ def test_scopes_with_separators_do_not_collide(stack):
 
 def test_agent_creation_replay_reads_it_again(stack, admin):
     key = new_key()
+    before = idem_values(stack)
     mail = "agent-%s@example.org" % uuid.uuid4().hex[:8]
     body = {"email": mail, "name": NAME, "role": "admin"}
     r1 = admin.post("/v1/agents", body, headers={"Idempotency-Key": key})
     assert r1.status == 201, r1
-    for k, v in idem_values(stack).items():
+    for k, v in idem_values(stack, since=before).items():
         assert mail not in v and NAME not in v, k
     r2 = admin.post("/v1/agents", body, headers={"Idempotency-Key": key})
     assert r2.status == 201 and r2.json == r1.json, r2

@@ -206,53 +206,69 @@ def test_idempotency_key_replays_the_creation(stack, own_partner, receiver):
     assert r3.status == 422 and ("Idempotency-Key", "idempotency_key_reused") in r3.error_codes()
 
 
-def test_hostile_bodies(stack, own_partner, receiver):
-    def codes(body=None, **kw):
-        r = own_partner.post("/v1/webhooks", body, **kw)
-        return r.status, r.error_codes()
+RECEIVER = object()  # stands for the receiver's URL in the cases below
 
-    assert codes({"url": receiver.url, "events": "dossier.status_changed"}) == \
-        (422, {("events", "invalid_type")})
-    assert codes({"url": receiver.url, "events": {"a": 1}}) == (422, {("events", "invalid_type")})
-    assert codes({"url": receiver.url, "events": ["dossier.created"]}) == \
-        (422, {("events[0]", "invalid_enum")})
-    assert codes({"url": receiver.url, "events": [42]}) == (422, {("events[0]", "invalid_type")})
-    assert codes({"url": receiver.url, "events": []}) == (422, {("events", "required")})
-    assert codes({"url": receiver.url}) == (422, {("events", "required")})
-    assert codes({"url": receiver.url, "events": ["message.created", "message.created"]}) == \
-        (422, {("events[1]", "duplicate")})
-    assert codes({"url": receiver.url, "events": ["x"] * 100})[0] == 422
-    assert codes({"events": EVENTS}) == (422, {("url", "required")})
-    assert codes({"url": 12, "events": EVENTS}) == (422, {("url", "invalid_type")})
-    assert codes({"url": "http://127.0.0.1/" + "a" * 2048, "events": EVENTS}) == \
-        (422, {("url", "too_long")})
-    assert codes({"url": "not a url", "events": EVENTS}) == (422, {("url", "invalid_url")})
-    assert codes({"url": "http://[::1/", "events": EVENTS}) == (422, {("url", "invalid_url")})
-    assert codes({"url": "http://127.0.0.1/\r\nX: y", "events": EVENTS}) == \
-        (422, {("url", "invalid_url")})
-    assert codes({"url": receiver.url, "events": EVENTS, "secret": "whsec_AAAA"}) == \
-        (422, {("secret", "read_only")})
-    assert codes({"url": receiver.url, "events": EVENTS, "colour": "blue"}) == \
-        (422, {("colour", "unknown_field")})
-    assert codes({"url": receiver.url, "events": EVENTS, "description": "x" * 501}) == \
-        (422, {("description", "too_long")})
-    assert codes({"url": receiver.url, "events": EVENTS, "org": str(uuid.uuid4())}) == \
-        (422, {("org", "out_of_scope")})
-    assert codes({"url": receiver.url, "events": EVENTS, "caisse": "171"}) == \
-        (422, {("caisse", "out_of_scope")})
+# (case, body, the errors expected with a 422; None: only the status)
+HOSTILE_BODIES = [
+    ("events a string", {"url": RECEIVER, "events": "dossier.status_changed"},
+     {("events", "invalid_type")}),
+    ("events an object", {"url": RECEIVER, "events": {"a": 1}}, {("events", "invalid_type")}),
+    ("events unknown", {"url": RECEIVER, "events": ["dossier.created"]},
+     {("events[0]", "invalid_enum")}),
+    ("events not strings", {"url": RECEIVER, "events": [42]}, {("events[0]", "invalid_type")}),
+    ("events empty", {"url": RECEIVER, "events": []}, {("events", "required")}),
+    ("events missing", {"url": RECEIVER}, {("events", "required")}),
+    ("events twice", {"url": RECEIVER, "events": ["message.created", "message.created"]},
+     {("events[1]", "duplicate")}),
+    ("events too many", {"url": RECEIVER, "events": ["x"] * 100}, None),
+    ("url missing", {"events": EVENTS}, {("url", "required")}),
+    ("url a number", {"url": 12, "events": EVENTS}, {("url", "invalid_type")}),
+    ("url too long", {"url": "http://127.0.0.1/" + "a" * 2048, "events": EVENTS},
+     {("url", "too_long")}),
+    ("url not a url", {"url": "not a url", "events": EVENTS}, {("url", "invalid_url")}),
+    ("url bracket unclosed", {"url": "http://[::1/", "events": EVENTS}, {("url", "invalid_url")}),
+    ("url with a header", {"url": "http://127.0.0.1/\r\nX: y", "events": EVENTS},
+     {("url", "invalid_url")}),
+    ("secret given", {"url": RECEIVER, "events": EVENTS, "secret": "whsec_AAAA"},
+     {("secret", "read_only")}),
+    ("unknown field", {"url": RECEIVER, "events": EVENTS, "colour": "blue"},
+     {("colour", "unknown_field")}),
+    ("description too long", {"url": RECEIVER, "events": EVENTS, "description": "x" * 501},
+     {("description", "too_long")}),
+    ("another org", {"url": RECEIVER, "events": EVENTS, "org": str(uuid.uuid4())},
+     {("org", "out_of_scope")}),
+    ("a caisse", {"url": RECEIVER, "events": EVENTS, "caisse": "171"},
+     {("caisse", "out_of_scope")}),
     # every invalid field is listed at once
-    s, c = codes({"url": "ftp://x", "events": ["nope"], "extra": 1})
-    assert s == 422 and c == {("url", "unsupported_scheme"), ("events[0]", "invalid_enum"),
-                              ("extra", "unknown_field")}
-    # malformed bodies
-    assert own_partner.post("/v1/webhooks", raw=b"{junk").status == 400
-    assert own_partner.post("/v1/webhooks", raw=b'["url"]').status == 400
-    assert own_partner.post("/v1/webhooks", raw=b"").status == 400
-    assert own_partner.post("/v1/webhooks", raw=b"[" * 50 + b"]" * 50).status == 400
-    assert own_partner.post("/v1/webhooks", raw=b'{"url":"a","url":"b"}').status == 400
-    assert own_partner.post("/v1/webhooks", raw=b"{}", content_type="text/plain").status == 415
-    assert own_partner.post("/v1/webhooks", raw=b"{}", content_type=None).status == 415
-    # ids and list parameters
+    ("three fields wrong", {"url": "ftp://x", "events": ["nope"], "extra": 1},
+     {("url", "unsupported_scheme"), ("events[0]", "invalid_enum"), ("extra", "unknown_field")}),
+]
+
+
+@pytest.mark.parametrize("body,expected", [c[1:] for c in HOSTILE_BODIES],
+                         ids=[c[0] for c in HOSTILE_BODIES])
+def test_hostile_body(own_partner, receiver, body, expected):
+    body = {k: receiver.url if v is RECEIVER else v for k, v in body.items()}
+    r = own_partner.post("/v1/webhooks", body)
+    assert r.status == 422, r
+    if expected is not None:
+        assert r.error_codes() == expected, r
+
+
+@pytest.mark.parametrize("raw,content_type,status", [
+    (b"{junk", "application/json", 400),
+    (b'["url"]', "application/json", 400),
+    (b"", "application/json", 400),
+    (b"[" * 50 + b"]" * 50, "application/json", 400),
+    (b'{"url":"a","url":"b"}', "application/json", 400),
+    (b"{}", "text/plain", 415),
+    (b"{}", None, 415),
+], ids=["junk", "array", "empty", "deep", "duplicate key", "text/plain", "no type"])
+def test_malformed_body(own_partner, raw, content_type, status):
+    assert own_partner.post("/v1/webhooks", raw=raw, content_type=content_type).status == status
+
+
+def test_ids_and_list_parameters(stack, own_partner):
     assert own_partner.get("/v1/webhooks/not-a-uuid").status == 404
     assert own_partner.get("/v1/webhooks/%s" % uuid.uuid4()).status == 404
     assert own_partner.get("/v1/webhooks/%s/deliveries" % uuid.uuid4()).status == 404

@@ -31,31 +31,6 @@ static const char *const VALID_AME =
 
 #define SHA "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
-/* Set (value != NULL) or remove (value == NULL) the member at a dotted path,
- * creating intermediate objects. Steals value. */
-static void jset(json_t *root, const char *dotted, json_t *value)
-{
-    char buf[256], *save = NULL, *tok, *next;
-    json_t *cur = root;
-
-    snprintf(buf, sizeof(buf), "%s", dotted);
-    tok = strtok_r(buf, ".", &save);
-    while ((next = strtok_r(NULL, ".", &save)) != NULL) {
-        json_t *child = json_object_get(cur, tok);
-
-        if (!json_is_object(child)) {
-            child = json_object();
-            json_object_set_new(cur, tok, child);
-        }
-        cur = child;
-        tok = next;
-    }
-    if (value == NULL)
-        json_object_del(cur, tok);
-    else
-        json_object_set_new(cur, tok, value);
-}
-
 /* Validate body (consumed) and return the error list (caller decrefs), checking
  * the entries' shape and that the count returned matches the list. */
 static json_t *validate(json_t *body)
@@ -72,27 +47,13 @@ static json_t *validate(json_t *body)
 /* Validate the valid AME body with one member changed; expect exactly one error. */
 static void one_error(const char *path, json_t *value, const char *field, const char *code)
 {
-    json_t *body = J(VALID_AME), *errors;
-
-    jset(body, path, value);
-    errors = validate(body);
-    assert_err(errors, field, code);
-    if (json_array_size(errors) != 1) {
-        err_dump(errors);
-        fail_msg("une seule erreur attendue pour %s", path);
-    }
-    json_decref(errors);
+    assert_changed_field(validate, VALID_AME, path, value, field, code);
 }
 
 /* Validate the valid AME body with one member changed; expect no error. */
 static void no_error(const char *path, json_t *value)
 {
-    json_t *body = J(VALID_AME), *errors;
-
-    jset(body, path, value);
-    errors = validate(body);
-    assert_no_errors(errors);
-    json_decref(errors);
+    assert_changed_field(validate, VALID_AME, path, value, NULL, NULL);
 }
 
 static json_t *str_repeat(const char *unit, int n)
@@ -196,10 +157,10 @@ static void test_mass_assignment_refused(void **state)
     (void)state;
     for (const char *const *k = owned; *k; k++)
         json_object_set_new(body, *k, json_string("x"));
-    jset(body, "applicant.status", json_true());
-    jset(body, "situation.eligible", json_true());
-    jset(body, "situation.hospitalization.ward", json_string("B"));
-    jset(body, "consent.by", json_string("x"));
+    json_set_path(body, "applicant.status", json_true());
+    json_set_path(body, "situation.eligible", json_true());
+    json_set_path(body, "situation.hospitalization.ward", json_string("B"));
+    json_set_path(body, "consent.by", json_string("x"));
     json_object_set_new(json_array_get(json_object_get(body, "pieces"), 0), "url",
                         json_string("file:///etc/passwd"));
     errors = validate(body);
@@ -275,38 +236,44 @@ static void test_long_unicode_key_listed(void **state)
 static void test_prestation(void **state)
 {
     (void)state;
-    one_error("prestation", json_string("AME"), "prestation", "invalid_enum");
-    one_error("prestation", json_string("cmu"), "prestation", "invalid_enum");
-    one_error("prestation", json_string(""), "prestation", "invalid_enum");
-    one_error("prestation", json_stringn("ame\0x", 5), "prestation", "invalid_enum");
-    one_error("prestation", json_string("'; DROP TABLE dossiers;--"), "prestation",
-              "invalid_enum");
-    one_error("prestation", json_integer(1), "prestation", "invalid_type");
-    one_error("prestation", json_pack("[s]", "ame"), "prestation", "invalid_type");
-    one_error("prestation", json_null(), "prestation", "required");
-    one_error("prestation", NULL, "prestation", "required");
+    static const struct field_case prestation_cases[] = {
+        {"prestation", STR("AME"), "prestation", "invalid_enum"},
+        {"prestation", STR("cmu"), "prestation", "invalid_enum"},
+        {"prestation", STR(""), "prestation", "invalid_enum"},
+        {"prestation", STRN("ame\0x", 5), "prestation", "invalid_enum"},
+        {"prestation", STR("'; DROP TABLE dossiers;--"), "prestation", "invalid_enum"},
+        {"prestation", JSN("1"), "prestation", "invalid_type"},
+        {"prestation", JSN("[\"ame\"]"), "prestation", "invalid_type"},
+        {"prestation", JSN("null"), "prestation", "required"},
+        {"prestation", GONE, "prestation", "required"},
+    };
+
+    RUN_FIELD_CASES(validate, VALID_AME, prestation_cases);
 }
 
 static void test_flags_and_deposit(void **state)
 {
     (void)state;
-    one_error("first_request", json_string("true"), "first_request", "invalid_type");
-    one_error("first_request", json_integer(1), "first_request", "invalid_type");
-    one_error("transmit", json_string("false"), "transmit", "invalid_type");
-    one_error("transmit", json_integer(0), "transmit", "invalid_type");
-    no_error("first_request", json_false());
-    no_error("first_request", NULL);
-    no_error("transmit", json_null());
-    no_error("deposited_on", NULL);
-    no_error("deposited_on", json_string("2026-11-23")); /* today */
-    one_error("deposited_on", json_string("2026-11-24"), "deposited_on", "future_date");
-    one_error("deposited_on", json_string("2026-04-31"), "deposited_on", "invalid_date");
-    one_error("deposited_on", json_string("2021-02-29"), "deposited_on", "invalid_date");
-    one_error("deposited_on", json_string("20/11/2026"), "deposited_on", "invalid_date");
-    one_error("deposited_on", json_string("2026-11-20T10:00:00Z"), "deposited_on",
-              "invalid_date");
-    one_error("deposited_on", json_stringn("2026-11-20\0", 11), "deposited_on", "invalid_date");
-    one_error("deposited_on", json_integer(20261120), "deposited_on", "invalid_type");
+    static const struct field_case flags_and_deposit_cases[] = {
+        {"first_request", STR("true"), "first_request", "invalid_type"},
+        {"first_request", JSN("1"), "first_request", "invalid_type"},
+        {"transmit", STR("false"), "transmit", "invalid_type"},
+        {"transmit", JSN("0"), "transmit", "invalid_type"},
+        {"first_request", JSN("false"), NULL, NULL},
+        {"first_request", GONE, NULL, NULL},
+        {"transmit", JSN("null"), NULL, NULL},
+        {"deposited_on", GONE, NULL, NULL},
+        {"deposited_on", STR("2026-11-23"), NULL, NULL}, /* today */
+        {"deposited_on", STR("2026-11-24"), "deposited_on", "future_date"},
+        {"deposited_on", STR("2026-04-31"), "deposited_on", "invalid_date"},
+        {"deposited_on", STR("2021-02-29"), "deposited_on", "invalid_date"},
+        {"deposited_on", STR("20/11/2026"), "deposited_on", "invalid_date"},
+        {"deposited_on", STR("2026-11-20T10:00:00Z"), "deposited_on", "invalid_date"},
+        {"deposited_on", STRN("2026-11-20\0", 11), "deposited_on", "invalid_date"},
+        {"deposited_on", JSN("20261120"), "deposited_on", "invalid_type"},
+    };
+
+    RUN_FIELD_CASES(validate, VALID_AME, flags_and_deposit_cases);
 }
 
 /* ---- applicant ------------------------------------------------------------------ */
@@ -316,28 +283,34 @@ static void test_applicant_every_field_listed(void **state)
     json_t *body = J(VALID_AME), *errors;
 
     (void)state;
-    jset(body, "applicant", J("{\"last_name\":42,\"first_names\":[],\"birth_date\":\"2021-02-29\","
-                              "\"sex\":\"Z\",\"nir\":\"180021730000186\",\"phone\":\"abc\","
-                              "\"email\":\"x@\",\"language\":\"french\","
-                              "\"interpreter_needed\":\"false\","
-                              "\"address\":{\"postal_code\":\"1700\"},"
-                              "\"domiciliation\":{\"organisme\":\"L'Escale\","
-                              "\"since\":\"2027-01-01\"},\"foo\":1}"));
+    json_set_path(body, "applicant",
+                  J("{\"last_name\":42,\"first_names\":[],\"birth_date\":\"2021-02-29\","
+                    "\"sex\":\"Z\",\"nir\":\"180021730000186\",\"phone\":\"abc\","
+                    "\"email\":\"x@\",\"language\":\"french\","
+                    "\"interpreter_needed\":\"false\","
+                    "\"address\":{\"postal_code\":\"1700\"},"
+                    "\"domiciliation\":{\"organisme\":\"L'Escale\","
+                    "\"since\":\"2027-01-01\"},\"foo\":1}"));
     errors = validate(body);
-    assert_err(errors, "applicant.last_name", "invalid_type");
-    assert_err(errors, "applicant.first_names", "required");
-    assert_err(errors, "applicant.birth_date", "invalid_date");
-    assert_err(errors, "applicant.sex", "invalid_enum");
-    assert_err(errors, "applicant.nir", "invalid_nir");
-    assert_err(errors, "applicant.phone", "invalid_format");
-    assert_err(errors, "applicant.email", "invalid_format");
-    assert_err(errors, "applicant.language", "invalid_format");
-    assert_err(errors, "applicant.interpreter_needed", "invalid_type");
-    assert_err(errors, "applicant.address.postal_code", "invalid_format");
-    assert_err(errors, "applicant.address.city", "required");
-    assert_err(errors, "applicant.domiciliation.since", "future_date");
-    assert_err(errors, "applicant.foo", "unknown_field");
-    assert_int_equal(json_array_size(errors), 13);
+    {
+        static const char *const expected[][2] = {
+            {"applicant.last_name", "invalid_type"},
+            {"applicant.first_names", "required"},
+            {"applicant.birth_date", "invalid_date"},
+            {"applicant.sex", "invalid_enum"},
+            {"applicant.nir", "invalid_nir"},
+            {"applicant.phone", "invalid_format"},
+            {"applicant.email", "invalid_format"},
+            {"applicant.language", "invalid_format"},
+            {"applicant.interpreter_needed", "invalid_type"},
+            {"applicant.address.postal_code", "invalid_format"},
+            {"applicant.address.city", "required"},
+            {"applicant.domiciliation.since", "future_date"},
+            {"applicant.foo", "unknown_field"},
+        };
+
+        ASSERT_ERRS_EXACTLY(errors, expected);
+    }
     json_decref(errors);
 }
 
@@ -346,22 +319,31 @@ static void test_applicant_required(void **state)
     json_t *body = J(VALID_AME), *errors;
 
     (void)state;
-    jset(body, "applicant", json_object());
+    json_set_path(body, "applicant", json_object());
     errors = validate(body);
-    assert_err(errors, "applicant.last_name", "required");
-    assert_err(errors, "applicant.first_names", "required");
-    assert_err(errors, "applicant.birth_date", "required");
-    assert_err(errors, "applicant.sex", "required");
-    assert_int_equal(json_array_size(errors), 4);
+    {
+        static const char *const expected[][2] = {
+            {"applicant.last_name", "required"},
+            {"applicant.first_names", "required"},
+            {"applicant.birth_date", "required"},
+            {"applicant.sex", "required"},
+        };
+
+        ASSERT_ERRS_EXACTLY(errors, expected);
+    }
     json_decref(errors);
 
-    one_error("applicant", json_pack("[]"), "applicant", "invalid_type");
-    one_error("applicant", json_string("DUPONT"), "applicant", "invalid_type");
-    one_error("applicant", json_null(), "applicant", "required");
-    one_error("applicant.last_name", json_string(""), "applicant.last_name", "required");
-    one_error("applicant.last_name", json_string("   "), "applicant.last_name", "required");
-    one_error("applicant.last_name", json_null(), "applicant.last_name", "required");
-    one_error("applicant.sex", json_null(), "applicant.sex", "required");
+    static const struct field_case applicant_required_cases[] = {
+        {"applicant", JSN("[]"), "applicant", "invalid_type"},
+        {"applicant", STR("DUPONT"), "applicant", "invalid_type"},
+        {"applicant", JSN("null"), "applicant", "required"},
+        {"applicant.last_name", STR(""), "applicant.last_name", "required"},
+        {"applicant.last_name", STR(" "), "applicant.last_name", "required"},
+        {"applicant.last_name", JSN("null"), "applicant.last_name", "required"},
+        {"applicant.sex", JSN("null"), "applicant.sex", "required"},
+    };
+
+    RUN_FIELD_CASES(validate, VALID_AME, applicant_required_cases);
 }
 
 static void test_names(void **state)
@@ -381,29 +363,29 @@ static void test_names(void **state)
         one_error("applicant.last_name", json_string(*s), "applicant.last_name",
                   "invalid_format");
     /* Control and invisible characters. */
-    one_error("applicant.last_name", json_string("DU\tPONT"), "applicant.last_name",
-              "invalid_format");
-    one_error("applicant.last_name", json_string("DU\nPONT"), "applicant.last_name",
-              "invalid_format");
-    one_error("applicant.last_name", json_stringn("DU\0PONT", 7), "applicant.last_name",
-              "invalid_format");
-    one_error("applicant.last_name", json_string("DU\x7fPONT"), "applicant.last_name",
-              "invalid_format");
-    one_error("applicant.last_name", json_string("DU\xc2\x85PONT"), "applicant.last_name",
-              "invalid_format"); /* U+0085 */
-    one_error("applicant.last_name", json_string("\xe2\x80\xae" "TNOPUD"), "applicant.last_name",
-              "invalid_format"); /* U+202E */
-    one_error("applicant.last_name", json_string("DU\xe2\x80\x8bPONT"), "applicant.last_name",
-              "invalid_format"); /* U+200B */
-    /* Lengths count characters. */
-    no_error("applicant.last_name", str_repeat("A", 100));
-    no_error("applicant.last_name", str_repeat("É", 100));
-    one_error("applicant.last_name", str_repeat("A", 101), "applicant.last_name", "too_long");
-    one_error("applicant.last_name", str_repeat("É", 101), "applicant.last_name", "too_long");
-    one_error("applicant.last_name", str_repeat("A", 100000), "applicant.last_name", "too_long");
-    one_error("applicant.last_name", json_integer(0), "applicant.last_name", "invalid_type");
-    one_error("applicant.last_name", json_true(), "applicant.last_name", "invalid_type");
-    one_error("applicant.last_name", json_object(), "applicant.last_name", "invalid_type");
+    static const struct field_case names_cases[] = {
+        {"applicant.last_name", STR("DU\tPONT"), "applicant.last_name", "invalid_format"},
+        {"applicant.last_name", STR("DU\nPONT"), "applicant.last_name", "invalid_format"},
+        {"applicant.last_name", STRN("DU\0PONT", 7), "applicant.last_name", "invalid_format"},
+        {"applicant.last_name", STR("DU\x7fPONT"), "applicant.last_name", "invalid_format"},
+        {"applicant.last_name", STR("DU\xc2\x85PONT"), "applicant.last_name",
+         "invalid_format"}, /* U+0085 */
+        {"applicant.last_name", STR("\xe2\x80\xae" "TNOPUD"), "applicant.last_name",
+         "invalid_format"}, /* U+202E */
+        {"applicant.last_name", STR("DU\xe2\x80\x8bPONT"), "applicant.last_name",
+         "invalid_format"}, /* U+200B */
+        /* Lengths count characters. */
+        {"applicant.last_name", REPEAT("A", 100), NULL, NULL},
+        {"applicant.last_name", REPEAT("É", 100), NULL, NULL},
+        {"applicant.last_name", REPEAT("A", 101), "applicant.last_name", "too_long"},
+        {"applicant.last_name", REPEAT("É", 101), "applicant.last_name", "too_long"},
+        {"applicant.last_name", REPEAT("A", 100000), "applicant.last_name", "too_long"},
+        {"applicant.last_name", JSN("0"), "applicant.last_name", "invalid_type"},
+        {"applicant.last_name", JSN("true"), "applicant.last_name", "invalid_type"},
+        {"applicant.last_name", JSN("{}"), "applicant.last_name", "invalid_type"},
+    };
+
+    RUN_FIELD_CASES(validate, VALID_AME, names_cases);
 }
 
 static void test_first_names(void **state)
@@ -411,17 +393,22 @@ static void test_first_names(void **state)
     json_t *body = J(VALID_AME), *errors, *many;
 
     (void)state;
-    jset(body, "applicant.first_names",
+    json_set_path(body, "applicant.first_names",
          J("[\"Marie\",\"\",3,null,\"Jean<script>\",[\"x\"],\"Anne\\u0007\"]"));
     errors = validate(body);
     assert_no_err_on(errors, "applicant.first_names[0]");
-    assert_err(errors, "applicant.first_names[1]", "required");
-    assert_err(errors, "applicant.first_names[2]", "invalid_type");
-    assert_err(errors, "applicant.first_names[3]", "required");
-    assert_err(errors, "applicant.first_names[4]", "invalid_format");
-    assert_err(errors, "applicant.first_names[5]", "invalid_type");
-    assert_err(errors, "applicant.first_names[6]", "invalid_format");
-    assert_int_equal(json_array_size(errors), 6);
+    {
+        static const char *const expected[][2] = {
+            {"applicant.first_names[1]", "required"},
+            {"applicant.first_names[2]", "invalid_type"},
+            {"applicant.first_names[3]", "required"},
+            {"applicant.first_names[4]", "invalid_format"},
+            {"applicant.first_names[5]", "invalid_type"},
+            {"applicant.first_names[6]", "invalid_format"},
+        };
+
+        ASSERT_ERRS_EXACTLY(errors, expected);
+    }
     json_decref(errors);
 
     many = json_array();
@@ -430,11 +417,14 @@ static void test_first_names(void **state)
     no_error("applicant.first_names", json_deep_copy(many));
     json_array_append_new(many, json_string("Jean"));
     one_error("applicant.first_names", many, "applicant.first_names", "too_many");
-    one_error("applicant.first_names", json_string("Marie"), "applicant.first_names",
-              "invalid_type");
-    one_error("applicant.first_names", json_pack("[]"), "applicant.first_names", "required");
-    one_error("applicant.first_names", json_pack("{s:s}", "0", "Marie"), "applicant.first_names",
-              "invalid_type");
+    static const struct field_case first_names_cases[] = {
+        {"applicant.first_names", STR("Marie"), "applicant.first_names", "invalid_type"},
+        {"applicant.first_names", JSN("[]"), "applicant.first_names", "required"},
+        {"applicant.first_names", JSN("{\"0\":\"Marie\"}"), "applicant.first_names",
+         "invalid_type"},
+    };
+
+    RUN_FIELD_CASES(validate, VALID_AME, first_names_cases);
     one_error("applicant.first_names", json_pack("[s]", "Marie-Hélène Jo\xc3\xabl\xe2\x80\x8b"),
               "applicant.first_names[0]", "invalid_format");
 }
@@ -442,28 +432,23 @@ static void test_first_names(void **state)
 static void test_birth_date(void **state)
 {
     (void)state;
-    no_error("applicant.birth_date", json_string("2000-02-29"));
-    no_error("applicant.birth_date", json_string("1900-01-01"));
-    one_error("applicant.birth_date", json_string("1899-12-31"), "applicant.birth_date",
-              "invalid_range");
-    one_error("applicant.birth_date", json_string("1900-02-29"), "applicant.birth_date",
-              "invalid_date");
-    one_error("applicant.birth_date", json_string("2026-04-31"), "applicant.birth_date",
-              "invalid_date");
-    one_error("applicant.birth_date", json_string("2026-00-10"), "applicant.birth_date",
-              "invalid_date");
-    one_error("applicant.birth_date", json_string("1980-2-29"), "applicant.birth_date",
-              "invalid_date");
-    one_error("applicant.birth_date", json_string("29/02/1980"), "applicant.birth_date",
-              "invalid_date");
-    one_error("applicant.birth_date", json_string("'; DROP TABLE dossiers;--"),
-              "applicant.birth_date", "invalid_date");
-    one_error("applicant.birth_date", json_string("2026-11-24"), "applicant.birth_date",
-              "future_date");
-    one_error("applicant.birth_date", json_integer(1980), "applicant.birth_date",
-              "invalid_type");
-    one_error("applicant.birth_date", json_pack("{s:i}", "y", 1980), "applicant.birth_date",
-              "invalid_type");
+    static const struct field_case birth_date_cases[] = {
+        {"applicant.birth_date", STR("2000-02-29"), NULL, NULL},
+        {"applicant.birth_date", STR("1900-01-01"), NULL, NULL},
+        {"applicant.birth_date", STR("1899-12-31"), "applicant.birth_date", "invalid_range"},
+        {"applicant.birth_date", STR("1900-02-29"), "applicant.birth_date", "invalid_date"},
+        {"applicant.birth_date", STR("2026-04-31"), "applicant.birth_date", "invalid_date"},
+        {"applicant.birth_date", STR("2026-00-10"), "applicant.birth_date", "invalid_date"},
+        {"applicant.birth_date", STR("1980-2-29"), "applicant.birth_date", "invalid_date"},
+        {"applicant.birth_date", STR("29/02/1980"), "applicant.birth_date", "invalid_date"},
+        {"applicant.birth_date", STR("'; DROP TABLE dossiers;--"), "applicant.birth_date",
+         "invalid_date"},
+        {"applicant.birth_date", STR("2026-11-24"), "applicant.birth_date", "future_date"},
+        {"applicant.birth_date", JSN("1980"), "applicant.birth_date", "invalid_type"},
+        {"applicant.birth_date", JSN("{\"y\":1980}"), "applicant.birth_date", "invalid_type"},
+    };
+
+    RUN_FIELD_CASES(validate, VALID_AME, birth_date_cases);
 }
 
 static void test_sex_and_nir(void **state)
@@ -472,31 +457,33 @@ static void test_sex_and_nir(void **state)
     const char *m1, *m2;
 
     (void)state;
-    no_error("applicant.sex", json_string("M"));
-    no_error("applicant.sex", json_string("X"));
-    one_error("applicant.sex", json_string("f"), "applicant.sex", "invalid_enum");
-    one_error("applicant.sex", json_string("Femme"), "applicant.sex", "invalid_enum");
-    one_error("applicant.sex", json_integer(2), "applicant.sex", "invalid_type");
+    static const struct field_case sex_and_nir_cases[] = {
+        {"applicant.sex", STR("M"), NULL, NULL},
+        {"applicant.sex", STR("X"), NULL, NULL},
+        {"applicant.sex", STR("f"), "applicant.sex", "invalid_enum"},
+        {"applicant.sex", STR("Femme"), "applicant.sex", "invalid_enum"},
+        {"applicant.sex", JSN("2"), "applicant.sex", "invalid_type"},
+        {"applicant.nir", STR("280022930000102"), NULL, NULL}, /* key computed below */
+        {"applicant.nir", STR("285022A00412355"), NULL, NULL}, /* Corse-du-Sud */
+        {"applicant.nir", STR("190012B03304549"), NULL, NULL}, /* Haute-Corse */
+        {"applicant.nir", JSN("null"), NULL, NULL},
+        {"applicant.nir", STR("285022A00412356"), "applicant.nir", "invalid_nir"},
+        {"applicant.nir", STR("2 80 02 29 300 001 02"), "applicant.nir", "invalid_nir"},
+        {"applicant.nir", STR("2800229300001"), "applicant.nir", "invalid_nir"},
+        {"applicant.nir", STR("'; DROP TABLE x"), "applicant.nir", "invalid_nir"},
+        {"applicant.nir", JSN("280022930000102"), "applicant.nir", "invalid_type"},
+        {"applicant.nir", STR(""), "applicant.nir", "invalid_format"},
+    };
 
-    no_error("applicant.nir", json_string("280022930000102"));   /* key computed below */
-    no_error("applicant.nir", json_string("285022A00412355"));   /* Corse-du-Sud */
-    no_error("applicant.nir", json_string("190012B03304549"));   /* Haute-Corse */
-    no_error("applicant.nir", json_null());
-    one_error("applicant.nir", json_string("285022A00412356"), "applicant.nir", "invalid_nir");
-    one_error("applicant.nir", json_string("2 80 02 29 300 001 02"), "applicant.nir",
-              "invalid_nir");
-    one_error("applicant.nir", json_string("2800229300001"), "applicant.nir", "invalid_nir");
-    one_error("applicant.nir", json_string("'; DROP TABLE x"), "applicant.nir", "invalid_nir");
-    one_error("applicant.nir", json_integer(280022930000102), "applicant.nir", "invalid_type");
-    one_error("applicant.nir", json_string(""), "applicant.nir", "invalid_format");
+    RUN_FIELD_CASES(validate, VALID_AME, sex_and_nir_cases);
 
     /* Format and key errors carry different messages. */
     body = J(VALID_AME);
-    jset(body, "applicant.nir", json_string("285022A00412356"));
+    json_set_path(body, "applicant.nir", json_string("285022A00412356"));
     errors = validate(body);
     m1 = json_string_value(json_object_get(json_array_get(errors, 0), "message"));
     body = J(VALID_AME);
-    jset(body, "applicant.nir", json_string("285022C00412355"));
+    json_set_path(body, "applicant.nir", json_string("285022C00412355"));
     {
         json_t *errors2 = validate(body);
 
@@ -550,68 +537,74 @@ static void test_contact_fields(void **state)
     local[2] = '\0';
     one_error("applicant.email", json_string(local), "applicant.email", "invalid_format");
 
-    no_error("applicant.language", json_string("ber"));
-    no_error("applicant.language", json_string("EN"));
-    one_error("applicant.language", json_string("f"), "applicant.language", "invalid_format");
-    one_error("applicant.language", json_string("fr-FR"), "applicant.language",
-              "invalid_format");
-    one_error("applicant.language", str_repeat("f", 17), "applicant.language", "too_long");
-    one_error("applicant.language", json_string("f1"), "applicant.language", "invalid_format");
-    one_error("applicant.interpreter_needed", json_string("yes"), "applicant.interpreter_needed",
-              "invalid_type");
+    static const struct field_case contact_fields_cases[] = {
+        {"applicant.language", STR("ber"), NULL, NULL},
+        {"applicant.language", STR("EN"), NULL, NULL},
+        {"applicant.language", STR("f"), "applicant.language", "invalid_format"},
+        {"applicant.language", STR("fr-FR"), "applicant.language", "invalid_format"},
+        {"applicant.language", REPEAT("f", 17), "applicant.language", "too_long"},
+        {"applicant.language", STR("f1"), "applicant.language", "invalid_format"},
+        {"applicant.interpreter_needed", STR("yes"), "applicant.interpreter_needed",
+         "invalid_type"},
+    };
+
+    RUN_FIELD_CASES(validate, VALID_AME, contact_fields_cases);
 }
 
 static void test_address(void **state)
 {
     (void)state;
-    no_error("applicant.address", json_null());
-    no_error("applicant.address.postal_code", json_string("2A004"));
-    no_error("applicant.address.postal_code", json_string("97400"));
-    no_error("applicant.address.line", NULL);
-    /* Free text is data: stored as sent, escaped where it is displayed. */
-    no_error("applicant.address.line", json_string("'; DROP TABLE dossiers;--"));
-    no_error("applicant.address.city", json_string("<script>alert(1)</script>"));
-    no_error("applicant.address.line", str_repeat("é", 200));
-    one_error("applicant.address.line", str_repeat("é", 201), "applicant.address.line",
-              "too_long");
-    one_error("applicant.address.line", json_string("2 rue X\nBât. B"), "applicant.address.line",
-              "invalid_format");
-    one_error("applicant.address.postal_code", json_string("1700"),
-              "applicant.address.postal_code", "invalid_format");
-    one_error("applicant.address.postal_code", json_string("00100"),
-              "applicant.address.postal_code", "invalid_format");
-    one_error("applicant.address.postal_code", json_string("2C004"),
-              "applicant.address.postal_code", "invalid_format");
-    one_error("applicant.address.postal_code", json_string("17 000"),
-              "applicant.address.postal_code", "invalid_format");
-    one_error("applicant.address.postal_code", json_integer(17000),
-              "applicant.address.postal_code", "invalid_type");
-    one_error("applicant.address.postal_code", NULL, "applicant.address.postal_code",
-              "required");
-    one_error("applicant.address.city", json_string(""), "applicant.address.city", "required");
-    one_error("applicant.address.city", str_repeat("x", 101), "applicant.address.city",
-              "too_long");
-    one_error("applicant.address", json_string("2 rue X 17000 La Rochelle"), "applicant.address",
-              "invalid_type");
-    one_error("applicant.address.country", json_string("FR"), "applicant.address.country",
-              "unknown_field");
+    static const struct field_case address_cases[] = {
+        {"applicant.address", JSN("null"), NULL, NULL},
+        {"applicant.address.postal_code", STR("2A004"), NULL, NULL},
+        {"applicant.address.postal_code", STR("97400"), NULL, NULL},
+        {"applicant.address.line", GONE, NULL, NULL},
+        /* Free text is data: stored as sent, escaped where it is displayed. */
+        {"applicant.address.line", STR("'; DROP TABLE dossiers;--"), NULL, NULL},
+        {"applicant.address.city", STR("<script>alert(1)</script>"), NULL, NULL},
+        {"applicant.address.line", REPEAT("é", 200), NULL, NULL},
+        {"applicant.address.line", REPEAT("é", 201), "applicant.address.line", "too_long"},
+        {"applicant.address.line", STR("2 rue X\nBât. B"), "applicant.address.line",
+         "invalid_format"},
+        {"applicant.address.postal_code", STR("1700"), "applicant.address.postal_code",
+         "invalid_format"},
+        {"applicant.address.postal_code", STR("00100"), "applicant.address.postal_code",
+         "invalid_format"},
+        {"applicant.address.postal_code", STR("2C004"), "applicant.address.postal_code",
+         "invalid_format"},
+        {"applicant.address.postal_code", STR("17 000"), "applicant.address.postal_code",
+         "invalid_format"},
+        {"applicant.address.postal_code", JSN("17000"), "applicant.address.postal_code",
+         "invalid_type"},
+        {"applicant.address.postal_code", GONE, "applicant.address.postal_code", "required"},
+        {"applicant.address.city", STR(""), "applicant.address.city", "required"},
+        {"applicant.address.city", REPEAT("x", 101), "applicant.address.city", "too_long"},
+        {"applicant.address", STR("2 rue X 17000 La Rochelle"), "applicant.address",
+         "invalid_type"},
+        {"applicant.address.country", STR("FR"), "applicant.address.country", "unknown_field"},
+    };
+
+    RUN_FIELD_CASES(validate, VALID_AME, address_cases);
 }
 
 static void test_domiciliation(void **state)
 {
     (void)state;
-    no_error("applicant.domiciliation", json_null());
-    no_error("applicant.domiciliation.since", NULL);
-    one_error("applicant.domiciliation.organisme", NULL, "applicant.domiciliation.organisme",
-              "required");
-    one_error("applicant.domiciliation.organisme", str_repeat("o", 201),
-              "applicant.domiciliation.organisme", "too_long");
-    one_error("applicant.domiciliation.since", json_string("1979-12-31"),
-              "applicant.domiciliation.since", "invalid_range"); /* before birth */
-    one_error("applicant.domiciliation.since", json_string("2025-02-30"),
-              "applicant.domiciliation.since", "invalid_date");
-    one_error("applicant.domiciliation", json_pack("[]"), "applicant.domiciliation",
-              "invalid_type");
+    static const struct field_case domiciliation_cases[] = {
+        {"applicant.domiciliation", JSN("null"), NULL, NULL},
+        {"applicant.domiciliation.since", GONE, NULL, NULL},
+        {"applicant.domiciliation.organisme", GONE, "applicant.domiciliation.organisme",
+         "required"},
+        {"applicant.domiciliation.organisme", REPEAT("o", 201),
+         "applicant.domiciliation.organisme", "too_long"},
+        {"applicant.domiciliation.since", STR("1979-12-31"), "applicant.domiciliation.since",
+         "invalid_range"}, /* before birth */
+        {"applicant.domiciliation.since", STR("2025-02-30"), "applicant.domiciliation.since",
+         "invalid_date"},
+        {"applicant.domiciliation", JSN("[]"), "applicant.domiciliation", "invalid_type"},
+    };
+
+    RUN_FIELD_CASES(validate, VALID_AME, domiciliation_cases);
 }
 
 /* ---- situation ------------------------------------------------------------------ */
@@ -623,68 +616,101 @@ static void test_required_by_prestation(void **state)
     (void)state;
     /* puma without situation. */
     body = J(VALID_AME);
-    jset(body, "prestation", json_string("puma"));
-    jset(body, "situation", NULL);
+    json_set_path(body, "prestation", json_string("puma"));
+    json_set_path(body, "situation", NULL);
     errors = validate(body);
-    assert_err(errors, "situation.puma_criterion", "required");
-    assert_err(errors, "situation.regular_stay", "required");
-    assert_int_equal(json_array_size(errors), 2);
+    {
+        static const char *const expected[][2] = {
+            {"situation.puma_criterion", "required"},
+            {"situation.regular_stay", "required"},
+        };
+
+        ASSERT_ERRS_EXACTLY(errors, expected);
+    }
     json_decref(errors);
 
     /* puma residence needs residence_since; activite needs activity_start. */
     body = J(VALID_AME);
-    jset(body, "prestation", json_string("puma"));
-    jset(body, "situation.residence_since", NULL);
+    json_set_path(body, "prestation", json_string("puma"));
+    json_set_path(body, "situation.residence_since", NULL);
     errors = validate(body);
-    assert_err(errors, "situation.residence_since", "required");
-    assert_int_equal(json_array_size(errors), 1);
+    {
+        static const char *const expected[][2] = {
+            {"situation.residence_since", "required"},
+        };
+
+        ASSERT_ERRS_EXACTLY(errors, expected);
+    }
     json_decref(errors);
 
     body = J(VALID_AME);
-    jset(body, "prestation", json_string("puma"));
-    jset(body, "situation.puma_criterion", json_string("activite"));
+    json_set_path(body, "prestation", json_string("puma"));
+    json_set_path(body, "situation.puma_criterion", json_string("activite"));
     errors = validate(body);
-    assert_err(errors, "situation.activity_start", "required");
-    assert_int_equal(json_array_size(errors), 1);
+    {
+        static const char *const expected[][2] = {
+            {"situation.activity_start", "required"},
+        };
+
+        ASSERT_ERRS_EXACTLY(errors, expected);
+    }
     json_decref(errors);
 
     /* An invalid criterion is the only error: which date is needed is unknown. */
     body = J(VALID_AME);
-    jset(body, "prestation", json_string("puma"));
-    jset(body, "situation.puma_criterion", json_string("travail"));
-    jset(body, "situation.residence_since", NULL);
+    json_set_path(body, "prestation", json_string("puma"));
+    json_set_path(body, "situation.puma_criterion", json_string("travail"));
+    json_set_path(body, "situation.residence_since", NULL);
     errors = validate(body);
-    assert_err(errors, "situation.puma_criterion", "invalid_enum");
-    assert_int_equal(json_array_size(errors), 1);
+    {
+        static const char *const expected[][2] = {
+            {"situation.puma_criterion", "invalid_enum"},
+        };
+
+        ASSERT_ERRS_EXACTLY(errors, expected);
+    }
     json_decref(errors);
 
     /* css. */
     body = J(VALID_AME);
-    jset(body, "prestation", json_string("css"));
-    jset(body, "situation", json_object());
+    json_set_path(body, "prestation", json_string("css"));
+    json_set_path(body, "situation", json_object());
     errors = validate(body);
-    assert_err(errors, "situation.puma_start", "required");
-    assert_err(errors, "situation.resources_under_ceiling", "required");
-    assert_int_equal(json_array_size(errors), 2);
+    {
+        static const char *const expected[][2] = {
+            {"situation.puma_start", "required"},
+            {"situation.resources_under_ceiling", "required"},
+        };
+
+        ASSERT_ERRS_EXACTLY(errors, expected);
+    }
     json_decref(errors);
 
     /* ame. */
     body = J(VALID_AME);
-    jset(body, "situation", json_null());
+    json_set_path(body, "situation", json_null());
     errors = validate(body);
-    assert_err(errors, "situation.irregular_since", "required");
-    assert_err(errors, "situation.resources_under_ceiling", "required");
-    assert_int_equal(json_array_size(errors), 2);
+    {
+        static const char *const expected[][2] = {
+            {"situation.irregular_since", "required"},
+            {"situation.resources_under_ceiling", "required"},
+        };
+
+        ASSERT_ERRS_EXACTLY(errors, expected);
+    }
     json_decref(errors);
 
-    one_error("situation.resources_under_ceiling", json_null(),
-              "situation.resources_under_ceiling", "required");
-    one_error("situation.resources_under_ceiling", json_string("true"),
-              "situation.resources_under_ceiling", "invalid_type");
-    one_error("situation.irregular_since", json_string(""), "situation.irregular_since",
-              "invalid_date");
-    one_error("situation", json_pack("[]"), "situation", "invalid_type");
-    one_error("situation", json_string("ame"), "situation", "invalid_type");
+    static const struct field_case required_by_prestation_cases[] = {
+        {"situation.resources_under_ceiling", JSN("null"), "situation.resources_under_ceiling",
+         "required"},
+        {"situation.resources_under_ceiling", STR("true"), "situation.resources_under_ceiling",
+         "invalid_type"},
+        {"situation.irregular_since", STR(""), "situation.irregular_since", "invalid_date"},
+        {"situation", JSN("[]"), "situation", "invalid_type"},
+        {"situation", STR("ame"), "situation", "invalid_type"},
+    };
+
+    RUN_FIELD_CASES(validate, VALID_AME, required_by_prestation_cases);
 }
 
 static void test_situation_fields(void **state)
@@ -693,15 +719,16 @@ static void test_situation_fields(void **state)
 
     (void)state;
     body = J(VALID_AME);
-    jset(body, "situation", J("{\"puma_criterion\":\"RESIDENCE\",\"residence_since\":\"1970-01-01\","
-                              "\"regular_stay\":\"no\",\"irregular_since\":\"2026-13-01\","
-                              "\"activity_start\":\"2027-01-01\",\"resources_under_ceiling\":1,"
-                              "\"urgent_care_needed\":\"false\",\"precarious\":[],"
-                              "\"puma_start\":\"1979-12-31\","
-                              "\"hospitalization\":{\"admitted_on\":\"2026-11-10\","
-                              "\"discharged_on\":\"2026-11-09\"},"
-                              "\"care_dates\":[\"2026-11-10\",\"2026-13-01\",null,\"2030-01-01\",5,"
-                              "\"1970-01-01\"],\"eligible\":true}"));
+    json_set_path(body, "situation",
+                  J("{\"puma_criterion\":\"RESIDENCE\",\"residence_since\":\"1970-01-01\","
+                    "\"regular_stay\":\"no\",\"irregular_since\":\"2026-13-01\","
+                    "\"activity_start\":\"2027-01-01\",\"resources_under_ceiling\":1,"
+                    "\"urgent_care_needed\":\"false\",\"precarious\":[],"
+                    "\"puma_start\":\"1979-12-31\","
+                    "\"hospitalization\":{\"admitted_on\":\"2026-11-10\","
+                    "\"discharged_on\":\"2026-11-09\"},"
+                    "\"care_dates\":[\"2026-11-10\",\"2026-13-01\",null,\"2030-01-01\",5,"
+                    "\"1970-01-01\"],\"eligible\":true}"));
     errors = validate(body);
     assert_err(errors, "situation.puma_criterion", "invalid_enum");
     assert_err(errors, "situation.residence_since", "invalid_range");
@@ -729,20 +756,24 @@ static void test_hospitalization_and_care_dates(void **state)
     json_t *dates;
 
     (void)state;
-    no_error("situation.hospitalization", json_null());
-    no_error("situation.hospitalization.discharged_on", json_string("2026-11-10"));
-    no_error("situation.hospitalization.discharged_on", json_string("2026-11-23"));
-    one_error("situation.hospitalization.discharged_on", json_string("2026-11-24"),
-              "situation.hospitalization.discharged_on", "future_date");
-    one_error("situation.hospitalization.admitted_on", NULL,
-              "situation.hospitalization.admitted_on", "required");
-    one_error("situation.hospitalization.admitted_on", json_string("2026-11-31"),
-              "situation.hospitalization.admitted_on", "invalid_date");
-    one_error("situation.hospitalization", json_string("2026-11-10"),
-              "situation.hospitalization", "invalid_type");
-    one_error("situation.irregular_since", json_string("1979-12-31"), "situation.irregular_since",
-              "invalid_range");
-    no_error("situation.irregular_since", json_string("1980-02-29")); /* the birth day itself */
+    static const struct field_case hospitalization_and_care_dates_cases[] = {
+        {"situation.hospitalization", JSN("null"), NULL, NULL},
+        {"situation.hospitalization.discharged_on", STR("2026-11-10"), NULL, NULL},
+        {"situation.hospitalization.discharged_on", STR("2026-11-23"), NULL, NULL},
+        {"situation.hospitalization.discharged_on", STR("2026-11-24"),
+         "situation.hospitalization.discharged_on", "future_date"},
+        {"situation.hospitalization.admitted_on", GONE, "situation.hospitalization.admitted_on",
+         "required"},
+        {"situation.hospitalization.admitted_on", STR("2026-11-31"),
+         "situation.hospitalization.admitted_on", "invalid_date"},
+        {"situation.hospitalization", STR("2026-11-10"), "situation.hospitalization",
+         "invalid_type"},
+        {"situation.irregular_since", STR("1979-12-31"), "situation.irregular_since",
+         "invalid_range"},
+        {"situation.irregular_since", STR("1980-02-29"), NULL, NULL}, /* the birth day itself */
+    };
+
+    RUN_FIELD_CASES(validate, VALID_AME, hospitalization_and_care_dates_cases);
 
     dates = json_array();
     for (int i = 0; i < 366; i++)
@@ -750,11 +781,14 @@ static void test_hospitalization_and_care_dates(void **state)
     no_error("situation.care_dates", json_deep_copy(dates));
     json_array_append_new(dates, json_string("2026-11-10"));
     one_error("situation.care_dates", dates, "situation.care_dates", "too_many");
-    no_error("situation.care_dates", json_pack("[]"));
-    one_error("situation.care_dates", json_string("2026-11-10"), "situation.care_dates",
-              "invalid_type");
-    one_error("situation.care_dates", json_pack("{s:s}", "a", "2026-11-10"),
-              "situation.care_dates", "invalid_type");
+    static const struct field_case hospitalization_and_care_dates_cases2[] = {
+        {"situation.care_dates", JSN("[]"), NULL, NULL},
+        {"situation.care_dates", STR("2026-11-10"), "situation.care_dates", "invalid_type"},
+        {"situation.care_dates", JSN("{\"a\":\"2026-11-10\"}"), "situation.care_dates",
+         "invalid_type"},
+    };
+
+    RUN_FIELD_CASES(validate, VALID_AME, hospitalization_and_care_dates_cases2);
 }
 
 /* ---- pieces ---------------------------------------------------------------------- */
@@ -765,7 +799,7 @@ static void test_pieces(void **state)
 
     (void)state;
     body = J(VALID_AME);
-    jset(body, "pieces",
+    json_set_path(body, "pieces",
          J("[{\"kind\":\"passport\",\"filename\":\"../../etc/passwd\",\"sha256\":\"xyz\","
            "\"size\":0},"
            "{},"
@@ -775,31 +809,36 @@ static void test_pieces(void **state)
            "{\"kind\":\"autre\",\"filename\":\"..\",\"sha256\":\"" SHA "\",\"size\":52428801},"
            "{\"kind\":\"autre\",\"filename\":\"ok.pdf\",\"sha256\":42,\"size\":\"100\"}]"));
     errors = validate(body);
-    assert_err(errors, "pieces[0].kind", "invalid_enum");
-    assert_err(errors, "pieces[0].filename", "invalid_format");
-    assert_err(errors, "pieces[0].sha256", "invalid_format");
-    assert_err(errors, "pieces[0].size", "invalid_range");
-    assert_err(errors, "pieces[1].kind", "required");
-    assert_err(errors, "pieces[1].filename", "required");
-    assert_err(errors, "pieces[1].sha256", "required");
-    assert_err(errors, "pieces[1].size", "required");
-    assert_err(errors, "pieces[2]", "invalid_type");
-    assert_err(errors, "pieces[3].kind", "required");
-    assert_err(errors, "pieces[3].filename", "required");
-    assert_err(errors, "pieces[3].sha256", "invalid_format");
-    assert_err(errors, "pieces[3].size", "invalid_type");
-    assert_err(errors, "pieces[4].filename", "invalid_format");
-    assert_err(errors, "pieces[4].size", "invalid_range");
-    assert_err(errors, "pieces[5].filename", "invalid_format");
-    assert_err(errors, "pieces[5].size", "invalid_range");
-    assert_err(errors, "pieces[6].sha256", "invalid_type");
-    assert_err(errors, "pieces[6].size", "invalid_type");
-    assert_int_equal(json_array_size(errors), 19);
+    {
+        static const char *const expected[][2] = {
+            {"pieces[0].kind", "invalid_enum"},
+            {"pieces[0].filename", "invalid_format"},
+            {"pieces[0].sha256", "invalid_format"},
+            {"pieces[0].size", "invalid_range"},
+            {"pieces[1].kind", "required"},
+            {"pieces[1].filename", "required"},
+            {"pieces[1].sha256", "required"},
+            {"pieces[1].size", "required"},
+            {"pieces[2]", "invalid_type"},
+            {"pieces[3].kind", "required"},
+            {"pieces[3].filename", "required"},
+            {"pieces[3].sha256", "invalid_format"},
+            {"pieces[3].size", "invalid_type"},
+            {"pieces[4].filename", "invalid_format"},
+            {"pieces[4].size", "invalid_range"},
+            {"pieces[5].filename", "invalid_format"},
+            {"pieces[5].size", "invalid_range"},
+            {"pieces[6].sha256", "invalid_type"},
+            {"pieces[6].size", "invalid_type"},
+        };
+
+        ASSERT_ERRS_EXACTLY(errors, expected);
+    }
     json_decref(errors);
 
     /* Boundaries. */
     body = J(VALID_AME);
-    jset(body, "pieces", json_pack("[{s:s, s:o, s:s, s:I}, {s:s, s:s, s:s, s:i}]",
+    json_set_path(body, "pieces", json_pack("[{s:s, s:o, s:s, s:I}, {s:s, s:s, s:s, s:i}]",
                                    "kind", "justificatif_soins", "filename", str_repeat("f", 255),
                                    "sha256", "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08",
                                    "size", (json_int_t)50 * 1024 * 1024,
@@ -832,9 +871,13 @@ static void test_pieces(void **state)
     no_error("pieces", json_deep_copy(pieces));
     json_array_append_new(pieces, json_pack("{}"));
     one_error("pieces", pieces, "pieces", "too_many");
-    one_error("pieces", json_object(), "pieces", "invalid_type");
-    one_error("pieces", json_string("passeport.pdf"), "pieces", "invalid_type");
-    no_error("pieces", json_null());
+    static const struct field_case pieces_cases[] = {
+        {"pieces", JSN("{}"), "pieces", "invalid_type"},
+        {"pieces", STR("passeport.pdf"), "pieces", "invalid_type"},
+        {"pieces", JSN("null"), NULL, NULL},
+    };
+
+    RUN_FIELD_CASES(validate, VALID_AME, pieces_cases);
 
     /* Every kind of §4 is accepted. */
     {
@@ -903,25 +946,32 @@ static void test_consent(void **state)
     json_t *body, *errors;
 
     (void)state;
-    one_error("consent", NULL, "consent", "required");
-    one_error("consent", json_null(), "consent", "required");
-    one_error("consent", json_true(), "consent", "invalid_type");
-    one_error("consent", json_pack("[b]", 1), "consent", "invalid_type");
-    one_error("consent.informed", json_false(), "consent.informed", "must_be_true");
-    one_error("consent.informed", json_string("true"), "consent.informed", "invalid_type");
-    one_error("consent.informed", json_integer(1), "consent.informed", "invalid_type");
-    one_error("consent.informed", json_null(), "consent.informed", "required");
-    one_error("consent.obtained_on", json_string("2026-11-24"), "consent.obtained_on",
-              "future_date");
-    one_error("consent.obtained_on", json_string("2026-02-29"), "consent.obtained_on",
-              "invalid_date");
-    one_error("consent.obtained_on", NULL, "consent.obtained_on", "required");
+    static const struct field_case consent_cases[] = {
+        {"consent", GONE, "consent", "required"},
+        {"consent", JSN("null"), "consent", "required"},
+        {"consent", JSN("true"), "consent", "invalid_type"},
+        {"consent", JSN("[true]"), "consent", "invalid_type"},
+        {"consent.informed", JSN("false"), "consent.informed", "must_be_true"},
+        {"consent.informed", STR("true"), "consent.informed", "invalid_type"},
+        {"consent.informed", JSN("1"), "consent.informed", "invalid_type"},
+        {"consent.informed", JSN("null"), "consent.informed", "required"},
+        {"consent.obtained_on", STR("2026-11-24"), "consent.obtained_on", "future_date"},
+        {"consent.obtained_on", STR("2026-02-29"), "consent.obtained_on", "invalid_date"},
+        {"consent.obtained_on", GONE, "consent.obtained_on", "required"},
+    };
+
+    RUN_FIELD_CASES(validate, VALID_AME, consent_cases);
     body = J(VALID_AME);
-    jset(body, "consent", json_object());
+    json_set_path(body, "consent", json_object());
     errors = validate(body);
-    assert_err(errors, "consent.obtained_on", "required");
-    assert_err(errors, "consent.informed", "required");
-    assert_int_equal(json_array_size(errors), 2);
+    {
+        static const char *const expected[][2] = {
+            {"consent.obtained_on", "required"},
+            {"consent.informed", "required"},
+        };
+
+        ASSERT_ERRS_EXACTLY(errors, expected);
+    }
     json_decref(errors);
 }
 
@@ -937,19 +987,24 @@ static void test_everything_wrong_at_once(void **state)
                         "\"situation\":{\"resources_under_ceiling\":\"yes\"},"
                         "\"pieces\":[{\"kind\":\"identite\"}],"
                         "\"consent\":{\"obtained_on\":\"2026-11-20\",\"informed\":false}}"));
-    assert_err(errors, "first_request", "invalid_type");
-    assert_err(errors, "deposited_on", "future_date");
-    assert_err(errors, "status", "unknown_field");
-    assert_err(errors, "applicant.last_name", "invalid_format");
-    assert_err(errors, "applicant.first_names", "invalid_type");
-    assert_err(errors, "applicant.birth_date", "required");
-    assert_err(errors, "situation.resources_under_ceiling", "invalid_type");
-    assert_err(errors, "situation.puma_start", "required");
-    assert_err(errors, "pieces[0].filename", "required");
-    assert_err(errors, "pieces[0].sha256", "required");
-    assert_err(errors, "pieces[0].size", "required");
-    assert_err(errors, "consent.informed", "must_be_true");
-    assert_int_equal(json_array_size(errors), 12);
+    {
+        static const char *const expected[][2] = {
+            {"first_request", "invalid_type"},
+            {"deposited_on", "future_date"},
+            {"status", "unknown_field"},
+            {"applicant.last_name", "invalid_format"},
+            {"applicant.first_names", "invalid_type"},
+            {"applicant.birth_date", "required"},
+            {"situation.resources_under_ceiling", "invalid_type"},
+            {"situation.puma_start", "required"},
+            {"pieces[0].filename", "required"},
+            {"pieces[0].sha256", "required"},
+            {"pieces[0].size", "required"},
+            {"consent.informed", "must_be_true"},
+        };
+
+        ASSERT_ERRS_EXACTLY(errors, expected);
+    }
     json_decref(errors);
 }
 

@@ -32,23 +32,7 @@ static json_t *run(json_t *body)
  * exactly one error field/code, or none when field is NULL. */
 static void with(const char *key, json_t *value, const char *field, const char *code)
 {
-    json_t *body = J(VALID), *errors;
-
-    if (value == NULL)
-        json_object_del(body, key);
-    else
-        json_object_set_new(body, key, value);
-    errors = run(body);
-    if (field == NULL) {
-        assert_no_errors(errors);
-    } else {
-        assert_err(errors, field, code);
-        if (json_array_size(errors) != 1) {
-            err_dump(errors);
-            fail_msg("une seule erreur attendue sur %s", field);
-        }
-    }
-    json_decref(errors);
+    assert_changed_field(run, VALID, key, value, field, code);
 }
 
 static void test_valid(void **state)
