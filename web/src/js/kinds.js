@@ -6,23 +6,16 @@ import {
   DOSSIER_STATUSES, SIGNALEMENT_STATUSES, RENDEZ_VOUS_STATUSES, DEMANDE_DOCUMENT_STATUSES,
 } from './labels.js';
 
+function kind(label, plural, api, statuses) {
+  return { label, plural, api, statuses };
+}
+
 export const REQUEST_KINDS = {
-  dossier: {
-    label: 'Dossier', plural: 'Dossiers', api: '/v1/dossiers',
-    statuses: DOSSIER_STATUSES,
-  },
-  signalement: {
-    label: 'Signalement', plural: 'Signalements', api: '/v1/signalements',
-    statuses: SIGNALEMENT_STATUSES,
-  },
-  rendez_vous: {
-    label: 'Rendez-vous', plural: 'Rendez-vous', api: '/v1/rendez-vous',
-    statuses: RENDEZ_VOUS_STATUSES,
-  },
-  demande_document: {
-    label: 'Demande de document', plural: 'Demandes de document', api: '/v1/demandes-document',
-    statuses: DEMANDE_DOCUMENT_STATUSES,
-  },
+  dossier: kind('Dossier', 'Dossiers', '/v1/dossiers', DOSSIER_STATUSES),
+  signalement: kind('Signalement', 'Signalements', '/v1/signalements', SIGNALEMENT_STATUSES),
+  rendez_vous: kind('Rendez-vous', 'Rendez-vous', '/v1/rendez-vous', RENDEZ_VOUS_STATUSES),
+  demande_document: kind('Demande de document', 'Demandes de document', '/v1/demandes-document',
+    DEMANDE_DOCUMENT_STATUSES),
 };
 
 /** The page of the partner space showing one request. */

@@ -16,6 +16,13 @@ export function route(r) {
   routes.push({ ...r, re, names });
 }
 
+/** The query parameter name when it is one of the keys of allowed, else '':
+ *  a link's filter is read only among the values the page offers. */
+export function queryChoice(query, name, allowed) {
+  const v = query.get(name);
+  return v && Object.hasOwn(allowed, v) ? v : '';
+}
+
 function match(pathname) {
   for (const r of routes) {
     const m = r.re.exec(pathname);

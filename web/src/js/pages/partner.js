@@ -6,7 +6,7 @@
 // attestation and its transmission.
 
 import { h, replace, formatInstant, formatDate, badge, notice } from '../dom.js';
-import { route, navigate } from '../router.js';
+import { route, navigate, queryChoice } from '../router.js';
 import { api, get, post, qs } from '../api.js';
 import {
   PRESTATIONS, PIECES, CLOCKS, CLOCK_STATES, SIGNALEMENT_REASONS, DOCUMENTS, CHANNELS, SEXES, label,
@@ -41,7 +41,7 @@ route({
   roles: ['partner'],
   title: 'Mes demandes',
   async render(main, params, query) {
-    const kind = REQUEST_KINDS[query.get('kind')] ? query.get('kind') : '';
+    const kind = queryChoice(query, 'kind', REQUEST_KINDS);
     const status = query.get('status') || '';
     const overdue = query.get('overdue') === 'true';
     const cursor = query.get('cursor');

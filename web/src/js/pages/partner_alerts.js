@@ -4,7 +4,7 @@
 // the deliveries, delete.
 
 import { h, replace, formatInstant, badge, notice } from '../dom.js';
-import { route } from '../router.js';
+import { route, queryChoice } from '../router.js';
 import { api, get, post, qs } from '../api.js';
 import { CLOCKS, label } from '../labels.js';
 import { REQUEST_KINDS, requestPage } from '../kinds.js';
@@ -25,7 +25,7 @@ route({
   roles: ['partner'],
   title: 'Alertes',
   async render(main, params, query) {
-    const level = LEVELS[query.get('level')] ? query.get('level') : '';
+    const level = queryChoice(query, 'level', LEVELS);
     const cursor = query.get('cursor');
     const r = await get('/v1/alerts' + qs({ level, cursor, limit: 50 }));
     const items = r.json.items;

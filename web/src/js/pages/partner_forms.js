@@ -296,6 +296,19 @@ function serviceForm(main, spec) {
   replace(main, h('h1', {}, spec.title), h('p', {}, spec.intro), form);
 }
 
+/** The route at href of a form of SPEC §8 titled title: make() gives the rest
+ * of serviceForm's spec, its fields built afresh at each visit. */
+function serviceRoute(href, title, make) {
+  route({
+    path: href,
+    roles: ['partner'],
+    title,
+    async render(main) {
+      serviceForm(main, { ...make(), href, title });
+    },
+  });
+}
+
 route({
   path: '/app/espace/nouveau-signalement',
   roles: ['partner'],
@@ -322,45 +335,31 @@ route({
   },
 });
 
-route({
-  path: '/app/espace/demande-rendez-vous',
-  roles: ['partner'],
-  title: 'Demande de rendez-vous',
-  async render(main) {
-    serviceForm(main, {
-      id: 'form-rendez-vous', kind: 'rendez_vous', api: '/v1/rendez-vous', consentRequired: false,
-      title: 'Demande de rendez-vous', href: '/app/espace/demande-rendez-vous', again: 'Demander un autre rendez-vous',
-      intro: 'Demander à la caisse un rendez-vous pour une personne que vous accompagnez.',
-      after: 'La caisse rappelle la personne sous 24 heures pour fixer le rendez-vous.',
-      legend: 'Rendez-vous',
-      fields: [
-        textField({ name: 'site', label: 'Lieu d’accueil souhaité', required: true, hint: 'Par exemple : accueil de La Rochelle.' }),
-        textField({ name: 'reason', label: 'Motif du rendez-vous', type: 'textarea', required: true }),
-        textField({ name: 'availability', label: 'Disponibilités de la personne, facultatif', type: 'textarea', hint: 'Une par ligne : « mardi matin », « jeudi après 14 h »…' }),
-      ],
-      body: (v) => ({
-        site: v.site || undefined, reason: v.reason || undefined,
-        availability: (v.availability || '').split('\n').map((x) => x.trim()).filter(Boolean),
-      }),
-    });
-  },
-});
+serviceRoute('/app/espace/demande-rendez-vous', 'Demande de rendez-vous', () => ({
+  id: 'form-rendez-vous', kind: 'rendez_vous', api: '/v1/rendez-vous', consentRequired: false,
+  again: 'Demander un autre rendez-vous',
+  intro: 'Demander à la caisse un rendez-vous pour une personne que vous accompagnez.',
+  after: 'La caisse rappelle la personne sous 24 heures pour fixer le rendez-vous.',
+  legend: 'Rendez-vous',
+  fields: [
+    textField({ name: 'site', label: 'Lieu d’accueil souhaité', required: true, hint: 'Par exemple : accueil de La Rochelle.' }),
+    textField({ name: 'reason', label: 'Motif du rendez-vous', type: 'textarea', required: true }),
+    textField({ name: 'availability', label: 'Disponibilités de la personne, facultatif', type: 'textarea', hint: 'Une par ligne : « mardi matin », « jeudi après 14 h »…' }),
+  ],
+  body: (v) => ({
+    site: v.site || undefined, reason: v.reason || undefined,
+    availability: (v.availability || '').split('\n').map((x) => x.trim()).filter(Boolean),
+  }),
+}));
 
-route({
-  path: '/app/espace/demande-document',
-  roles: ['partner'],
-  title: 'Demande de document',
-  async render(main) {
-    serviceForm(main, {
-      id: 'form-document', kind: 'demande_document', api: '/v1/demandes-document', consentRequired: false,
-      title: 'Demande de document', href: '/app/espace/demande-document', again: 'Demander un autre document',
-      intro: 'Demander à la caisse un document pour une personne : attestation de droits, attestation de Complémentaire santé solidaire…',
-      legend: 'Document',
-      fields: [
-        selectField({ name: 'document', label: 'Document demandé', options: Object.entries(DOCUMENTS), required: true }),
-        radioGroup({ name: 'channel', legend: 'Envoi du document', options: Object.entries(CHANNELS), required: true }),
-      ],
-      body: (v) => ({ document: v.document || undefined, channel: v.channel || undefined }),
-    });
-  },
-});
+serviceRoute('/app/espace/demande-document', 'Demande de document', () => ({
+  id: 'form-document', kind: 'demande_document', api: '/v1/demandes-document', consentRequired: false,
+  again: 'Demander un autre document',
+  intro: 'Demander à la caisse un document pour une personne : attestation de droits, attestation de Complémentaire santé solidaire…',
+  legend: 'Document',
+  fields: [
+    selectField({ name: 'document', label: 'Document demandé', options: Object.entries(DOCUMENTS), required: true }),
+    radioGroup({ name: 'channel', legend: 'Envoi du document', options: Object.entries(CHANNELS), required: true }),
+  ],
+  body: (v) => ({ document: v.document || undefined, channel: v.channel || undefined }),
+}));
