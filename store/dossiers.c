@@ -26,6 +26,19 @@ PGresult *dossiers_lock(PGconn *pg, const char *id, bool lock)
                    1, p);
 }
 
+int dossiers_exists(PGconn *pg, const char *id)
+{
+    const char *p[1] = {id};
+    PGresult *res = db_exec(pg, "SELECT 1 FROM dossiers WHERE id = $1", 1, p);
+    int n;
+
+    if (res == NULL)
+        return -1;
+    n = PQntuples(res) > 0 ? 1 : 0;
+    PQclear(res);
+    return n;
+}
+
 json_t *dossiers_doc(PGconn *pg, const char *id, const char *caisse, bool *failed)
 {
     const char *p[2] = {id, caisse};

@@ -32,6 +32,9 @@ enum dossiers_lock_col {
  * PQclear()s it. */
 PGresult *dossiers_lock(PGconn *pg, const char *id, bool lock);
 
+/* 1 when the dossier id is there, 0 when not (yet), -1 on failure. */
+int dossiers_exists(PGconn *pg, const char *id);
+
 /* The dossier's document with its history (epart_dossier_doc), NULL when
  * there is none — in caisse only, unless caisse is NULL. On failure NULL with
  * *failed set. */

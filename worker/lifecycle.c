@@ -13,6 +13,7 @@
 #include "deposit.h"
 #include "deadline.h"
 #include "store/deadlines.h"
+#include "store/dossier_messages.h"
 #include "store/dossiers.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -324,10 +325,9 @@ out:
 int lifecycle_apply_message(PGconn *pg, struct entry *e)
 {
     struct applied a;
-    PGresult *res;
     char seq[32];
     const char *message_id;
-    int rc = -1;
+    int rc = -1, exists;
 
     if (open_entry(&a, e) < 0)
         goto out;
@@ -337,39 +337,17 @@ int lifecycle_apply_message(PGconn *pg, struct entry *e)
         goto out;
     }
     snprintf(seq, sizeof(seq), "%lld", persist_stream_seq(e->id));
-    {
-        /* the stream id orders messages as they were sent, whichever worker
-         * persists them first */
-        const char *params[6] = {message_id, a.id, seq, a.actor, json_str(a.body, "body"), a.at};
-
-        res = db_exec(pg,
-                      "WITH m AS (INSERT INTO dossier_messages (id, dossier_id, seq, author, "
-                      "body, created_at) SELECT $1, d.id, $3::numeric, $4::jsonb, $5, $6 "
-                      "FROM dossiers d WHERE d.id = $2 "
-                      "ON CONFLICT (id) DO NOTHING RETURNING *) "
-                      "SELECT epart_emit('message.created', d.org_id, d.caisse, "
-                      "  epart_message_doc(ROW(m.*)::dossier_messages) "
-                      "  || jsonb_build_object('reference', d.reference)) "
-                      "FROM m JOIN dossiers d ON d.id = m.dossier_id",
-                      6, params);
-    }
-    if (res == NULL) {
+    if (dossier_messages_add(pg, message_id, a.id, seq, a.actor, json_str(a.body, "body"),
+                             a.at) < 0) {
         fail(e, "message insert failed");
         goto out;
     }
-    PQclear(res);
-    {
-        const char *params[1] = {a.id};
-
-        res = db_exec(pg, "SELECT 1 FROM dossiers WHERE id = $1", 1, params);
-        if (res == NULL)
-            goto out;
-        if (PQntuples(res) == 0) {
-            PQclear(res);
-            fail(e, "dossier not persisted yet");
-            goto out;
-        }
-        PQclear(res);
+    exists = dossiers_exists(pg, a.id);
+    if (exists < 0)
+        goto out;
+    if (exists == 0) {
+        fail(e, "dossier not persisted yet");
+        goto out;
     }
     rc = 0;
 out:

@@ -25,6 +25,7 @@
 #include "html.h"
 #include "secret_hash.h"
 #include "uuidv.h"
+#include "store/dossier_messages.h"
 #include "core/dbpool.h"
 #include "support/audit.h"
 #include "support/dossier_head.h"
@@ -200,7 +201,6 @@ static void messages_list_db(struct call *c, struct db *db)
     struct dossier_head head;
     struct page p;
     json_t *errors = json_array();
-    const char *params[4];
     PGresult *res;
 
     if (dossier_head_load(c, db, false, &head) <= 0) {
@@ -212,17 +212,8 @@ static void messages_list_db(struct call *c, struct db *db)
         return;
     }
     json_decref(errors);
-    params[0] = c->params[0];
-    params[1] = page_ts_param(&p);
-    params[2] = page_key_param(&p);
-    params[3] = page_limit_param(&p);
-    /* oldest first: a conversation reads in the order it was written */
-    res = db_exec(db->pg,
-                  "SELECT epart_message_doc(m)::text, m.seq::bigint, m.id "
-                  "FROM dossier_messages m WHERE m.dossier_id = $1 "
-                  "AND ($2::bigint IS NULL OR (m.seq, m.id) > ($2::numeric, $3::uuid)) "
-                  "ORDER BY m.seq, m.id LIMIT $4",
-                  4, params);
+    res = dossier_messages_page(db->pg, c->params[0], page_ts_param(&p), page_key_param(&p),
+                                page_limit_param(&p));
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         return;
@@ -246,7 +237,6 @@ void h_message_list(struct call *c)
 static void message_get_db(struct call *c, struct db *db)
 {
     struct dossier_head head;
-    const char *params[2] = {c->params[0], c->params[1]};
     PGresult *res;
 
     if (dossier_head_load(c, db, false, &head) <= 0)
@@ -256,10 +246,7 @@ static void message_get_db(struct call *c, struct db *db)
         return;
     }
     audit_record(c, "read", "dossier_messages", c->params[0]);
-    res = db_exec(db->pg,
-                  "SELECT epart_message_doc(m)::text FROM dossier_messages m "
-                  "WHERE m.dossier_id = $1 AND m.id = $2",
-                  2, params);
+    res = dossier_messages_get(db->pg, c->params[0], c->params[1]);
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         return;
