@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dossier_labels.h"
+#include "dossier_life.h"
 #include "person_valid.h"
 #include "vfield.h"
 
@@ -22,8 +23,6 @@ static const char *const situation_keys[] = {
 static const char *const hospitalization_keys[] = {"admitted_on", "discharged_on", NULL};
 static const char *const piece_keys[] = {"kind", "filename", "sha256", "size", NULL};
 static const char *const criteria[] = {"residence", "activite", NULL};
-static const char *const actions[] = {"start_instruction", "request_pieces", "decide", "close",
-                                      NULL};
 static const char *const decisions[] = {"accord", "refus", NULL};
 
 #define FILENAME_MAX_CHARS 255
@@ -36,15 +35,6 @@ bool dossier_prestation_valid(const char *s)
 bool dossier_piece_kind_valid(const char *s)
 {
     return vf_in_set(s, dossier_piece_kinds);
-}
-
-bool dossier_status_valid(const char *s)
-{
-    static const char *const statuses[] = {"depose", "recu", "en_instruction",
-                                           "pieces_demandees", "accorde", "refuse",
-                                           "sans_suite", NULL};
-
-    return vf_in_set(s, statuses);
 }
 
 static const json_t *get(const json_t *obj, const char *key)
@@ -286,9 +276,9 @@ int dossier_validate_transition(const char *action, const json_t *body, json_t *
         return v.problems;
     given = get(body, "action");
     if (action == NULL) {
-        if (vf_enum(&v, "action", given, VF_REQUIRED, actions, &action) != VF_OK)
+        if (vf_enum(&v, "action", given, VF_REQUIRED, dossier_transition_names, &action) != VF_OK)
             return v.problems; /* which keys are allowed depends on it */
-    } else if (!vf_in_set(action, actions)) {
+    } else if (!vf_in_set(action, dossier_transition_names)) {
         vf_error(&v, "action", "invalid_enum", "action inconnue");
         return v.problems;
     } else if (given != NULL &&

@@ -84,8 +84,5 @@ int dossier_validate_message(const json_t *body, json_t *errors);
 bool dossier_prestation_valid(const char *s);
 bool dossier_piece_kind_valid(const char *s);
 
-/* True when s is a status of a dossier (SPEC §4: depose, recu, en_instruction,
- * pieces_demandees, accorde, refuse, sans_suite). */
-bool dossier_status_valid(const char *s);
 
 #endif

@@ -10,7 +10,7 @@
 #include "calendar.h"
 #include "clock.h"
 #include "db.h"
-#include "deposit.h"
+#include "dossier_life.h"
 #include "deadline.h"
 #include "store/deadlines.h"
 #include "store/dossier_messages.h"
@@ -97,6 +97,22 @@ static PGresult *lock_dossier(PGconn *pg, struct entry *e, const char *id)
     return res;
 }
 
+/* Open e, claim it once and lock its dossier into *d (store/dossiers.h's row):
+ * 1 to apply it, 0 when it was applied before, -1 on failure (e->error set). */
+static int begin(PGconn *pg, struct entry *e, struct applied *a, PGresult **d)
+{
+    int fresh;
+
+    *d = NULL;
+    if (open_entry(a, e) < 0)
+        return -1;
+    fresh = claim_once(pg, e, a);
+    if (fresh <= 0)
+        return fresh;
+    *d = lock_dossier(pg, e, a->id);
+    return *d != NULL ? 1 : -1;
+}
+
 static int changed(PGconn *pg, const struct applied *a, const char *from, const char *to,
                    json_t *detail)
 {
@@ -115,78 +131,88 @@ static void fmt_instant(time_t t, char *buf)
 
 /* ---- transmission of a deposit ----------------------------------------------- */
 
-int lifecycle_apply_transmit(PGconn *pg, struct entry *e)
+/* The caisse's receipt at a's instant (DOSSIER_CLOCK_RECEIPT), in two steps
+ * around the status change: received_on set (receipt_date), then the clocks
+ * (receipt_clocks) — the instruction clock starts at received_on, the
+ * transmission clock stops, and late its breach fires now, once
+ * (dossier_transmission_at_receipt). d: the dossier's locked row. 0 or -1. */
+static int receipt_date(PGconn *pg, const struct applied *a)
 {
-    struct applied a;
-    PGresult *d = NULL;
-    cal_date received_on;
-    char day[CAL_DATE_LEN], due_s[32], next_s[32];
-    int rc = -1, fresh;
+    char day[CAL_DATE_LEN];
 
-    if (open_entry(&a, e) < 0)
-        goto out;
-    fresh = claim_once(pg, e, &a);
-    if (fresh <= 0) {
-        rc = fresh;
-        goto out;
-    }
-    d = lock_dossier(pg, e, a.id);
-    if (d == NULL)
-        goto out;
-    if (strcmp(PQgetvalue(d, 0, 0), "depose") != 0) {
-        rc = changed(pg, &a, PQgetvalue(d, 0, 0), PQgetvalue(d, 0, 0),
-                     json_pack("{s:s, s:s}", "action", "transmit", "ignored",
-                               "déjà transmis"));
-        goto out;
-    }
-    received_on = cal_paris_date(a.at_s);
+    cal_format(cal_paris_date(a->at_s), day);
+    return dossiers_set_received(pg, a->id, day, a->at);
+}
+
+static int receipt_clocks(PGconn *pg, const struct applied *a, PGresult *d)
+{
+    cal_date received_on = cal_paris_date(a->at_s);
+    char day[CAL_DATE_LEN], due_s[32], next_s[32];
+    struct deadline_stopped st;
+    int stopped, breach = g_config.leads_transmission.n + 1;
+
     cal_format(received_on, day);
-    if (dossiers_set_received(pg, a.id, day, a.at) < 0)
-        goto out;
-    if (changed(pg, &a, "depose", "recu", json_pack("{s:s}", "action", "transmit")) < 0)
-        goto out;
-    /* the instruction clock starts at receipt */
     {
         time_t due = deadline_instruction_due(received_on, 0);
         time_t next = deadline_next_fire(due, &g_config.leads_instruction, 0);
 
         fmt_instant(due, due_s);
         fmt_instant(next, next_s);
-        if (deadlines_start(pg, "dossier", a.id, PQgetvalue(d, 0, 1), PQgetvalue(d, 0, 2),
+        if (deadlines_start(pg, "dossier", a->id, PQgetvalue(d, 0, 1), PQgetvalue(d, 0, 2),
                             "instruction", day, NULL, due_s, next_s) < 0)
-            goto out;
+            return -1;
     }
-    /* the transmission clock stops; a late one breaches at receipt (SPEC §6) */
-    {
-        struct deadline_stopped st;
-        int stopped = deadlines_stop(pg, "dossier", a.id, "transmission", a.at, &st);
+    stopped = deadlines_stop(pg, "dossier", a->id, "transmission", a->at, &st);
+    if (stopped < 0)
+        return -1;
+    if (stopped == 1 && dossier_transmission_at_receipt(st.due_at, a->at_s, st.fired_rank, breach)) {
+        char due_at[32];
+        json_t *alerts = json_array();
+        char *alerts_s;
+        int rc;
 
-        if (stopped < 0)
-            goto out;
-        if (stopped == 1) {
-            int breach = g_config.leads_transmission.n + 1;
+        json_array_append_new(alerts, dossier_transmission_breach_alert(
+                                          cal_format_instant(st.due_at, due_at), a->at));
+        alerts_s = json_text(alerts);
+        json_decref(alerts);
+        {
+            const char *p2[5] = {a->id, PQgetvalue(d, 0, 1), PQgetvalue(d, 0, 2),
+                                 PQgetvalue(d, 0, 3), alerts_s};
 
-            if (a.at_s >= st.due_at && st.fired_rank < breach) {
-                char due_at[32];
-                json_t *alerts = json_pack("[{s:s, s:s, s:n, s:s, s:s}]", "clock",
-                                           "transmission", "level", "breach", "lead", "due_at",
-                                           cal_format_instant(st.due_at, due_at), "fired_at",
-                                           a.at);
-                char *alerts_s = json_text(alerts);
-                const char *p2[5] = {a.id, PQgetvalue(d, 0, 1), PQgetvalue(d, 0, 2),
-                                     PQgetvalue(d, 0, 3), alerts_s};
-
-                json_decref(alerts);
-                if (db_cmd(pg, "SELECT epart_insert_alerts('dossier', $1, $2, $3, $4, $5::jsonb)",
-                           5, p2) < 0 ||
-                    deadlines_set_fired(pg, "dossier", a.id, "transmission", breach) < 0) {
-                    free(alerts_s);
-                    goto out;
-                }
-                free(alerts_s);
-            }
+            rc = 0;
+            if (db_cmd(pg, "SELECT epart_insert_alerts('dossier', $1, $2, $3, $4, $5::jsonb)", 5,
+                       p2) < 0 ||
+                deadlines_set_fired(pg, "dossier", a->id, "transmission", breach) < 0)
+                rc = -1;
         }
+        free(alerts_s);
+        return rc;
     }
+    return 0;
+}
+
+int lifecycle_apply_transmit(PGconn *pg, struct entry *e)
+{
+    const struct dossier_action *act = dossier_action_of_entry(e->type);
+    struct applied a;
+    PGresult *d = NULL;
+    const char *status;
+    int rc = begin(pg, e, &a, &d);
+
+    if (rc <= 0)
+        goto out;
+    rc = -1;
+    status = PQgetvalue(d, 0, 0);
+    if (!dossier_action_allowed(act, status)) {
+        rc = changed(pg, &a, status, status,
+                     json_pack("{s:s, s:s}", "action", act->name, "ignored", "déjà transmis"));
+        goto out;
+    }
+    if (((act->clocks & DOSSIER_CLOCK_RECEIPT) && receipt_date(pg, &a) < 0) ||
+        changed(pg, &a, status, dossier_action_to(act, false),
+                json_pack("{s:s}", "action", act->name)) < 0 ||
+        ((act->clocks & DOSSIER_CLOCK_RECEIPT) && receipt_clocks(pg, &a, d) < 0))
+        goto out;
     rc = 0;
 out:
     if (d != NULL)
@@ -269,28 +295,24 @@ static int refresh_preinstruction(PGconn *pg, const char *id)
 
 int lifecycle_apply_pieces(PGconn *pg, struct entry *e)
 {
+    const struct dossier_action *act = dossier_action_of_entry(e->type);
     struct applied a;
     PGresult *d = NULL;
     char *pieces = NULL;
-    int rc = -1, fresh;
+    const char *status;
+    int rc = begin(pg, e, &a, &d);
 
-    if (open_entry(&a, e) < 0)
+    if (rc <= 0)
         goto out;
-    fresh = claim_once(pg, e, &a);
-    if (fresh <= 0) {
-        rc = fresh;
-        goto out;
-    }
-    d = lock_dossier(pg, e, a.id);
-    if (d == NULL)
-        goto out;
+    rc = -1;
     pieces = json_text(json_object_get(a.body, "pieces"));
     /* the pieces are kept whatever the status: nothing a partner sends is lost */
     if (dossiers_add_pieces(pg, a.id, pieces) < 0)
         goto out;
-    if (strcmp(PQgetvalue(d, 0, 0), "pieces_demandees") != 0) {
-        rc = changed(pg, &a, PQgetvalue(d, 0, 0), PQgetvalue(d, 0, 0),
-                     json_pack("{s:s, s:O, s:s}", "action", "pieces", "pieces",
+    status = PQgetvalue(d, 0, 0);
+    if (!dossier_action_allowed(act, status)) {
+        rc = changed(pg, &a, status, status,
+                     json_pack("{s:s, s:O, s:s}", "action", act->name, "pieces",
                                json_object_get(a.body, "pieces"), "note",
                                "pièces reçues hors d'une demande en cours"));
         goto out;
@@ -299,7 +321,8 @@ int lifecycle_apply_pieces(PGconn *pg, struct entry *e)
         cal_date requested_on, receipt = cal_paris_date(a.at_s);
         int days = 0;
 
-        if (cal_parse(db_value(d, 0, DOSSIER_REQUESTED_ON), &requested_on)) {
+        if ((act->clocks & DOSSIER_CLOCK_RESUME_INSTRUCTION) &&
+            cal_parse(db_value(d, 0, DOSSIER_REQUESTED_ON), &requested_on)) {
             days = resume_instruction(pg, &a, requested_on, receipt);
             if (days < 0)
                 goto out;
@@ -307,8 +330,8 @@ int lifecycle_apply_pieces(PGconn *pg, struct entry *e)
         if (dossiers_set_pieces_requested(pg, a.id, NULL) < 0 ||
             refresh_preinstruction(pg, a.id) < 0)
             goto out;
-        rc = changed(pg, &a, "pieces_demandees", "en_instruction",
-                     json_pack("{s:s, s:O, s:i, s:s}", "action", "pieces", "pieces",
+        rc = changed(pg, &a, status, dossier_action_to(act, false),
+                     json_pack("{s:s, s:O, s:i, s:s}", "action", act->name, "pieces",
                                json_object_get(a.body, "pieces"), "suspended_days", days,
                                "policy", g_config.instruction_reset ? "reset" : "suspend"));
     }

@@ -17,7 +17,7 @@
 #include "calendar.h"
 #include "clock.h"
 #include "db.h"
-#include "deposit.h"
+#include "dossier_life.h"
 #include "deadline.h"
 #include "journal.h"
 #include "jsonutil.h"
@@ -103,15 +103,16 @@ static json_t *prepare_dossier_create(struct entry *e)
         json_t *c = deadline_json("transmission", ame_deposit, due, leads);
 
         if (received) {
-            /* transmitted at once: the clock stops at receipt, breached if late */
+            /* transmitted at once: the receipt is part of the creation */
+            char due_s[32], at_s[32];
+
             json_object_set_new(c, "stopped_at", instant(received_at));
             json_object_set_new(c, "next_fire_at", json_null());
-            if (received_at >= due) {
+            if (dossier_transmission_at_receipt(due, received_at, 0, leads->n + 1)) {
                 json_object_set_new(c, "fired_rank", json_integer(leads->n + 1));
-                json_array_append_new(alerts, json_pack("{s:s, s:s, s:n, s:o, s:o}", "clock",
-                                                        "transmission", "level", "breach",
-                                                        "lead", "due_at", instant(due),
-                                                        "fired_at", instant(received_at)));
+                json_array_append_new(
+                    alerts, dossier_transmission_breach_alert(cal_format_instant(due, due_s),
+                                                              cal_format_instant(received_at, at_s)));
             }
         }
         json_array_append_new(deadlines, c);

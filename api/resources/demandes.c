@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "db.h"
 #include "dossier_doc.h"
+#include "dossier_life.h"
 #include "dossier_valid.h"
 #include "fielderr.h"
 #include "jsonutil.h"
@@ -46,7 +47,7 @@ static bool kind_valid(const char *kind)
 static bool status_of(const char *kind, const char *status)
 {
     if (kind == NULL || strcmp(kind, "dossier") == 0)
-        if (dossier_status_valid(status))
+        if (dossier_status_known(status))
             return true;
     for (size_t i = 0; i < REQUEST_KIND_COUNT; i++)
         if ((kind == NULL || strcmp(kind, request_kinds[i].kind) == 0) &&

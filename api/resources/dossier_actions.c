@@ -20,6 +20,7 @@
 #include "db.h"
 #include "dossier_doc.h"
 #include "dossier_labels.h"
+#include "dossier_life.h"
 #include "dossier_valid.h"
 #include "fielderr.h"
 #include "html.h"
@@ -36,9 +37,9 @@
 
 /* What a queued write needs once its checks passed on the database thread. */
 struct queued {
-    const char *type;       /* entry type */
-    const char *need;       /* the status the write requires, or NULL */
-    const char *next;       /* the status announced in the 202 */
+    const char *type;                /* entry type */
+    const struct dossier_action *act; /* its action in the dossier's life, or NULL
+                                      * (a message changes no status) */
     int (*validate)(const json_t *body, json_t *errors);
     struct dossier_head head;
 };
@@ -72,12 +73,12 @@ static void check_db(struct call *c, struct db *db)
                          NULL);
         return;
     }
-    if (q->need != NULL && strcmp(q->head.status, q->need) != 0) {
+    if (q->act != NULL && !dossier_action_allowed(q->act, q->head.status)) {
         char detail[200];
 
         snprintf(detail, sizeof(detail),
                  "Le dossier est au statut « %s » : cette action demande le statut « %s ».",
-                 q->head.status, q->need);
+                 q->head.status, q->act->from[0]);
         call_set_problem(c, 409, "Action impossible dans ce statut", detail, NULL);
         return;
     }
@@ -108,7 +109,8 @@ static void enqueue(struct call *c)
     } else {
         snprintf(location, sizeof(location), "/v1/dossiers/%s", c->params[0]);
         resp = json_pack("{s:s, s:s, s:s, s:s}", "id", c->params[0], "reference",
-                         q->head.reference, "status", q->next, "received_at", at);
+                         q->head.reference, "status", dossier_action_to(q->act, false),
+                         "received_at", at);
     }
     meta = stream_meta_build(&m);
     meta_text = json_text(meta);
@@ -150,7 +152,8 @@ static int validate_nothing(const json_t *body, json_t *errors)
     return n;
 }
 
-static void queue_write(struct call *c, const char *type, const char *need, const char *next,
+/* Queue a partner's write of entry type type (its action: dossier_life.h). */
+static void queue_write(struct call *c, const char *type,
                         int (*validate)(const json_t *, json_t *))
 {
     struct queued *q = calloc(1, sizeof(*q));
@@ -160,8 +163,7 @@ static void queue_write(struct call *c, const char *type, const char *need, cons
         return;
     }
     q->type = type;
-    q->need = need;
-    q->next = next;
+    q->act = dossier_action_of_entry(type);
     q->validate = validate;
     c->ctx = q;
     c->ctx_free = free;
@@ -180,18 +182,17 @@ void h_dossier_transmit(struct call *c)
             evhttp_add_header(evhttp_request_get_input_headers(c->req), "Content-Type",
                               "application/json");
     }
-    queue_write(c, "dossier.transmit", "depose", "recu", validate_nothing);
+    queue_write(c, "dossier.transmit", validate_nothing);
 }
 
 void h_dossier_pieces(struct call *c)
 {
-    queue_write(c, "dossier.pieces", "pieces_demandees", "en_instruction",
-                dossier_validate_pieces_body);
+    queue_write(c, "dossier.pieces", dossier_validate_pieces_body);
 }
 
 void h_message_create(struct call *c)
 {
-    queue_write(c, "dossier.message", NULL, NULL, dossier_validate_message);
+    queue_write(c, "dossier.message", dossier_validate_message);
 }
 
 /* ---- GET /v1/dossiers/{id}/messages[/{mid}] --------------------------------------- */

@@ -1,11 +1,9 @@
 /*
  * dossier_transitions.c — POST /v1/dossiers/{id}/transitions: the caisse instructs
- * (SPEC §4).
- *
- *   start_instruction  recu            -> en_instruction
- *   request_pieces     en_instruction  -> pieces_demandees (the instruction clock is suspended)
- *   decide             en_instruction  -> accorde | refuse (rights computed, clocks stop)
- *   close              any non-final   -> sans_suite       (clocks stop)
+ * (SPEC §4). Which action goes from which status to which, and the clock
+ * changes it implies, are the dossier's life (common/dossier_life.h); here
+ * they are applied: start_instruction, request_pieces (the instruction clock
+ * is suspended), decide (rights computed, clocks stop), close (clocks stop).
  *
  * Everything happens in one transaction with the dossier's row locked, so that
  * two instructors acting at once serialise: the second sees the new version or
@@ -23,7 +21,7 @@
 #include "calendar.h"
 #include "clock.h"
 #include "db.h"
-#include "deposit.h"
+#include "dossier_life.h"
 #include "dossier_doc.h"
 #include "dossier_valid.h"
 #include "droits.h"
@@ -38,30 +36,6 @@
 #include "support/dossier_head.h"
 #include "support/idempotency.h"
 #include "resources/handlers.h"
-
-struct rule {
-    const char *action;
-    const char *from[5]; /* NULL-terminated; empty list = any non-final */
-};
-
-static const struct rule rules[] = {
-    {"start_instruction", {"recu", NULL}},
-    {"request_pieces", {"en_instruction", NULL}},
-    {"decide", {"en_instruction", NULL}},
-    {"close", {"depose", "recu", "en_instruction", "pieces_demandees", NULL}},
-};
-
-static bool allowed_from(const char *action, const char *status)
-{
-    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-        if (strcmp(rules[i].action, action) != 0)
-            continue;
-        for (int j = 0; rules[i].from[j] != NULL; j++)
-            if (strcmp(rules[i].from[j], status) == 0)
-                return true;
-    }
-    return false;
-}
 
 /* The row the transition works on. */
 struct current {
@@ -132,10 +106,24 @@ static int record_change(struct call *c, struct db *db, const char *at, const ch
     return rc;
 }
 
+/* The clock changes action a implies (dossier_life.h) at instant at, on day
+ * today. (The receipt and the resumption are partner actions, applied by
+ * worker/lifecycle.c.) */
+static int change_clocks(struct db *db, const struct dossier_action *a, const char *id,
+                         const char *at, const char *today)
+{
+    if ((a->clocks & DOSSIER_CLOCK_STOP_ALL) && deadlines_stop_all(db->pg, "dossier", id, at) < 0)
+        return -1;
+    if ((a->clocks & DOSSIER_CLOCK_SUSPEND_INSTRUCTION) &&
+        deadlines_suspend(db->pg, "dossier", id, "instruction", today) < 0)
+        return -1;
+    return 0;
+}
+
 /* decide: compute the rights from the dossier's own dates (SPEC §4, §5). Sets
  * the reply itself (422) when an accord needs explicit rights it lacks. */
-static int decide(struct call *c, struct db *db, struct current *cur, const char *at,
-                  const char **to, json_t **detail)
+static int decide(struct call *c, struct db *db, const struct dossier_action *act,
+                  struct current *cur, const char *at, const char **to, json_t **detail)
 {
     const char *decision = json_str(c->json, "decision");
     const json_t *motif = json_object_get(c->json, "motif");
@@ -205,9 +193,7 @@ static int decide(struct call *c, struct db *db, struct current *cur, const char
     cal_format(today, today_s);
     if (dossiers_set_decision(db->pg, c->params[0], dec_s, rights_s, sim_s, today_s) < 0)
         goto out;
-    if (deadlines_stop_all(db->pg, "dossier", c->params[0], at) < 0)
-        goto out;
-    *to = accord ? "accorde" : "refuse";
+    *to = dossier_action_to(act, accord);
     *detail = json_pack("{s:s, s:s, s:O, s:b}", "action", "decide", "decision",
                         accord ? "accord" : "refus", "motif", motif ? motif : json_null(),
                         "override", override);
@@ -223,24 +209,22 @@ out:
     return rc;
 }
 
-static int request_pieces(struct call *c, struct db *db, const char *at, json_t **detail)
+static int request_pieces(struct call *c, struct db *db, const char *at, const char *today_s,
+                          json_t **detail)
 {
-    char today_s[CAL_DATE_LEN];
     json_t *req;
     char *req_s;
     int rc;
 
-    cal_format(clock_today(), today_s);
     req = json_pack("{s:O, s:O, s:s, s:s, s:s}", "pieces", json_object_get(c->json, "pieces"),
                     "message",
                     json_object_get(c->json, "message") ? json_object_get(c->json, "message")
                                                         : json_null(),
                     "requested_on", today_s, "requested_at", at, "by", c->who.sub);
     req_s = json_text(req);
-    /* the instruction clock stops counting until the pieces arrive */
+    /* the instruction clock stops counting until the pieces arrive
+     * (DOSSIER_CLOCK_SUSPEND_INSTRUCTION: change_clocks) */
     rc = dossiers_set_pieces_requested(db->pg, c->params[0], req_s);
-    if (rc == 0)
-        rc = deadlines_suspend(db->pg, "dossier", c->params[0], "instruction", today_s);
     free(req_s);
     *detail = json_pack("{s:s, s:O, s:O}", "action", "request_pieces", "pieces",
                         json_object_get(req, "pieces"), "message",
@@ -272,8 +256,9 @@ static void transition_db(struct call *c, struct db *db)
     struct current cur;
     struct idem idem = {.active = false};
     json_t *errors, *detail = NULL;
+    const struct dossier_action *act;
     const char *action, *to = NULL;
-    char at[40];
+    char at[40], today[CAL_DATE_LEN];
     int if_match, found, rc;
 
     if (!uuid_valid(c->params[0])) {
@@ -324,7 +309,8 @@ static void transition_db(struct call *c, struct db *db)
                          NULL);
         goto rollback;
     }
-    if (!allowed_from(action, cur.status)) {
+    act = dossier_action_named(action);
+    if (!dossier_action_allowed(act, cur.status)) {
         char d[200];
 
         snprintf(d, sizeof(d), "L'action « %s » n'est pas permise au statut « %s ».", action,
@@ -333,23 +319,24 @@ static void transition_db(struct call *c, struct db *db)
         goto rollback;
     }
     db_ts(clock_now_us(), at, sizeof(at));
-    if (strcmp(action, "start_instruction") == 0) {
-        to = "en_instruction";
-        detail = json_pack("{s:s}", "action", action);
-        rc = 0;
-    } else if (strcmp(action, "request_pieces") == 0) {
-        to = "pieces_demandees";
-        rc = request_pieces(c, db, at, &detail);
-    } else if (strcmp(action, "decide") == 0) {
-        rc = decide(c, db, &cur, at, &to, &detail);
+    cal_format(clock_today(), today);
+    to = dossier_action_to(act, false);
+    if (strcmp(act->name, "request_pieces") == 0) {
+        rc = request_pieces(c, db, at, today, &detail);
+    } else if (strcmp(act->name, "decide") == 0) {
+        rc = decide(c, db, act, &cur, at, &to, &detail);
         if (rc > 0)
             goto rollback; /* 422 set */
-    } else {
-        to = "sans_suite";
+    } else if (strcmp(act->name, "close") == 0) {
         detail = json_pack("{s:s, s:O}", "action", action, "reason",
                            json_object_get(c->json, "reason"));
-        rc = deadlines_stop_all(db->pg, "dossier", c->params[0], at);
+        rc = 0;
+    } else {
+        detail = json_pack("{s:s}", "action", action);
+        rc = 0;
     }
+    if (rc == 0)
+        rc = change_clocks(db, act, c->params[0], at, today);
     if (rc < 0 || record_change(c, db, at, cur.status, to, detail) < 0 ||
         db_commit(db->pg) < 0) {
         call_set_unavailable(c, "La base de données");

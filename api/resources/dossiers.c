@@ -17,7 +17,7 @@
 #include "clock.h"
 #include "csv.h"
 #include "db.h"
-#include "deposit.h"
+#include "dossier_life.h"
 #include "dossier_doc.h"
 #include "dossier_valid.h"
 #include "fielderr.h"
@@ -85,7 +85,7 @@ static void dossier_create(struct call *c)
         m.has_ame_deposit = deposit_ame_date(wants_ame_first(c->json), habilitated,
                                              has_sent ? &sent : NULL, today, &m.ame_deposit_on);
     }
-    ingest_create(c, "dossier.create", "EP", "/v1/dossiers", transmit ? "recu" : "depose", &m);
+    ingest_create(c, "dossier.create", "EP", "/v1/dossiers", dossier_initial_status(transmit), &m);
 }
 
 /* The ingest path's Jansson values (the body's tree, the errors, the meta and
@@ -198,7 +198,7 @@ static void filter_parse(struct call *c, struct dossier_filter *f, json_t *error
     const char *org = call_query(c, "org");
     const char *q = call_query(c, "q");
 
-    if (status != NULL && !dossier_status_valid(status))
+    if (status != NULL && !dossier_status_known(status))
         fielderr_add(errors, "status", "invalid_enum", "Statut inconnu.");
     if (prestation != NULL && !dossier_prestation_valid(prestation))
         fielderr_add(errors, "prestation", "invalid_enum",
@@ -390,8 +390,6 @@ void h_dossier_list(struct call *c)
  * many of them are late. Counts only: nothing personal, nothing journaled. */
 static void dossier_counts_db(struct call *c, struct db *db)
 {
-    static const char *statuses[] = {"depose", "recu", "en_instruction", "pieces_demandees",
-                                     "accorde", "refuse", "sans_suite"};
     struct dossier_filter f;
     json_t *errors = json_array();
     json_t *by_status, *doc;
@@ -411,8 +409,8 @@ static void dossier_counts_db(struct call *c, struct db *db)
         return;
     }
     by_status = json_object();
-    for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
-        json_object_set_new(by_status, statuses[i], json_integer(0));
+    for (size_t i = 0; i < DOSSIER_STATUS_COUNT; i++)
+        json_object_set_new(by_status, dossier_statuses[i], json_integer(0));
     for (int i = 0; i < PQntuples(res); i++) {
         json_int_t n = strtoll(PQgetvalue(res, i, 1), NULL, 10);
 

@@ -2,7 +2,7 @@
 migrations, applied once; every function and trigger in sql/functions/,
 re-applied by deploy/migrate.sh at every run. A database migrated from an old
 main must come out identical to a new one, its data intact, and the deposit date
-the documents show must follow common/deposit.c's rule (SPEC §4)."""
+the documents show must follow common/dossier_life.c's rule (SPEC §4)."""
 import glob
 import json
 import os
@@ -189,7 +189,7 @@ def test_migrating_again_changes_nothing(stack, old_db):
     assert catalogue(stack, old_db["name"]) == before
 
 
-# ---- the deposit date (SPEC §4, common/deposit.c) as the documents show it ----
+# ---- the deposit date (SPEC §4, common/dossier_life.c) as the documents show it ----
 
 def persisted(stack, partner, did):
     assert wait_for(lambda: stack.psql("SELECT 1 FROM dossiers WHERE id = '%s'" % did))

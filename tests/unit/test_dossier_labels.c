@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "dossier_labels.h"
+#include "dossier_life.h"
 #include "dossier_valid.h"
 
 static void test_every_code_has_a_label(void **state)
@@ -28,7 +29,7 @@ static void test_every_code_has_a_label(void **state)
         assert_string_not_equal(dossier_piece_label(pieces[i]), pieces[i]);
     }
     for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
-        assert_true(dossier_status_valid(statuses[i]));
+        assert_true(dossier_status_known(statuses[i]));
         assert_string_not_equal(dossier_status_label(statuses[i]), statuses[i]);
     }
     for (size_t i = 0; i < sizeof(prestations) / sizeof(prestations[0]); i++) {
@@ -37,8 +38,8 @@ static void test_every_code_has_a_label(void **state)
     }
     assert_string_equal(dossier_piece_label("identite"), "Pièce d'identité");
     assert_string_equal(dossier_status_label("depose"), "Déposé");
-    assert_false(dossier_status_valid("inconnu"));
-    assert_false(dossier_status_valid(NULL));
+    assert_false(dossier_status_known("inconnu"));
+    assert_false(dossier_status_known(NULL));
 }
 
 static void test_unknown_and_null(void **state)
