@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #define FAST_DEPTH_MAX 64
@@ -488,4 +489,242 @@ json_t *json_loadb_fast(const char *text, size_t len, size_t flags, json_error_t
         return doc;
     }
     return json_loadb(text, len, flags, err);
+}
+
+/* ---- the writer ----------------------------------------------------------- */
+
+#define OUT_BUF 8192
+#define DUMP_DEPTH_MAX 2048
+
+struct writer {
+    json_dump_callback_t cb;
+    void *data;
+    bool ascii;
+    bool failed;
+    size_t n;
+    char b[OUT_BUF];
+};
+
+static void w_flush(struct writer *w)
+{
+    if (w->n > 0 && !w->failed && w->cb(w->b, w->n, w->data) != 0)
+        w->failed = true;
+    w->n = 0;
+}
+
+static void w_put(struct writer *w, const char *s, size_t n)
+{
+    if (OUT_BUF - w->n < n)
+        w_flush(w);
+    if (n > OUT_BUF) {
+        if (!w->failed && w->cb(s, n, w->data) != 0)
+            w->failed = true;
+        return;
+    }
+    memcpy(w->b + w->n, s, n);
+    w->n += n;
+}
+
+static void w_char(struct writer *w, char ch)
+{
+    if (w->n == OUT_BUF)
+        w_flush(w);
+    w->b[w->n++] = ch;
+}
+
+static void w_u16(struct writer *w, unsigned v)
+{
+    static const char hex[] = "0123456789ABCDEF"; /* Jansson's "\\u%04X" */
+    char e[6] = {'\\', 'u', hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15],
+                 hex[v & 15]};
+
+    w_put(w, e, 6);
+}
+
+/* Bytes a string copies as they are: printable ASCII but '"' and '\\' (UTF-8
+ * sequences are checked apart). */
+static bool plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* Jansson's dump_string: the escapes it writes, and a failure on what is not
+ * UTF-8. */
+static void w_string(struct writer *w, const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str, *end = s + len;
+
+    w_char(w, '"');
+    while (s < end && !w->failed) {
+        const unsigned char *run = s;
+
+        while (s < end && plain(*s))
+            s++;
+        if (s > run)
+            w_put(w, (const char *)run, (size_t)(s - run));
+        if (s >= end)
+            break;
+        if (*s >= 0x80) {
+            size_t n = utf8_len(s, (size_t)(end - s));
+            uint32_t v;
+
+            if (n == 0) {
+                w->failed = true;
+                break;
+            }
+            if (!w->ascii) {
+                w_put(w, (const char *)s, n);
+                s += n;
+                continue;
+            }
+            v = s[0] & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+            for (size_t i = 1; i < n; i++)
+                v = (v << 6) | (s[i] & 0x3F);
+            if (v > 0xFFFF) {
+                v -= 0x10000;
+                w_u16(w, 0xD800 | ((v & 0xFFC00) >> 10));
+                w_u16(w, 0xDC00 | (v & 0x3FF));
+            } else {
+                w_u16(w, v);
+            }
+            s += n;
+            continue;
+        }
+        switch (*s) {
+        case '\\': w_put(w, "\\\\", 2); break;
+        case '"': w_put(w, "\\\"", 2); break;
+        case '\b': w_put(w, "\\b", 2); break;
+        case '\f': w_put(w, "\\f", 2); break;
+        case '\n': w_put(w, "\\n", 2); break;
+        case '\r': w_put(w, "\\r", 2); break;
+        case '\t': w_put(w, "\\t", 2); break;
+        default: w_u16(w, *s); break;
+        }
+        s++;
+    }
+    w_char(w, '"');
+}
+
+static void w_integer(struct writer *w, json_int_t v)
+{
+    char b[24], *p = b + sizeof(b);
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (v < 0)
+        *--p = '-';
+    w_put(w, p, (size_t)(b + sizeof(b) - p));
+}
+
+/* Jansson's jsonp_dtostr with precision 17: "%.17g", ".0" after what would
+ * read as an integer, no '+' nor leading zeros in the exponent. */
+static void w_real(struct writer *w, double v)
+{
+    char b[64];
+    int n = snprintf(b, sizeof(b), "%.17g", v);
+    size_t len;
+    char *start;
+
+    if (n < 0 || (size_t)n >= sizeof(b) - 3) {
+        w->failed = true;
+        return;
+    }
+    len = (size_t)n;
+    for (size_t i = 0; i < len; i++)
+        if (b[i] == ',')
+            b[i] = '.'; /* a locale's decimal comma, as Jansson undoes it */
+    if (strspn(b, "0123456789-") == len) {
+        b[len++] = '.';
+        b[len++] = '0';
+        b[len] = '\0';
+    }
+    start = strchr(b, 'e');
+    if (start != NULL) {
+        char *e;
+
+        start++;
+        e = start + 1;
+        if (*start == '-')
+            start++;
+        while (*e == '0')
+            e++;
+        if (e != start) {
+            memmove(start, e, len - (size_t)(e - b) + 1);
+            len -= (size_t)(e - start);
+        }
+    }
+    w_put(w, b, len);
+}
+
+static void w_value(struct writer *w, const json_t *v, int depth)
+{
+    if (w->failed)
+        return;
+    if (depth > DUMP_DEPTH_MAX) {
+        w->failed = true;
+        return;
+    }
+    switch (json_typeof(v)) {
+    case JSON_NULL: w_put(w, "null", 4); return;
+    case JSON_TRUE: w_put(w, "true", 4); return;
+    case JSON_FALSE: w_put(w, "false", 5); return;
+    case JSON_INTEGER: w_integer(w, json_integer_value(v)); return;
+    case JSON_REAL: w_real(w, json_real_value(v)); return;
+    case JSON_STRING: w_string(w, json_string_value(v), json_string_length(v)); return;
+    case JSON_ARRAY: {
+        size_t n = json_array_size(v);
+
+        w_char(w, '[');
+        for (size_t i = 0; i < n && !w->failed; i++) {
+            if (i > 0)
+                w_char(w, ',');
+            w_value(w, json_array_get(v, i), depth + 1);
+        }
+        w_char(w, ']');
+        return;
+    }
+    case JSON_OBJECT: {
+        bool first = true;
+
+        w_char(w, '{');
+        /* insertion order, as Jansson 2.14 iterates (no JSON_SORT_KEYS) */
+        for (void *it = json_object_iter((json_t *)v); it != NULL && !w->failed;
+             it = json_object_iter_next((json_t *)v, it)) {
+            if (!first)
+                w_char(w, ',');
+            first = false;
+            w_string(w, json_object_iter_key(it), json_object_iter_key_len(it));
+            w_char(w, ':');
+            w_value(w, json_object_iter_value(it), depth + 1);
+        }
+        w_char(w, '}');
+        return;
+    }
+    }
+    w->failed = true;
+}
+
+int json_fast_dump(const json_t *doc, bool ascii, json_dump_callback_t cb, void *data)
+{
+    struct writer *w;
+    int rc;
+
+    /* without JSON_ENCODE_ANY, Jansson dumps an object or an array only */
+    if (!json_is_object(doc) && !json_is_array(doc))
+        return -1;
+    if ((w = malloc(sizeof(*w))) == NULL)
+        return -1;
+    w->cb = cb;
+    w->data = data;
+    w->ascii = ascii;
+    w->failed = false;
+    w->n = 0;
+    w_value(w, doc, 1);
+    w_flush(w);
+    rc = w->failed ? -1 : 0;
+    free(w);
+    return rc;
 }

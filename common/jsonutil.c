@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonfast.h"
+
 bool json_depth_ok(const char *text, size_t len, int max)
 {
     int depth = 0;
@@ -76,16 +78,14 @@ static int text_append(const char *buf, size_t n, void *data)
     return 0;
 }
 
-/* Written into memory of our own, not json_dumps()'s: what Jansson returns is
- * allocated with its allocator, which may be a request's arena (jsonarena.h),
- * and the callers free() the text. */
+/* Jansson's text (jsonfast.h's writer), written into memory of our own, not
+ * json_dumps()'s: what Jansson returns is allocated with its allocator, which
+ * may be a request's arena (jsonarena.h), and the callers free() the text. */
 char *json_text(const json_t *doc)
 {
     struct text_buf t = {NULL, 0, 0};
 
-    if (doc == NULL ||
-        json_dump_callback(doc, text_append, &t, JSON_COMPACT | JSON_ENSURE_ASCII) != 0 ||
-        t.s == NULL) {
+    if (doc == NULL || json_fast_dump(doc, true, text_append, &t) != 0 || t.s == NULL) {
         free(t.s);
         return NULL;
     }

@@ -9,6 +9,8 @@
  * (their dumps are equal byte for byte), and the tree nests no deeper than
  * asked. It may give up where Jansson accepts (that is only slower), never the
  * other way round. json_loadb_fast() always answers as json_loadb() does.
+ * And of every tree Jansson read, json_fast_dump() writes the very text
+ * json_dumps() does (JSON_COMPACT, with and without JSON_ENSURE_ASCII).
  */
 #include "fuzz_common.h"
 
@@ -37,6 +39,25 @@ static int depth_of(const json_t *v)
         }
         return d + 1;
     }
+    return 0;
+}
+
+struct text {
+    char *s;
+    size_t len;
+};
+
+static int collect(const char *piece, size_t n, void *data)
+{
+    struct text *t = data;
+    char *s = realloc(t->s, t->len + n + 1);
+
+    if (s == NULL)
+        abort();
+    memcpy(s + t->len, piece, n);
+    t->len += n;
+    s[t->len] = '\0';
+    t->s = s;
     return 0;
 }
 
@@ -70,6 +91,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FZ_ASSERT(a != NULL && b != NULL && strcmp(a, b) == 0);
         free(a);
         free(b);
+    }
+    if (ref != NULL) {
+        for (int ascii = 0; ascii <= 1; ascii++) {
+            char *a = json_dumps(ref, JSON_COMPACT | (ascii ? JSON_ENSURE_ASCII : 0));
+            struct text t = {NULL, 0};
+            int rc = json_fast_dump(ref, ascii, collect, &t);
+
+            FZ_ASSERT((rc == 0) == (a != NULL));
+            FZ_ASSERT(rc != 0 || (t.len == strlen(a) && memcmp(t.s, a, t.len) == 0));
+            free(a);
+            free(t.s);
+        }
     }
     both = json_loadb_fast(buf, size, JSON_REJECT_DUPLICATES, &err);
     FZ_ASSERT((both == NULL) == (ref == NULL));
