@@ -26,6 +26,7 @@
 #include "secret_hash.h"
 #include "uuidv.h"
 #include "store/deadlines.h"
+#include "store/requests.h"
 #include "core/auth.h"
 #include "core/dbpool.h"
 #include "support/audit.h"
@@ -86,11 +87,7 @@ static json_t *pending_request(struct db *db, const struct request_kind *k, cons
 static json_t *persisted_request(struct call *c, struct db *db, const struct request_kind *k,
                                  bool *failed)
 {
-    const char *params[2] = {c->params[0], k->kind};
-    json_t *doc = db_fetch_json(db->pg,
-                                "SELECT epart_request_doc(r, true)::text FROM requests r "
-                                "WHERE r.id = $1 AND r.kind = $2",
-                                2, params, failed);
+    json_t *doc = requests_doc(db->pg, c->params[0], k->kind, NULL, failed);
 
     if (*failed)
         call_set_unavailable(c, "La base de données");
@@ -150,7 +147,6 @@ static void request_list_db(struct call *c, struct db *db)
     bool by_due = sort != NULL && strcmp(sort, "due") == 0;
     json_t *errors = json_array();
     struct page p;
-    const char *params[7];
     PGresult *res;
 
     page_parse(c, &p, errors, PAGE_KEY_UUID);
@@ -165,42 +161,9 @@ static void request_list_db(struct call *c, struct db *db)
         return;
     }
     json_decref(errors);
-    params[0] = page_ts_param(&p);
-    params[1] = page_key_param(&p);
-    params[2] = page_limit_param(&p);
-    params[3] = k->kind;
-    params[4] = status;
-    params[5] = c->who.role == ROLE_PARTNER ? c->who.org : org;
-    params[6] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL;
-    if (by_due)
-        /* the next due time first, as the dossiers' backlog (dossiers.c): a clock
-         * still running, breached or not; the rest last */
-        res = db_exec(
-            db->pg,
-            "SELECT epart_request_doc(r, false)::text, "
-            "       (extract(epoch FROM k.due) * 1000000)::bigint, r.id "
-            "FROM requests r "
-            "CROSS JOIN LATERAL (SELECT " DEADLINES_SQL_NEXT_DUE("r.kind", "r.id") " AS due) k "
-            "WHERE r.kind = $4 "
-            "AND ($1::bigint IS NULL OR (k.due, r.id) > "
-            "     (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
-            "AND ($5::text IS NULL OR r.status = $5) "
-            "AND ($6::uuid IS NULL OR r.org_id = $6) "
-            "AND ($7::text IS NULL OR r.caisse = $7) "
-            "ORDER BY k.due ASC, r.id ASC LIMIT $3",
-            7, params);
-    else
-        res = db_exec(db->pg,
-                      "SELECT epart_request_doc(r, false)::text, "
-                      "       (extract(epoch FROM r.created_at) * 1000000)::bigint, r.id "
-                      "FROM requests r WHERE r.kind = $4 "
-                      "AND ($1::bigint IS NULL OR (r.created_at, r.id) < "
-                      "     (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
-                      "AND ($5::text IS NULL OR r.status = $5) "
-                      "AND ($6::uuid IS NULL OR r.org_id = $6) "
-                      "AND ($7::text IS NULL OR r.caisse = $7) "
-                      "ORDER BY r.created_at DESC, r.id DESC LIMIT $3",
-                      7, params);
+    res = requests_list(db->pg, k->kind, status, c->who.role == ROLE_PARTNER ? c->who.org : org,
+                        c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL, by_due,
+                        page_ts_param(&p), page_key_param(&p), page_limit_param(&p));
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         return;
@@ -232,7 +195,6 @@ static void request_counts_db(struct call *c, struct db *db)
     const char *org = call_query(c, "org");
     json_t *errors = json_array();
     json_t *by_status;
-    const char *params[4];
     char now[40];
     json_int_t total = 0, late = 0;
     PGresult *res;
@@ -244,18 +206,9 @@ static void request_counts_db(struct call *c, struct db *db)
         return;
     }
     json_decref(errors);
-    params[0] = k->kind;
-    params[1] = c->who.role == ROLE_PARTNER ? c->who.org : org;
-    params[2] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL;
-    params[3] = db_ts(clock_now_us(), now, sizeof(now));
-    res = db_exec(db->pg,
-                  "SELECT r.status, count(*), count(*) FILTER (WHERE "
-                  DEADLINES_SQL_BREACHED("r.kind", "r.id", "$4") ") "
-                  "FROM requests r WHERE r.kind = $1 "
-                  "AND ($2::uuid IS NULL OR r.org_id = $2) "
-                  "AND ($3::text IS NULL OR r.caisse = $3) "
-                  "GROUP BY r.status",
-                  4, params);
+    res = requests_counts(db->pg, k->kind, c->who.role == ROLE_PARTNER ? c->who.org : org,
+                          c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL,
+                          db_ts(clock_now_us(), now, sizeof(now)));
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         return;
@@ -290,12 +243,8 @@ static void request_counts(struct call *c, const struct request_kind *k)
 static bool reread_request(struct call *c, struct db *db, const char *id)
 {
     const struct request_kind *k = c->ctx;
-    const char *params[3] = {id, k->kind, c->who.caisse};
     bool failed = false;
-    json_t *doc = db_fetch_json(db->pg,
-                                "SELECT epart_request_doc(r, true)::text FROM requests r "
-                                "WHERE r.id = $1 AND r.kind = $2 AND r.caisse = $3",
-                                3, params, &failed);
+    json_t *doc = requests_doc(db->pg, id, k->kind, c->who.caisse, &failed);
 
     if (failed) {
         call_set_unavailable(c, "La base de données");
@@ -311,7 +260,6 @@ static bool reread_request(struct call *c, struct db *db, const char *id)
 static void request_transition_db(struct call *c, struct db *db)
 {
     const struct request_kind *k = c->ctx;
-    const char *params[3] = {c->params[0], k->kind, c->who.caisse};
     struct idem idem = {.active = false};
     PGresult *res;
     json_t *errors, *actor = NULL, *detail = NULL;
@@ -327,10 +275,7 @@ static void request_transition_db(struct call *c, struct db *db)
         call_set_unavailable(c, "La base de données");
         return;
     }
-    res = db_exec(db->pg,
-                  "SELECT status, version FROM requests WHERE id = $1 AND kind = $2 "
-                  "AND caisse = $3 FOR UPDATE",
-                  3, params);
+    res = requests_lock(db->pg, c->params[0], k->kind, c->who.caisse);
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         goto rollback;
@@ -390,33 +335,16 @@ static void request_transition_db(struct call *c, struct db *db)
                                                            : json_null());
     actor_s = json_text(actor);
     detail_s = json_text(detail);
-    {
-        const char *p[6] = {c->params[0], to, at, actor_s, status, detail_s};
-
-        /* leaving the first status stops the service's clock (met or breached) */
-        if (db_cmd(db->pg,
-                   "UPDATE requests SET status = $2, version = version + 1, updated_at = $3 "
-                   "WHERE id = $1",
-                   3, p) < 0 ||
-            db_cmd(db->pg,
-                   "INSERT INTO request_events (request_id, at, actor, from_status, to_status, "
-                   "detail) VALUES ($1, $3, $4::jsonb, $5, $2, $6::jsonb)",
-                   6, p) < 0 ||
-            deadlines_stop_all(db->pg, k->kind, c->params[0], at) < 0 ||
-            db_commit(db->pg) < 0) {
-            call_set_unavailable(c, "La base de données");
-            goto rollback;
-        }
+    /* leaving the first status stops the service's clock (met or breached) */
+    if (requests_changed(db->pg, c->params[0], at, actor_s, status, to, detail_s) < 0 ||
+        deadlines_stop_all(db->pg, k->kind, c->params[0], at) < 0 || db_commit(db->pg) < 0) {
+        call_set_unavailable(c, "La base de données");
+        goto rollback;
     }
     {
-        const char *p2[1] = {c->params[0]};
-
         bool failed;
 
-        call_set_document(c, db_fetch_json(db->pg,
-                                           "SELECT epart_request_doc(r, true)::text "
-                                           "FROM requests r WHERE id = $1",
-                                           1, p2, &failed));
+        call_set_document(c, requests_doc(db->pg, c->params[0], k->kind, NULL, &failed));
     }
     audit_record(c, "transition", k->kind, c->params[0]);
     goto out;
