@@ -10,7 +10,7 @@
 -- with with_history a constant false (the lists) the CASE folds away at plan
 -- time.
 --
--- deposit_date is SPEC §4's rule as common/deposit.c's deposit_date() reads it:
+-- deposit_date is SPEC §4's rule as common/dossier_life.c's deposit_date() reads it:
 -- ame_deposit_on, which the API sets only for an AME first request from a
 -- habilitated organisation (deposit_ame_date()), else received_on (NULL until
 -- the dossier is received).
