@@ -26,6 +26,17 @@ PGresult *dossiers_lock(PGconn *pg, const char *id, bool lock)
                    1, p);
 }
 
+PGresult *dossiers_facts(PGconn *pg, const char *id, const char *caisse)
+{
+    const char *p[2] = {id, caisse};
+
+    return db_exec(pg,
+                   "SELECT status, version, prestation, situation::text, pieces::text, "
+                   "received_on, ame_deposit_on FROM dossiers "
+                   "WHERE id = $1 AND ($2::text IS NULL OR caisse = $2) FOR UPDATE",
+                   2, p);
+}
+
 int dossiers_exists(PGconn *pg, const char *id)
 {
     const char *p[1] = {id};

@@ -32,6 +32,23 @@ enum dossiers_lock_col {
  * PQclear()s it. */
 PGresult *dossiers_lock(PGconn *pg, const char *id, bool lock);
 
+/* The columns of dossiers_facts()'s row. */
+enum dossiers_facts_col {
+    FACT_STATUS,
+    FACT_VERSION,
+    FACT_PRESTATION,
+    FACT_SITUATION, /* JSON text */
+    FACT_PIECES,    /* JSON text */
+    FACT_RECEIVED_ON,
+    FACT_AME_DEPOSIT_ON
+};
+
+/* What the rights and the pre-instruction are computed from (columns above),
+ * the row locked FOR UPDATE — in caisse only, unless caisse is NULL. One row,
+ * or none when there is no such dossier; NULL on failure; the caller
+ * PQclear()s the result. */
+PGresult *dossiers_facts(PGconn *pg, const char *id, const char *caisse);
+
 /* 1 when the dossier id is there, 0 when not (yet), -1 on failure. */
 int dossiers_exists(PGconn *pg, const char *id);
 

@@ -257,11 +257,7 @@ static int resume_instruction(PGconn *pg, const struct applied *a, cal_date requ
  * instructor sees what is still missing after the partner's answer. */
 static int refresh_preinstruction(PGconn *pg, const char *id)
 {
-    const char *params[1] = {id};
-    PGresult *res = db_exec(pg,
-                            "SELECT prestation, situation::text, pieces::text, received_on, "
-                            "ame_deposit_on FROM dossiers WHERE id = $1",
-                            1, params);
+    PGresult *res = dossiers_facts(pg, id, NULL); /* locked already by lock_dossier */
     json_t *situation, *pieces, *pre;
     cal_date received = {0, 0, 0}, deposit = {0, 0, 0}, ame = {0, 0, 0};
     bool has_received, has_ame;
@@ -274,13 +270,13 @@ static int refresh_preinstruction(PGconn *pg, const char *id)
         PQclear(res);
         return 0;
     }
-    situation = db_json(res, 0, 1);
-    pieces = db_json(res, 0, 2);
-    has_received = cal_parse(db_value(res, 0, 3), &received);
-    has_ame = cal_parse(db_value(res, 0, 4), &ame);
+    situation = db_json(res, 0, FACT_SITUATION);
+    pieces = db_json(res, 0, FACT_PIECES);
+    has_received = cal_parse(db_value(res, 0, FACT_RECEIVED_ON), &received);
+    has_ame = cal_parse(db_value(res, 0, FACT_AME_DEPOSIT_ON), &ame);
     deposit_date(has_ame ? &ame : NULL, has_received ? &received : NULL, NULL, &deposit);
-    pre = preinstruction_run(g_pieces_table, PQgetvalue(res, 0, 0), situation, pieces, received,
-                             deposit, clock_today());
+    pre = preinstruction_run(g_pieces_table, PQgetvalue(res, 0, FACT_PRESTATION), situation,
+                             pieces, received, deposit, clock_today());
     PQclear(res);
     json_decref(situation);
     json_decref(pieces);

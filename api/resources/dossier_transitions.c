@@ -56,12 +56,7 @@ static void current_free(struct current *cur)
 
 static int load_current(struct call *c, struct db *db, struct current *cur)
 {
-    const char *params[2] = {c->params[0], c->who.caisse};
-    PGresult *res = db_exec(db->pg,
-                            "SELECT status, version, prestation, situation::text, received_on, "
-                            "ame_deposit_on FROM dossiers WHERE id = $1 AND caisse = $2 "
-                            "FOR UPDATE",
-                            2, params);
+    PGresult *res = dossiers_facts(db->pg, c->params[0], c->who.caisse);
 
     memset(cur, 0, sizeof(*cur));
     if (res == NULL) {
@@ -72,12 +67,12 @@ static int load_current(struct call *c, struct db *db, struct current *cur)
         PQclear(res);
         return 0;
     }
-    snprintf(cur->status, sizeof(cur->status), "%s", PQgetvalue(res, 0, 0));
-    cur->version = atoi(PQgetvalue(res, 0, 1));
-    snprintf(cur->prestation, sizeof(cur->prestation), "%s", PQgetvalue(res, 0, 2));
-    cur->situation = db_json(res, 0, 3);
-    cur->has_received = cal_parse(db_value(res, 0, 4), &cur->received_on);
-    cur->has_ame_deposit = cal_parse(db_value(res, 0, 5), &cur->ame_deposit);
+    snprintf(cur->status, sizeof(cur->status), "%s", PQgetvalue(res, 0, FACT_STATUS));
+    cur->version = atoi(PQgetvalue(res, 0, FACT_VERSION));
+    snprintf(cur->prestation, sizeof(cur->prestation), "%s", PQgetvalue(res, 0, FACT_PRESTATION));
+    cur->situation = db_json(res, 0, FACT_SITUATION);
+    cur->has_received = cal_parse(db_value(res, 0, FACT_RECEIVED_ON), &cur->received_on);
+    cur->has_ame_deposit = cal_parse(db_value(res, 0, FACT_AME_DEPOSIT_ON), &cur->ame_deposit);
     PQclear(res);
     return 1;
 }
