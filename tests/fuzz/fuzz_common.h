@@ -27,6 +27,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 /* The depth the API allows before parsing a body (api/core/server.c). */
 #define FZ_JSON_DEPTH 32
 
+/* The LLVMFuzzerInitialize of a target that needs only the calendar (the
+ * Europe/Paris zone, calendar.h). */
+#define FZ_INITIALIZE_CALENDAR()                                                              \
+    int LLVMFuzzerInitialize(int *argc, char ***argv)                                         \
+    {                                                                                         \
+        (void)argc;                                                                           \
+        (void)argv;                                                                           \
+        if (!cal_init())                                                                      \
+            abort();                                                                          \
+        return 0;                                                                             \
+    }
+
 /* A broken invariant: say which and abort, so that libFuzzer saves the input. */
 #define FZ_ASSERT(cond)                                                                    \
     do {                                                                                   \

@@ -22,14 +22,7 @@
 
 #include "calendar.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    if (!cal_init())
-        abort();
-    return 0;
-}
+FZ_INITIALIZE_CALENDAR()
 
 /* Little-endian integer of n bytes at p[*off], zero past the end. */
 static uint32_t take(const uint8_t *p, size_t size, size_t *off, int n)

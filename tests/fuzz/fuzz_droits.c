@@ -28,14 +28,7 @@
 #include "droits_json.h"
 #include "jsonutil.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    if (!cal_init())
-        abort();
-    return 0;
-}
+FZ_INITIALIZE_CALENDAR()
 
 /* A member that must be null or a real date; returns whether it is a date. */
 static bool date_member(const json_t *out, const char *key, cal_date *d)

@@ -146,24 +146,47 @@ class Client:
         return self.request("DELETE", path, **kw)
 
 
+def fresh_state(prefix):
+    """A new state directory and the environment of a stack living in it: its
+    own ports, the tests' JWT secret, sanitizers that stop at the first report."""
+    state = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(state, 0o755)
+    env = dict(os.environ)
+    env.update({
+        "EPART_STATE_DIR": state,
+        "EPART_HTTP_PORT": str(free_port()),
+        "EPART_PG_PORT": str(free_port()),
+        "EPART_REDIS_PORT": str(free_port()),
+        "EPART_JWT_SECRET": SECRET,
+        "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:halt_on_error=1",
+        "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
+    })
+    return state, env
+
+
+def wait_persisted(stack, table, oid):
+    """The worker has written the row oid of table."""
+    assert wait_for(lambda: stack.psql("SELECT count(*) FROM %s WHERE id = '%s'" % (table, oid))
+                    == "1"), (table, oid)
+
+
+def transition(instructor, did, action, **body):
+    """POST the dossier transition action (with body's members); it must answer 200."""
+    body["action"] = action
+    r = instructor.post("/v1/dossiers/%s/transitions" % did, body)
+    assert r.status == 200, (action, r)
+    return r.json
+
+
 class Stack:
     """PostgreSQL, Redis, one API and n workers under a fresh state directory."""
 
     def __init__(self, workers=1, extra_env=None, bin_dir=None):
-        self.state = tempfile.mkdtemp(prefix="epart-test-")
-        os.chmod(self.state, 0o755)
-        self.env = dict(os.environ)
+        self.state, self.env = fresh_state("epart-test-")
         self.env.update({
-            "EPART_STATE_DIR": self.state,
-            "EPART_HTTP_PORT": str(free_port()),
-            "EPART_PG_PORT": str(free_port()),
-            "EPART_REDIS_PORT": str(free_port()),
-            "EPART_JWT_SECRET": SECRET,
             "EPART_TEST_CLOCK": "1",
             "EPART_WEBHOOK_ALLOW_PRIVATE": "1",
             "EPART_LOG_LEVEL": "info",
-            "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:halt_on_error=1",
-            "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
         })
         if extra_env:
             self.env.update(extra_env)
@@ -348,20 +371,11 @@ class MakeRun:
     a test can signal that group as systemd and `docker stop` do."""
 
     def __init__(self, workers=1, extra_env=None, bin_dir=None):
-        self.state = tempfile.mkdtemp(prefix="epart-run-")
-        os.chmod(self.state, 0o755)
-        self.env = dict(os.environ)
+        self.state, self.env = fresh_state("epart-run-")
         self.env.update({
-            "EPART_STATE_DIR": self.state,
-            "EPART_HTTP_PORT": str(free_port()),
-            "EPART_PG_PORT": str(free_port()),
-            "EPART_REDIS_PORT": str(free_port()),
-            "EPART_JWT_SECRET": SECRET,
             "EPART_WORKERS": str(workers),
             "EPART_BIN": bin_dir or os.environ.get("EPART_BIN",
                                                    os.path.join(ROOT, "build", "release")),
-            "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:halt_on_error=1",
-            "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
         })
         self.env.pop("MAKEFLAGS", None)
         self.env.pop("MFLAGS", None)

@@ -39,7 +39,7 @@ def test_client_creation_is_admin_only_and_scoped(stack, admin, partner, instruc
                       {"role": "admin"}).status == 422
 
 
-def test_organisation_crud(stack, admin, partner, instructor, pass_org, other_org):
+def test_organisation_crud(admin):
     r = admin.post("/v1/organisations", epart.organisation_body(siret="12345678901234"))
     assert r.status == 422 and ("siret", "invalid_siret") in r.error_codes()
     r = admin.post("/v1/organisations", epart.organisation_body(kind="boulangerie"))
@@ -57,6 +57,9 @@ def test_organisation_crud(stack, admin, partner, instructor, pass_org, other_or
     r = admin.patch("/v1/organisations/" + org["id"], {"ame_habilitation": True},
                     headers={"If-Match": '"1"'}, content_type="application/merge-patch+json")
     assert r.status == 200 and r.json["version"] == 2 and r.json["ame_habilitation"] is True
+
+
+def test_organisations_are_read_within_their_scope(partner, instructor, pass_org, other_org):
     assert partner.get("/v1/organisations/" + pass_org["id"]).status == 200
     assert partner.get("/v1/organisations/" + other_org["id"]).status == 404
     assert instructor.get("/v1/organisations/" + other_org["id"]).status == 404
@@ -67,7 +70,9 @@ def test_organisation_crud(stack, admin, partner, instructor, pass_org, other_or
     assert other_org["id"] not in [o["id"] for o in seen], seen
     assert all(o["caisse"] == "171" for o in seen), seen
     assert partner.patch("/v1/organisations/" + pass_org["id"], {"name": "x"}).status == 403
-    # terminating the convention stops the partner at once
+
+
+def test_terminating_the_convention_stops_the_partner_at_once(stack, admin):
     o = admin.post("/v1/organisations", epart.organisation_body()).json
     c = stack.client(epart.partner_token(o["id"]))
     assert c.get("/v1/dossiers").status == 200

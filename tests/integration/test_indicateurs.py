@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 
 import epart
-from epart import dossier_body, wait_for
+from epart import dossier_body, transition, wait_for, wait_persisted
 
 CAISSE = "990"
 D0 = date(2026, 3, 2)  # a Monday, before the change to summer time
@@ -43,29 +43,17 @@ def set_clock(admin, when):
     time.sleep(0.25)
 
 
-def persisted(stack, table, oid):
-    assert wait_for(lambda: stack.psql("SELECT count(*) FROM %s WHERE id = '%s'" % (table, oid))
-                    == "1"), (table, oid)
-
-
 def submit(stack, partner, prestation, today, **over):
     body = dossier_body(prestation, **over)
     body["consent"]["obtained_on"] = today
     r = partner.post("/v1/dossiers", body)
     assert r.status == 202, r
-    persisted(stack, "dossiers", r.json["id"])
+    wait_persisted(stack, "dossiers", r.json["id"])
     return r.json["id"]
 
 
-def act(instructor, did, action, **body):
-    body["action"] = action
-    r = instructor.post("/v1/dossiers/%s/transitions" % did, body)
-    assert r.status == 200, (action, r)
-    return r.json
-
-
 def accord(instructor, did, today):
-    return act(instructor, did, "decide", decision="accord", motif="Dossier complet",
+    return transition(instructor, did, "decide", decision="accord", motif="Dossier complet",
                rights={"start": today})
 
 
@@ -76,7 +64,7 @@ def signalement(stack, partner, today):
         "reasons": ["sans_complementaire"], "parcours": "renoncement_soins",
         "consent": {"obtained_on": today, "informed": True}})
     assert r.status == 202, r
-    persisted(stack, "requests", r.json["id"])
+    wait_persisted(stack, "requests", r.json["id"])
     return r.json["id"]
 
 
@@ -111,7 +99,7 @@ def world(stack, admin):
     set_clock(admin, at(-39))
     move(ins, s5, "pris_en_charge")
     set_clock(admin, at(-35))
-    act(ins, d11, "start_instruction")
+    transition(ins, d11, "start_instruction")
     accord(ins, d11, day(-35))
     # the Paris day boundary of "from" (2026-02-23 00:00 Paris = 02-22 23:00 UTC)
     set_clock(admin, at(-8, "21:30"))  # 22:30 in Paris, the day before: out
@@ -136,21 +124,22 @@ def world(stack, admin):
     d[10] = submit(stack, pb, "ame", day(0))  # AME, not a first request
     d[12] = submit(stack, pa, "puma", day(0), transmit=False)  # deposited, never transmitted
     for k in (1, 2, 4, 5, 6, 7):
-        act(ins, d[k], "start_instruction")
+        transition(ins, d[k], "start_instruction")
     s = {k: signalement(stack, pa, day(0)) for k in (1, 2, 3, 4)}
 
     set_clock(admin, at(1))
     d[3] = submit(stack, pa, "puma", day(1))
-    act(ins, d[3], "start_instruction")
-    act(ins, d[6], "request_pieces", pieces=["justificatif_ressources"], message="Avis d'impôt")
-    act(ins, d[9], "close", reason="Demande retirée")
+    transition(ins, d[3], "start_instruction")
+    transition(ins, d[6], "request_pieces", pieces=["justificatif_ressources"],
+               message="Avis d'impôt")
+    transition(ins, d[9], "close", reason="Demande retirée")
     move(ins, s[1], "pris_en_charge", "en_cours")
     move(ins, s[4], "non_pertinent")
     set_clock(admin, at(2))
-    act(ins, d[7], "decide", decision="refus", motif="Ressources")
+    transition(ins, d[7], "decide", decision="refus", motif="Ressources")
     move(ins, s[1], "soins_realises")
     set_clock(admin, at(3))
-    act(ins, d[5], "decide", decision="refus", motif="Ressources")
+    transition(ins, d[5], "decide", decision="refus", motif="Ressources")
     move(ins, s[3], "pris_en_charge", "en_cours")  # 48 hours passed: breached
     r = pa.post("/v1/dossiers/%s/pieces" % d[6], {"pieces": [
         {"kind": "justificatif_ressources", "filename": "avis.pdf", "sha256": "b" * 64,

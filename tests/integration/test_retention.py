@@ -10,7 +10,7 @@ import time
 import pytest
 
 import epart
-from epart import dossier_body, wait_for
+from epart import dossier_body, transition, wait_for, wait_persisted
 
 DAY0 = "2026-05-04T09:00:00Z"
 
@@ -28,26 +28,14 @@ def set_clock(admin, now):
     time.sleep(0.25)  # let every process's clock follower settle (see test_indicateurs)
 
 
-def persisted(stack, table, oid):
-    assert wait_for(lambda: stack.psql("SELECT count(*) FROM %s WHERE id = '%s'" % (table, oid))
-                    == "1")
-
-
 def submit(stack, partner, today):
     b = dossier_body("puma")
     b["consent"]["obtained_on"] = today
     b["applicant"]["email"] = "marie.dupont@example.org"
     r = partner.post("/v1/dossiers", b)
     assert r.status == 202, r
-    persisted(stack, "dossiers", r.json["id"])
+    wait_persisted(stack, "dossiers", r.json["id"])
     return r.json["id"]
-
-
-def act(instructor, did, action, **body):
-    body["action"] = action
-    r = instructor.post("/v1/dossiers/%s/transitions" % did, body)
-    assert r.status == 200, r
-    return r.json
 
 
 def signalement(stack, partner, today):
@@ -57,7 +45,7 @@ def signalement(stack, partner, today):
         "reasons": ["sans_complementaire"], "parcours": "renoncement_soins",
         "consent": {"obtained_on": today, "informed": True}})
     assert r.status == 202, r
-    persisted(stack, "requests", r.json["id"])
+    wait_persisted(stack, "requests", r.json["id"])
     return r.json["id"]
 
 
@@ -72,15 +60,16 @@ def test_closed_dossiers_are_purged_after_the_period(rstack):
     x = submit(rstack, partner, "2026-05-04")
     assert partner.post("/v1/dossiers/%s/messages" % x,
                         {"body": "Mme DUPONT sera absente"}).status == 202
-    act(instructor, x, "start_instruction")
-    act(instructor, x, "request_pieces", pieces=["justificatif_ressources"],
+    transition(instructor, x, "start_instruction")
+    transition(instructor, x, "request_pieces", pieces=["justificatif_ressources"],
         message="Merci d'envoyer l'avis d'impôt de Mme DUPONT")
     assert partner.post("/v1/dossiers/%s/pieces" % x, {"pieces": [
         {"kind": "justificatif_ressources", "filename": "avis-dupont.pdf", "sha256": "c" * 64,
          "size": 1000}]}).status == 202
     assert wait_for(lambda: instructor.get("/v1/dossiers/" + x).json["status"]
                     == "en_instruction")
-    act(instructor, x, "decide", decision="refus", motif="Ressources de Mme DUPONT trop élevées")
+    transition(instructor, x, "decide", decision="refus",
+               motif="Ressources de Mme DUPONT trop élevées")
     assert wait_for(lambda: len(partner.get("/v1/dossiers/%s/messages" % x).json["items"]) == 1)
     # Z stays open; S is a signalement closed on DAY0, T one still open
     z = submit(rstack, partner, "2026-05-04")
@@ -92,7 +81,7 @@ def test_closed_dossiers_are_purged_after_the_period(rstack):
     # Y: closed 20 days later, still within the period when X goes
     set_clock(admin, "2026-05-24T09:00:00Z")
     y = submit(rstack, partner, "2026-05-24")
-    act(instructor, y, "close", reason="Doublon")
+    transition(instructor, y, "close", reason="Doublon")
 
     before_x = instructor.get("/v1/dossiers/" + x).json
     query = "/v1/indicateurs?from=2026-05-01&to=2026-05-31&org=" + org["id"]
@@ -211,14 +200,14 @@ def test_purge_reaches_redis_and_its_append_only_file(rstack):
     r = partner.post("/v1/dossiers", b, headers={"Idempotency-Key": "k-" + person["nir"]})
     assert r.status == 202, r
     did = r.json["id"]
-    persisted(rstack, "dossiers", did)
+    wait_persisted(rstack, "dossiers", did)
     b2 = dossier_body("puma")
     b2["consent"]["obtained_on"] = "2026-07-01"
     b2["applicant"].update(kept)
     r = partner.post("/v1/dossiers", b2)
     assert r.status == 202
     other = r.json["id"]
-    persisted(rstack, "dossiers", other)
+    wait_persisted(rstack, "dossiers", other)
     assert instructor.post("/v1/dossiers/%s/transitions" % did, {"action": "close",
                            "reason": "Doublon"},
                            headers={"Idempotency-Key": "t-" + person["nir"]}).status == 200

@@ -279,18 +279,27 @@ def test_ids_and_list_parameters(stack, own_partner):
     assert stack.client().get("/v1/webhooks").status == 401
 
 
-def test_scope(stack, admin, org_factory, receiver):
-    org_a = org_factory(kind="ccas", caisse="171")
-    org_b = org_factory(kind="ccas", caisse="751")
-    pa = stack.client(epart.partner_token(org_a["id"]))
-    pb = stack.client(epart.partner_token(org_b["id"]))
-    i171 = stack.client(epart.instructor_token("171"))
-    i751 = stack.client(epart.instructor_token("751"))
+@pytest.fixture(scope="module")
+def scope_world(stack, org_factory):
+    """Two organisations of two caisses, their partners and instructors, a
+    partner's webhook wa and a caisse's webhook wc (the scope tests below only
+    read them, but the last, which deletes wc)."""
+    rcv = Receiver()
+    w = {"url": rcv.url, "org_a": org_factory(kind="ccas", caisse="171"),
+         "org_b": org_factory(kind="ccas", caisse="751")}
+    w["pa"] = stack.client(epart.partner_token(w["org_a"]["id"]))
+    w["pb"] = stack.client(epart.partner_token(w["org_b"]["id"]))
+    w["i171"] = stack.client(epart.instructor_token("171"))
+    w["i751"] = stack.client(epart.instructor_token("751"))
+    w["wa"] = create(w["pa"], rcv.url).json
+    w["wc"] = create(w["i171"], rcv.url, ["deadline.breached"]).json
+    assert w["wc"]["caisse"] == "171" and w["wc"]["org"] is None
+    yield w
+    rcv.close()
 
-    wa = create(pa, receiver.url).json
-    wc = create(i171, receiver.url, ["deadline.breached"]).json
-    assert wc["caisse"] == "171" and wc["org"] is None
 
+def test_scope_of_another_organisation(scope_world):
+    pb, wa, wc = scope_world["pb"], scope_world["wa"], scope_world["wc"]
     # another organisation's partner: 404 everywhere, absent from its list
     for path in ["/v1/webhooks/" + wa["id"], "/v1/webhooks/%s/deliveries" % wa["id"],
                  "/v1/webhooks/" + wc["id"]]:
@@ -298,41 +307,58 @@ def test_scope(stack, admin, org_factory, receiver):
     assert pb.delete("/v1/webhooks/" + wa["id"]).status == 404
     assert pb.patch("/v1/webhooks/" + wa["id"], {"description": "x"}).status == 404
     assert wa["id"] not in [w["id"] for w in pb.get("/v1/webhooks?limit=500").json["items"]]
+
+
+def test_scope_of_the_partner_itself(scope_world):
+    pa, wa, wc = scope_world["pa"], scope_world["wa"], scope_world["wc"]
     # the partner itself sees its own, not its caisse's
     assert pa.get("/v1/webhooks/" + wa["id"]).status == 200
     assert pa.get("/v1/webhooks/" + wc["id"]).status == 404
     ids_a = [w["id"] for w in pa.get("/v1/webhooks?limit=500").json["items"]]
     assert wa["id"] in ids_a and wc["id"] not in ids_a
+
+
+def test_scope_of_the_instructor(scope_world):
+    i171, i751 = scope_world["i171"], scope_world["i751"]
+    wa, wc = scope_world["wa"], scope_world["wc"]
     # the instructor sees its caisse's webhooks, not those of partners nor of another caisse
     assert i171.get("/v1/webhooks/" + wc["id"]).status == 200
     assert i171.get("/v1/webhooks/" + wa["id"]).status == 404
-    ids_171 = [w["id"] for w in i171.get("/v1/webhooks?limit=500").json["items"]]
+    items_171 = i171.get("/v1/webhooks?limit=500").json["items"]
+    ids_171 = [w["id"] for w in items_171]
     assert wc["id"] in ids_171 and wa["id"] not in ids_171
-    assert all(w["caisse"] == "171" for w in i171.get("/v1/webhooks?limit=500").json["items"])
+    assert all(w["caisse"] == "171" for w in items_171)
     assert i751.get("/v1/webhooks/" + wc["id"]).status == 404
     assert i751.delete("/v1/webhooks/" + wc["id"]).status == 404
-    assert i171.post("/v1/webhooks", {"url": receiver.url, "events": EVENTS,
+    assert i171.post("/v1/webhooks", {"url": scope_world["url"], "events": EVENTS,
                                       "caisse": "751"}).error_codes() == \
         {("caisse", "out_of_scope")}
+
+
+def test_scope_of_the_administrator(admin, scope_world):
+    url, org_a, org_b = scope_world["url"], scope_world["org_a"], scope_world["org_b"]
+    wa, wc = scope_world["wa"], scope_world["wc"]
     # the administrator sees all, filters, and names the owner
     assert admin.get("/v1/webhooks/" + wa["id"]).status == 200
     assert admin.get("/v1/webhooks/" + wc["id"]).status == 200
     only_a = admin.get("/v1/webhooks?org=%s" % org_a["id"]).json["items"]
     assert [w["id"] for w in only_a] == [wa["id"]]
-    r = admin.post("/v1/webhooks", {"url": receiver.url, "events": EVENTS})
+    r = admin.post("/v1/webhooks", {"url": url, "events": EVENTS})
     assert r.status == 422 and ("org", "required") in r.error_codes()
-    r = admin.post("/v1/webhooks", {"url": receiver.url, "events": EVENTS,
+    r = admin.post("/v1/webhooks", {"url": url, "events": EVENTS,
                                     "org": org_a["id"], "caisse": "171"})
     assert r.status == 422 and ("caisse", "exclusive") in r.error_codes()
-    r = admin.post("/v1/webhooks", {"url": receiver.url, "events": EVENTS,
-                                    "org": str(uuid.uuid4())})
+    r = admin.post("/v1/webhooks", {"url": url, "events": EVENTS, "org": str(uuid.uuid4())})
     assert r.status == 422 and ("org", "unknown_organisation") in r.error_codes()
-    r = admin.post("/v1/webhooks", {"url": receiver.url, "events": EVENTS, "caisse": "17"})
+    r = admin.post("/v1/webhooks", {"url": url, "events": EVENTS, "caisse": "17"})
     assert r.status == 422 and ("caisse", "invalid_format") in r.error_codes()
-    r = admin.post("/v1/webhooks", {"url": receiver.url, "events": EVENTS, "org": org_b["id"]})
+    r = admin.post("/v1/webhooks", {"url": url, "events": EVENTS, "org": org_b["id"]})
     assert r.status == 201 and r.json["org"] == org_b["id"]
-    assert pb.get("/v1/webhooks/" + r.json["id"]).status == 200
-    # the instructor deletes its caisse's webhook
+    assert scope_world["pb"].get("/v1/webhooks/" + r.json["id"]).status == 200
+
+
+def test_scope_the_instructor_deletes_its_caisse_webhook(scope_world):
+    i171, wc = scope_world["i171"], scope_world["wc"]
     assert i171.delete("/v1/webhooks/" + wc["id"]).status == 204
     assert i171.get("/v1/webhooks/" + wc["id"]).status == 404
 

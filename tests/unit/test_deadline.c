@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "calendar.h"
+#include "caltest.h"
 #include "config.h"
 #include "deadline.h"
 
@@ -24,14 +25,6 @@
 #define HOUR 3600L
 
 /* ---- helpers --------------------------------------------------------------- */
-
-static cal_date D(const char *s)
-{
-    cal_date d = {0, 0, 0};
-
-    assert_true(cal_parse(s, &d));
-    return d;
-}
 
 static time_t T(const char *rfc3339)
 {

@@ -18,25 +18,16 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "caltest.h"
 #include "droits.h"
 #include "droits_json.h"
 
 /* ---- helpers --------------------------------------------------------------- */
 
-static cal_date D(const char *s)
-{
-    cal_date d = {0, 0, 0};
-
-    assert_true(cal_parse(s, &d));
-    return d;
-}
-
 static void assert_date(cal_date d, const char *want)
 {
-    char buf[CAL_DATE_LEN];
-
     assert_true(droits_date_set(d));
-    assert_string_equal(cal_format(d, buf), want);
+    assert_date_text(d, want);
 }
 
 static const struct droits_check *find_check(const struct droits_result *r, const char *code)

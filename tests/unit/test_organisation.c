@@ -5,15 +5,8 @@
 #include "errassert.h"
 
 #include "calendar.h"
+#include "caltest.h"
 #include "organisation.h"
-
-static cal_date D(const char *s)
-{
-    cal_date d = {0, 0, 0};
-
-    assert_true(cal_parse(s, &d));
-    return d;
-}
 
 static bool in_force(const char *convention, const char *day)
 {

@@ -14,20 +14,13 @@
 #include <unistd.h>
 
 #include "calendar.h"
+#include "caltest.h"
 #include "droits.h"
 #include "droits_json.h"
 #include "dossier_valid.h"
 #include "preinstruction.h"
 
 /* ---- helpers --------------------------------------------------------------- */
-
-static cal_date D(const char *s)
-{
-    cal_date d = {0, 0, 0};
-
-    assert_true(cal_parse(s, &d));
-    return d;
-}
 
 /* Situations. Dates are chosen around a receipt on 2026-11-20, decided (for
  * the proposal) on the same day. */
