@@ -8,7 +8,7 @@
  * are a struct clock_leads of the configuration.
  *
  * Thresholds of one due time are ranked from the most distant warning (rank 1)
- * to the breach (rank n + 1, n being the number of warning leads). A clock
+ * to the breach (rank n + 1, n being the number of warning leads). A deadline
  * remembers the highest rank it fired; the scanner fires only a higher one, and
  * only the highest one passed, so that a worker down for a day or a jump of the
  * test clock raises one alert — the most severe — and never an older one again.
@@ -32,8 +32,8 @@ enum deadline_state { DEADLINE_RUNNING, DEADLINE_SUSPENDED, DEADLINE_MET, DEADLI
 /* "running", "suspended", "met" or "breached". */
 const char *deadline_state_name(enum deadline_state s);
 
-/* The state shown for a clock: stopped clocks are met or breached by when they
- * stopped; a suspended clock is suspended; otherwise breached once now reaches
+/* The state shown for a deadline: a stopped one is met or breached by when it
+ * stopped; a suspended one is suspended; otherwise breached once now reaches
  * due_at. */
 enum deadline_state deadline_state(time_t due_at, bool suspended, bool stopped,
                                    time_t stopped_at, time_t now);
@@ -53,7 +53,7 @@ time_t deadline_threshold_at(time_t due_at, const struct clock_leads *leads, int
 /* The highest rank reached at now (0 when none). */
 int deadline_rank_at(time_t due_at, const struct clock_leads *leads, time_t now);
 
-/* The instant the scanner should next look at a clock that already fired
+/* The instant the scanner should next look at a deadline that already fired
  * fired_rank, or (time_t)-1 when its breach has fired. */
 time_t deadline_next_fire(time_t due_at, const struct clock_leads *leads, int fired_rank);
 

@@ -1,14 +1,15 @@
 /*
  * scanner.c — the deadline scanner (SPEC §6): fires each warning and each breach
- * of every running clock exactly once.
+ * of every running deadline exactly once.
  *
- * Every tick (at least once a second) it takes the clocks whose next threshold
- * is reached — next_fire_at <= now, on the partial index deadlines_to_fire that
- * holds only clocks with something left to fire, so the cost does not grow with
- * closed dossiers — locks them with FOR UPDATE SKIP LOCKED so that concurrent
- * scanners share the work instead of repeating it, and in the same transaction
- * inserts the most severe threshold passed (common/deadline.h), raises the
- * clock's fired_rank and moves next_fire_at on. A scanner killed mid-tick
+ * Every tick (at least once a second) it takes the deadlines whose next
+ * threshold is reached (deadlines_due(), store/deadlines.h) — next_fire_at <=
+ * now, on the partial index deadlines_to_fire that holds only deadlines with
+ * something left to fire, so the cost does not grow with closed dossiers —
+ * locks them with FOR UPDATE SKIP LOCKED so that concurrent scanners share the
+ * work instead of repeating it, and in the same transaction inserts the most
+ * severe threshold passed (common/deadline.h), raises the deadline's
+ * fired_rank and moves next_fire_at on. A scanner killed mid-tick
  * commits nothing; the unique key of alerts makes a second insert of the same
  * (object, clock, threshold, due time) a no-op whatever happens.
  */
@@ -94,7 +95,7 @@ static int fire_one(PGconn *pg, PGresult *res, int i, time_t now)
     return raised ? 1 : 0;
 }
 
-/* One pass over what is due. Returns the number of clocks looked at, or -1. */
+/* One pass over what is due. Returns the number of deadlines looked at, or -1. */
 static int tick(PGconn *pg)
 {
     time_t now = clock_now();
