@@ -85,7 +85,7 @@ test('"Mes demandes": the navigation of the space, every request newest first, f
   await page.getByRole('button', { name: 'Filtrer' }).click();
   await ready(page);
   const statuses = await page.locator('table tbody td[data-label="Statut"]').allTextContents();
-  assert.ok(statuses.every((t) => t === 'Déposé'), statuses.join());
+  assert.ok(statuses.length > 0 && statuses.every((t) => t === 'Déposé'), statuses.join());
   noProblems(page);
   await page.context().close();
   await narrowCheck('/app/espace/demandes', partnerToken(PASS), 'Mes demandes', '20-mes-demandes');
