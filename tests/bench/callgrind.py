@@ -10,7 +10,7 @@ switches it off and divides the instructions of the threads that serve requests
 (HTTP, database, hash and audit threads; not those that follow a clock of their
 own, whose reconnections depend on timing) by N.
 
-  tests/bench/callgrind.py [post|get] [N]       (default: post 200)
+  tests/bench/callgrind.py [post|get|list] [N]  (default: post 200)
 
   post  POST /v1/dossiers, the ingest benchmark's ~2.3 KB dossier and token,
         every answer a 202 (Redis answers through the Lua script, fsync on).
@@ -56,12 +56,13 @@ def main(argv):
     n = int(argv[1]) if len(argv) > 1 else 200
     out_dir = os.path.join(bench.OUT_ROOT, "callgrind-" + bench.RUN_ID)
     os.makedirs(out_dir, exist_ok=True)
-    stack = bench.Stack("callgrind").start(api=op == "get", workers=1 if op == "get" else 0)
+    reads = op in ("get", "list")
+    stack = bench.Stack("callgrind").start(api=reads, workers=1 if reads else 0)
     try:
         token = bench.bench_token()
         body = bench.dossier_body()
         ids = []
-        if op == "get":
+        if reads:
             for _ in range(n):
                 st, data = bench.http_post(stack, "/v1/dossiers", body, token)
                 assert st == 202, (st, data)
@@ -78,8 +79,11 @@ def main(argv):
             if op == "post":
                 conn.request("POST", "/v1/dossiers", body=body.encode(), headers=hdrs)
                 want = 202
-            else:
+            elif op == "get":
                 conn.request("GET", "/v1/dossiers/" + ids[i % len(ids)], headers=hdrs)
+                want = 200
+            else:
+                conn.request("GET", "/v1/dossiers?limit=50", headers=hdrs)
                 want = 200
             r = conn.getresponse()
             data = r.read()
