@@ -382,6 +382,9 @@ int config_load(struct config *c, char *err, size_t errlen)
     copy(c->redis_user, sizeof(c->redis_user), env_or("EPART_REDIS_USER", "epart"));
     if (load_credential(c, "EPART_REDIS_PASSWORD", "redis_password", c->redis_password,
                         sizeof(c->redis_password), err, errlen) < 0 ||
+        load_credential(c, "EPART_REDIS_SENTINEL_PASSWORD", "redis_sentinel_password",
+                        c->redis_sentinel_password, sizeof(c->redis_sentinel_password), err,
+                        errlen) < 0 ||
         load_credential(c, "EPART_PG_PASSWORD", "pg_password", c->pg_password,
                         sizeof(c->pg_password), err, errlen) < 0 ||
         load_credential(c, "EPART_METRICS_TOKEN", "metrics_token", c->metrics_token,

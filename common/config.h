@@ -39,6 +39,8 @@ struct config {
      * authentication sent). Never logged. */
     char redis_user[64];        /* EPART_REDIS_USER (epart): the ACL user of deploy/redis-acl.sh */
     char redis_password[256];   /* EPART_REDIS_PASSWORD[_FILE], secrets/redis_password */
+    char redis_sentinel_password[256]; /* EPART_REDIS_SENTINEL_PASSWORD[_FILE]: the Sentinels'
+                                        * requirepass, secrets/redis_sentinel_password */
     char pg_password[256];      /* EPART_PG_PASSWORD[_FILE], secrets/pg_password */
     char metrics_token[256];    /* EPART_METRICS_TOKEN[_FILE]: /metrics from beyond loopback */
     unsigned char jwt_secret[512];

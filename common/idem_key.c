@@ -45,3 +45,19 @@ bool idem_object_key(const char *object_id, char out[IDEM_OBJECT_KEY_LEN])
     snprintf(out, IDEM_OBJECT_KEY_LEN, IDEM_OBJECT_PREFIX "%s", object_id);
     return true;
 }
+
+void idem_object_id(const char *record_name, const char *request_hash, char out[37])
+{
+    static const char version[] = "epart-object-id-1\n";
+    const void *p[4] = {version, record_name, "\n", request_hash};
+    size_t l[4] = {sizeof(version) - 1, strlen(record_name), 1, strlen(request_hash)};
+    char hex[SHA256_HEX_LEN];
+    static const char digits[] = "0123456789abcdef";
+    int variant;
+
+    sha256_hex_parts(hex, 4, p, l);
+    hex[12] = '8'; /* version 8 */
+    variant = (int)(strchr(digits, hex[16]) - digits);
+    hex[16] = digits[(variant & 0x3) | 0x8]; /* variant 10xx */
+    snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+}

@@ -72,10 +72,15 @@ static void publish(const struct hostport *hp, int healthy)
                  master_name, hp->host, hp->port, atomic_load(&acks));
 }
 
+/* A connection to a Sentinel, authenticated with the Sentinels' own password
+ * (their requirepass) when there is one. */
 static redisContext *connect_ms(const struct hostport *hp, int ms)
 {
     struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
     redisContext *rc = redisConnectWithTimeout(hp->host, hp->port, tv);
+    const char *pass = auth_config != NULL ? auth_config->redis_sentinel_password : "";
+    redisReply *r;
+    bool ok;
 
     if (rc == NULL || rc->err) {
         if (rc != NULL)
@@ -83,6 +88,19 @@ static redisContext *connect_ms(const struct hostport *hp, int ms)
         return NULL;
     }
     redisSetTimeout(rc, tv);
+    if (pass[0] == '\0')
+        return rc;
+    r = redisCommand(rc, "AUTH %s", pass);
+    ok = r != NULL && r->type == REDIS_REPLY_STATUS;
+    if (!ok && r != NULL && r->type == REDIS_REPLY_ERROR)
+        log_error("redis: the Sentinel at %s:%d refused our password: %.80s", hp->host, hp->port,
+                  r->str);
+    if (r != NULL)
+        freeReplyObject(r);
+    if (!ok) {
+        redisFree(rc);
+        return NULL;
+    }
     return rc;
 }
 

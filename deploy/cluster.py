@@ -272,10 +272,10 @@ class Node:
             with open(path, "w") as f:
                 f.write("port %d\nbind %s\ndir %s\n" % (self.sentinel_port, self.host, d))
                 f.write("sentinel resolve-hostnames no\n")
-                if self.ns is not None:
-                    # Sentinel has no password of its own: protected mode
-                    # would refuse the other nodes of the private bridge
-                    f.write("protected-mode no\n")
+                # the Sentinels' own password: epart, the tests and the other
+                # Sentinels (sentinel-pass) authenticate to it
+                f.write("requirepass %s\n" % self.c.sentinel_password)
+                f.write("sentinel sentinel-pass %s\n" % self.c.sentinel_password)
                 f.write("sentinel announce-ip %s\n" % self.host)
                 f.write("sentinel monitor %s %s %d 2\n"
                         % (MASTER, self.c.nodes[0].host, self.c.nodes[0].redis_port))
@@ -388,6 +388,7 @@ class Cluster:
         # deploy/redis-commands.txt; "default" for Sentinel, replication, tests
         self.redis_password = os.environ.get("EPART_REDIS_PASSWORD") or self._secret("redis-epart")
         self.redis_admin = self._secret("redis-admin")
+        self.sentinel_password = self._secret("redis-sentinel")
         self.env = dict(os.environ)
         self.env.update({
             "EPART_REDIS_SENTINELS": ",".join("%s:%d" % (n.host, n.sentinel_port) for n in self.nodes),
@@ -395,6 +396,7 @@ class Cluster:
             "EPART_PG_HOSTS": ",".join("%s:%d" % (n.host, n.pg_port) for n in self.nodes),
             "EPART_PG_PASSWORD": self.pg_password,
             "EPART_REDIS_PASSWORD": self.redis_password,
+            "EPART_REDIS_SENTINEL_PASSWORD": self.sentinel_password,
             "PGPASSWORD": self.pg_password,  # libpq reads it for the multi-host string
             "EPART_JWT_SECRET": os.environ.get("EPART_JWT_SECRET") or self._secret("jwt"),
             "EPART_HTTP_THREADS": os.environ.get("EPART_HTTP_THREADS", "1"),
@@ -590,8 +592,7 @@ class Cluster:
         """The node Sentinel names as primary (asking each Sentinel in turn)."""
         for n in self.nodes:
             try:
-                addr = resp_command(n.sentinel_port, "SENTINEL", "get-master-addr-by-name", MASTER,
-                                    host=n.host)
+                addr = self.sentinel(n, "get-master-addr-by-name", MASTER)
             except (OSError, RuntimeError):
                 continue
             if addr:
@@ -599,6 +600,11 @@ class Cluster:
                     if m.redis_port == int(addr[1]):
                         return m
         return None
+
+    def sentinel(self, node, *args):
+        """SENTINEL <args> on node's Sentinel (authenticated)."""
+        return resp_command(node.sentinel_port, "SENTINEL", *args, host=node.host,
+                            password=self.sentinel_password)
 
     def redis(self, node, *args):
         return resp_command(node.redis_port, *args, host=node.host, password=self.redis_admin)

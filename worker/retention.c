@@ -341,6 +341,20 @@ static bool purge_redis(PGconn *pg)
     return ok;
 }
 
+/* The durable copies of idempotency records (sql/020_idempotency_records.sql)
+ * live as long as their Redis copies: 24 hours of the real clock. */
+static void expire_idempotency_records(PGconn *pg)
+{
+    char ttl[16];
+    const char *params[1] = {ttl};
+
+    snprintf(ttl, sizeof(ttl), "%d", IDEM_TTL_SECONDS);
+    if (db_cmd(pg, "DELETE FROM idempotency_records "
+                   "WHERE created_at <= now() - make_interval(secs => $1::int)",
+               1, params) < 0)
+        log_warn("retention: could not delete the expired idempotency records");
+}
+
 void retention_tick(PGconn *pg)
 {
     time_t real = clock_real(), now = clock_now();
@@ -365,6 +379,7 @@ void retention_tick(PGconn *pg)
     dossiers = purge(pg, "SELECT dossiers, messages FROM epart_purge_dossiers($1, $2, $3::int)",
                      params, &messages);
     requests = purge(pg, "SELECT epart_purge_requests($1, $2, $3::int)", params, NULL);
+    expire_idempotency_records(pg);
     backlog = dossiers >= PURGE_BATCH || requests >= PURGE_BATCH;
     if (dossiers > 0 || requests > 0) {
         redis_due = true;

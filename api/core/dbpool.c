@@ -95,6 +95,12 @@ static void run_job(struct dbthread *t, struct call *c)
         c->db_fn(c, &t->db);
     } else {
         c->db_fn(c, &t->db);
+        /* a handler never leaves a transaction open for the next call's */
+        if (PQstatus(t->db.pg) == CONNECTION_OK &&
+            PQtransactionStatus(t->db.pg) != PQTRANS_IDLE) {
+            log_error("db: %s %s left a transaction open; rolled back", c->method, c->path);
+            db_rollback(t->db.pg);
+        }
         /* a statement that failed because the connection died is an outage */
         if (PQstatus(t->db.pg) != CONNECTION_OK) {
             PQfinish(t->db.pg);

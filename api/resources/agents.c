@@ -176,8 +176,15 @@ static void agent_create_db(struct call *c, struct db *db)
                         "INSERT INTO agents AS a (id, issuer, sub, email, name, role, org_id, "
                         "caisse, active, created_at, updated_at) "
                         "VALUES ($1, $2, $3, $4, $5, $6, $7::uuid, $8, $9, $10, $10) "
-                        "RETURNING " AGENT_DOC,
+                        "ON CONFLICT DO NOTHING RETURNING " AGENT_DOC,
                         10, params, sqlstate);
+    /* a duplicate is no error: the transaction (idem_begin's) stays usable
+     * for the query that says which one */
+    if (res != NULL && PQntuples(res) == 0) {
+        PQclear(res);
+        set_duplicate(c, which_duplicate(db->pg, c->json, NULL));
+        goto done;
+    }
     if (res == NULL) {
         if (strcmp(sqlstate, "23505") == 0)
             set_duplicate(c, which_duplicate(db->pg, c->json, NULL));

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "log.h"
 #include "redis_primary.h"
 #include "core/dbpool.h"
@@ -103,6 +104,92 @@ static void replay(struct call *c, struct db *db, idem_reread_fn reread, const j
         return; /* the reread could not say: its 503 stands */
     if (!idem_replay(c, rec))
         call_set_problem(c, 500, "Erreur interne", "Réponse mémorisée illisible.", NULL);
+}
+
+/* ---- the durable copy (PostgreSQL) ------------------------------------------ */
+
+/* The record of key kept in PostgreSQL, parsed; NULL when there is none or,
+ * with *failed, when PostgreSQL could not say. */
+static json_t *durable_lookup(PGconn *pg, const char *key, bool *failed)
+{
+    char ttl[16];
+    const char *params[2] = {key, ttl};
+    PGresult *res;
+    json_t *rec = NULL;
+
+    *failed = pg == NULL;
+    if (pg == NULL)
+        return NULL;
+    snprintf(ttl, sizeof(ttl), "%d", IDEM_TTL_SECONDS);
+    res = db_exec(pg,
+                  "SELECT record FROM idempotency_records WHERE key = $1 "
+                  "AND created_at > now() - make_interval(secs => $2::int)",
+                  2, params);
+    if (res == NULL) {
+        *failed = true;
+        return NULL;
+    }
+    if (PQntuples(res) == 1)
+        rec = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    PQclear(res);
+    return rec;
+}
+
+enum durable {
+    DURABLE_KEPT,   /* inserted (and committed with the handler's writes) */
+    DURABLE_OTHER,  /* another attempt of the key committed its record first */
+    DURABLE_FAILED, /* PostgreSQL failed: nothing of this attempt is committed */
+};
+
+/* Insert the record text of id (about object, or NULL) into PostgreSQL and
+ * commit the transaction idem_begin opened. DURABLE_OTHER sets *other to the
+ * record that won; this attempt's writes are then rolled back. */
+static enum durable durable_record(struct idem *id, PGconn *pg, int status, const char *text,
+                                   const char *object, json_t **other)
+{
+    char ttl[16];
+    const char *params[4] = {id->redis_key, text, object, ttl};
+    bool own = id->own_tx, failed;
+    PGresult *res;
+    int inserted;
+
+    id->own_tx = false;
+    *other = NULL;
+    if (pg == NULL)
+        return DURABLE_FAILED;
+    if (own && PQtransactionStatus(pg) != PQTRANS_INTRANS) {
+        /* a statement of the handler failed: a success cannot stand on it, a
+         * 4xx (nothing written) is recorded on its own */
+        db_rollback(pg);
+        if (status < 300)
+            return DURABLE_FAILED;
+        own = false;
+    }
+    snprintf(ttl, sizeof(ttl), "%d", IDEM_TTL_SECONDS);
+    /* a row past its 24 hours, not yet deleted, is a key seen anew */
+    res = db_exec(pg,
+                  "INSERT INTO idempotency_records AS r (key, record, object_id) "
+                  "VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET record = EXCLUDED.record, "
+                  "object_id = EXCLUDED.object_id, created_at = now() "
+                  "WHERE r.created_at <= now() - make_interval(secs => $4::int) RETURNING 1",
+                  4, params);
+    if (res == NULL) {
+        if (own)
+            db_rollback(pg);
+        return DURABLE_FAILED;
+    }
+    inserted = PQntuples(res);
+    PQclear(res);
+    if (inserted == 0) {
+        /* the INSERT waited for the other attempt's COMMIT: its record wins */
+        if (own)
+            db_rollback(pg);
+        *other = durable_lookup(pg, id->redis_key, &failed);
+        return *other != NULL ? DURABLE_OTHER : DURABLE_FAILED;
+    }
+    if (own && db_commit(pg) < 0)
+        return DURABLE_FAILED;
+    return DURABLE_KEPT;
 }
 
 void idem_note_secret_withheld(json_t *doc, const char *field, const char *what)
@@ -208,6 +295,74 @@ bool idem_lookup(struct call *c, struct db *db)
     return true;
 }
 
+/* Set c's reply from the record rec found under id's key. */
+static void answer_recorded(const struct idem *id, struct call *c, struct db *db,
+                            const json_t *rec)
+{
+    if (idem_hash_differs(rec, id->hash))
+        idem_set_reused(c);
+    else if ((int)json_integer_value(json_object_get(rec, "s")) == 0)
+        call_set_problem(c, 409, "Requête en cours",
+                         "La première requête portant cette clé d'idempotence est encore en "
+                         "cours de traitement.",
+                         NULL);
+    else
+        replay(c, db, id->reread, rec);
+}
+
+/* Put rec back in Redis under key (replacing a reservation). */
+static void redis_put(redisContext *rc, const char *key, const json_t *rec)
+{
+    char *text = json_text(rec);
+    redisReply *r;
+
+    if (rc != NULL && text != NULL) {
+        r = redisCommand(rc, "SET %s %s EX %d", key, text, IDEM_TTL_SECONDS);
+        if (r != NULL)
+            freeReplyObject(r);
+    }
+    free(text);
+}
+
+/* Drop the reservation of key, so that a retry can run. */
+static void redis_release(redisContext *rc, const char *key)
+{
+    redisReply *r;
+
+    if (rc == NULL)
+        return;
+    r = redisCommand(rc, "DEL %s", key);
+    if (r != NULL)
+        freeReplyObject(r);
+}
+
+/* Redis has just reserved id's key for c: PostgreSQL may know it all the same
+ * (its Redis record lost in a failover after the first attempt committed).
+ * Else the handler runs inside a transaction that idem_end() commits. */
+static bool reserved(struct idem *id, struct call *c, struct db *db)
+{
+    bool failed;
+    json_t *rec = durable_lookup(db->pg, id->redis_key, &failed);
+
+    if (rec != NULL) {
+        answer_recorded(id, c, db, rec);
+        redis_put(db_redis(db), id->redis_key, rec);
+        json_decref(rec);
+        return false;
+    }
+    if (!failed && PQtransactionStatus(db->pg) == PQTRANS_IDLE) {
+        failed = db_begin(db->pg) < 0;
+        id->own_tx = !failed;
+    }
+    if (failed) {
+        call_set_unavailable(c, "La base de données");
+        redis_release(db_redis(db), id->redis_key);
+        return false;
+    }
+    id->active = true;
+    return true;
+}
+
 bool idem_begin(struct idem *id, struct call *c, struct db *db, idem_reread_fn reread)
 {
     bool bad = false;
@@ -217,6 +372,7 @@ bool idem_begin(struct idem *id, struct call *c, struct db *db, idem_reread_fn r
     char *pending;
 
     id->active = false;
+    id->own_tx = false;
     id->reread = reread;
     if (bad) {
         set_bad_key(c);
@@ -247,8 +403,7 @@ bool idem_begin(struct idem *id, struct call *c, struct db *db, idem_reread_fn r
     }
     if (r->type == REDIS_REPLY_STATUS) {
         freeReplyObject(r);
-        id->active = true;
-        return true;
+        return reserved(id, c, db);
     }
     freeReplyObject(r);
     r = redisCommand(rc, "GET %s", id->redis_key);
@@ -263,18 +418,9 @@ bool idem_begin(struct idem *id, struct call *c, struct db *db, idem_reread_fn r
     }
     {
         json_t *rec = json_loadb(r->str, r->len, 0, NULL);
-        int status = (int)json_integer_value(json_object_get(rec, "s"));
 
         freeReplyObject(r);
-        if (idem_hash_differs(rec, id->hash))
-            idem_set_reused(c);
-        else if (status == 0)
-            call_set_problem(c, 409, "Requête en cours",
-                             "La première requête portant cette clé d'idempotence est encore en "
-                             "cours de traitement.",
-                             NULL);
-        else
-            replay(c, db, reread, rec);
+        answer_recorded(id, c, db, rec);
         json_decref(rec);
     }
     return false;
@@ -284,59 +430,85 @@ void idem_end(struct idem *id, struct call *c, struct db *db)
 {
     redisContext *rc;
     redisReply *r;
+    json_t *kept, *rec, *other = NULL;
+    const char *object;
+    char object_key[IDEM_OBJECT_KEY_LEN] = "";
+    char *body, *text;
+    int acks;
 
     if (!id->active)
         return;
     id->active = false;
     rc = db_redis(db);
-    if (rc == NULL)
-        return; /* the reservation expires with its TTL */
-    if (c->status >= 200 && c->status < 500 && c->status != 409 && c->status != 412 &&
-        c->status != 429) {
-        json_t *kept = kept_body(c->status, c->reply_json);
-        const char *object = c->status < 300 ? answer_object(c->reply_json) : NULL;
-        char *body = json_text(kept);
-        char object_key[IDEM_OBJECT_KEY_LEN];
-        json_t *rec = json_pack("{s:s, s:i, s:s, s:s}", "h", id->hash, "s", c->status, "l",
-                                c->location, "b", body ? body : "{}");
-        char *text;
-
-        if (object != NULL && idem_object_key(object, object_key))
-            json_object_set_new(rec, "o", json_string(object));
-        text = json_text(rec);
-        r = redisCommand(rc, "SET %s %s EX %d", id->redis_key, text ? text : "{}",
-                         IDEM_TTL_SECONDS);
-        if (r != NULL)
-            freeReplyObject(r);
-        /* Several nodes: the record on the replicas before the answer, so that
-         * a retry after a failover meets it (docs/high-availability.md). The
-         * resource itself is already committed, so a short count changes the
-         * answer in nothing; it is logged. */
-        if (primary_required_acks() > 0) {
-            r = redisCommand(rc, "WAIT %d %d", primary_required_acks(), PRIMARY_WAIT_MS);
-            if (r == NULL || r->type != REDIS_REPLY_INTEGER || r->integer < primary_required_acks())
-                log_warn("idempotency: record not confirmed by the replicas");
-            if (r != NULL)
-                freeReplyObject(r);
-        }
-        /* listed under its object, for the retention purge (SPEC §10) */
-        if (object != NULL && object_key[0] != '\0') {
-            redisAppendCommand(rc, "SADD %s %s", object_key, id->redis_key);
-            redisAppendCommand(rc, "EXPIRE %s %d", object_key, IDEM_TTL_SECONDS);
-            for (int i = 0; i < 2; i++) {
-                r = NULL;
-                if (redisGetReply(rc, (void **)&r) != REDIS_OK)
-                    break;
-                freeReplyObject(r);
-            }
-        }
-        json_decref(kept);
-        json_decref(rec);
-        free(body);
-        free(text);
+    if (c->status < 200 || c->status >= 500 || c->status == 409 || c->status == 412 ||
+        c->status == 429) {
+        /* nothing to record: the handler's writes, if any, go; a retry runs */
+        if (id->own_tx)
+            db_rollback(db->pg);
+        id->own_tx = false;
+        redis_release(rc, id->redis_key);
         return;
     }
-    r = redisCommand(rc, "DEL %s", id->redis_key);
+    kept = kept_body(c->status, c->reply_json);
+    object = c->status < 300 ? answer_object(c->reply_json) : NULL;
+    body = json_text(kept);
+    rec = json_pack("{s:s, s:i, s:s, s:s}", "h", id->hash, "s", c->status, "l", c->location, "b",
+                    body ? body : "{}");
+    if (object != NULL && idem_object_key(object, object_key))
+        json_object_set_new(rec, "o", json_string(object));
+    else
+        object = NULL;
+    text = json_text(rec);
+    switch (durable_record(id, db->pg, c->status, text ? text : "{}", object, &other)) {
+    case DURABLE_KEPT:
+        break;
+    case DURABLE_OTHER:
+        /* a retry of this key, on another node, committed first: its answer */
+        answer_recorded(id, c, db, other);
+        free(text);
+        text = json_text(other);
+        object = json_str(other, "o");
+        if (object == NULL || !idem_object_key(object, object_key))
+            object = NULL;
+        break;
+    case DURABLE_FAILED:
+        c->location[0] = '\0';
+        c->etag_version = 0;
+        call_set_unavailable(c, "La base de données");
+        redis_release(rc, id->redis_key);
+        goto out;
+    }
+    if (rc == NULL)
+        goto out; /* the reservation expires with its TTL; PostgreSQL has the record */
+    r = redisCommand(rc, "SET %s %s EX %d", id->redis_key, text ? text : "{}", IDEM_TTL_SECONDS);
     if (r != NULL)
         freeReplyObject(r);
+    /* Several nodes: the record on the replicas before the answer, as ingest
+     * does (docs/high-availability.md); were it lost all the same, the retry
+     * finds it in PostgreSQL. */
+    acks = primary_required_acks();
+    if (acks > 0) {
+        r = redisCommand(rc, "WAIT %d %d", acks, PRIMARY_WAIT_MS);
+        if (r == NULL || r->type != REDIS_REPLY_INTEGER || r->integer < acks)
+            log_info("idempotency: record not yet on the replicas (PostgreSQL has it)");
+        if (r != NULL)
+            freeReplyObject(r);
+    }
+    /* listed under its object, for the retention purge (SPEC §10) */
+    if (object != NULL) {
+        redisAppendCommand(rc, "SADD %s %s", object_key, id->redis_key);
+        redisAppendCommand(rc, "EXPIRE %s %d", object_key, IDEM_TTL_SECONDS);
+        for (int i = 0; i < 2; i++) {
+            r = NULL;
+            if (redisGetReply(rc, (void **)&r) != REDIS_OK)
+                break;
+            freeReplyObject(r);
+        }
+    }
+out:
+    json_decref(kept);
+    json_decref(rec);
+    json_decref(other);
+    free(body);
+    free(text);
 }

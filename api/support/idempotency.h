@@ -14,6 +14,14 @@
  * secret. The record is also listed under its object (idem_object_key) for the
  * retention purge.
  *
+ * The record is also kept in PostgreSQL (sql/020_idempotency_records.sql), in
+ * the resource's own transaction: idem_begin() opens one when the handler has
+ * none and idem_end() inserts the record and commits, so that a Redis
+ * failover between the COMMIT and the record (docs/high-availability.md) can
+ * never make a retry create the resource again; a key Redis does not know is
+ * looked up there. A handler that runs its own transaction commits it itself
+ * and its record follows in a transaction of its own.
+ *
  * A key seen with another hash is a 422 idempotency_key_reused; a key whose
  * first request is still running is a 409. The key is looked up before the
  * status checks (SPEC §2): a handler calls idem_begin() (or, for a write that
@@ -30,8 +38,6 @@
 #include "idem_key.h"
 #include "core/server.h"
 
-#define IDEM_TTL_SECONDS 86400
-
 struct db;
 
 /* Read again, for a replay, the document that the first answer showed: set c's
@@ -46,18 +52,26 @@ struct idem {
     char hash[SHA256_HEX_LEN];
     idem_reread_fn reread; /* set before idem_begin when the answer is a document */
     bool active;           /* a key was given and reserved: idem_end must be called */
+    bool own_tx;           /* idem_begin opened the transaction that idem_end ends */
 };
 
 /* Start the idempotent handling of c on a database thread (reread may be NULL).
- * Returns true when the handler must go on (no key, or a new key now reserved);
- * false when the call's reply is already set (a replay of the first response,
- * a 422 for a reused key, a 409 while the first is running, a 400 for a
- * malformed key, a 503 when Redis cannot say). */
+ * Returns true when the handler must go on (no key, or a new key now reserved,
+ * and then inside a transaction of db->pg: the handler's own if it opened one,
+ * else one that idem_end() commits — its statements must leave it usable, an
+ * expected conflict is an ON CONFLICT, not an error); false when the call's
+ * reply is already set (a replay of the first response, a 422 for a reused
+ * key, a 409 while the first is running, a 400 for a malformed key, a 503 when
+ * Redis or PostgreSQL cannot say). */
 bool idem_begin(struct idem *id, struct call *c, struct db *db, idem_reread_fn reread);
 
 /* Record the reply now set in c as the answer to the key (2xx and 4xx other than
- * 409, 412 and 429: status, Location, object id and ids only), or release the
- * key so that a retry can run. */
+ * 409, 412 and 429: status, Location, object id and ids only) in PostgreSQL,
+ * committing the transaction idem_begin() opened, then in Redis; or roll that
+ * transaction back and release the key so that a retry can run. A COMMIT that
+ * fails turns the reply into a 503; a record another attempt of the same key
+ * committed first (a concurrent retry after a failover) replaces the reply,
+ * its own writes rolled back. */
 void idem_end(struct idem *id, struct call *c, struct db *db);
 
 /* For writes whose record the ingest script writes (the partner's queued

@@ -399,7 +399,10 @@ void ingest_submit(struct call *c, const struct ingest_req *r)
      * nothing (profile in docs/BENCHMARKS.md); pi->hash stays "". */
     if (key != NULL) {
         idem_redis_key(c, key, idem_key);
-        idem_request_hash(c, pi->hash);
+        if (r->hash != NULL)
+            memcpy(pi->hash, r->hash, sizeof(pi->hash));
+        else
+            idem_request_hash(c, pi->hash);
         idem_object_key(r->object_id, object_key);
     }
     snprintf(pi->location, sizeof(pi->location), "%s", r->location);
@@ -476,13 +479,30 @@ void ingest_create(struct call *c, const char *type, const char *ref_prefix,
                    const char *collection, const char *status, struct stream_meta *m)
 {
     char id[37], at[32], today_s[CAL_DATE_LEN], prefix[24], refseq[48];
-    char pending[STREAM_PENDING_KEY_MAX + 1], location[128];
+    char pending[STREAM_PENDING_KEY_MAX + 1], location[128], hash[SHA256_HEX_LEN] = "";
     const char *caisse = json_str(c->org, "caisse");
     char *meta_text = NULL, *resp_text = NULL;
     json_t *meta, *resp;
     struct ingest_req r;
+    bool bad = false;
+    const char *key = call_idempotency_key(c, &bad);
+    bool have_id;
 
-    if (!uuid_v4(id) || !ingest_meta_init(c, m, id, c->who.org, caisse ? caisse : "")) {
+    /* Under a key, the id is the submission's own (idem_object_id): a retry
+     * that a failover kept from meeting its record makes the same dossier
+     * again, never a second one (docs/high-availability.md). A malformed key
+     * is refused by ingest_submit. */
+    if (key != NULL && !bad) {
+        char name[IDEM_KEY_LEN];
+
+        idem_redis_key(c, key, name);
+        idem_request_hash(c, hash);
+        idem_object_id(name, hash, id);
+        have_id = true;
+    } else {
+        have_id = uuid_v4(id);
+    }
+    if (!have_id || !ingest_meta_init(c, m, id, c->who.org, caisse ? caisse : "")) {
         call_reply_problem(c, 503, "Service indisponible", "Aléa indisponible.", NULL);
         return;
     }
@@ -520,6 +540,7 @@ void ingest_create(struct call *c, const char *type, const char *ref_prefix,
     r.response = resp_text;
     r.location = location;
     r.object_id = id;
+    r.hash = hash[0] != '\0' ? hash : NULL;
     ingest_submit(c, &r);
     free(meta_text);
     free(resp_text);

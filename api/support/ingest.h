@@ -35,6 +35,7 @@ struct ingest_req {
     const char *location;    /* Location of the 202 */
     const char *object_id;   /* the object written (its idempotency records are
                               * listed under it for the purge), or NULL */
+    const char *hash;        /* the request's hash when already computed, or NULL */
 };
 
 /* The pending record of an object accepted but not yet persisted (blocking

@@ -96,15 +96,22 @@ class ClusterLoad:
         self.c = c
         self.ports = [(n.host, n.api_port) for n in c.nodes]
         self.n = threads
-        self.body = json.dumps(epart.dossier_body("puma")).encode()
-        self.answers = []   # (t1, status, key, id)
+        self.answers = []   # (t1, status, key, id, node)
         self.keys = {}      # key -> set of ids answered
         self.unresolved = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads = []
 
-    def _send(self, conns, k, key):
+    @staticmethod
+    def body(key):
+        """Each submission's body names its key (the address line), so that a
+        dossier no 202 announced can be traced to the submission it came from."""
+        b = epart.dossier_body("puma")
+        b["applicant"]["address"]["line"] = "K" + key
+        return json.dumps(b).encode()
+
+    def _send(self, conns, k, key, body):
         host, port = self.ports[k % len(self.ports)]
         headers = {"Authorization": "Bearer " + self.c.token,
                    "Content-Type": "application/json", "Idempotency-Key": key}
@@ -112,7 +119,7 @@ class ClusterLoad:
         try:
             if conns.get(port) is None:
                 conns[port] = http.client.HTTPConnection(host, port, timeout=5)
-            conns[port].request("POST", "/v1/dossiers", body=self.body, headers=headers)
+            conns[port].request("POST", "/v1/dossiers", body=body, headers=headers)
             r = conns[port].getresponse()
             data = r.read()
             status = r.status
@@ -129,11 +136,14 @@ class ClusterLoad:
         k = t
         while not self._stop.is_set():
             key = uuid.uuid4().hex
+            body = self.body(key)
             give_up = None
             while True:
-                status, id_ = self._send(conns, k, key)
+                t0 = time.monotonic()
+                status, id_ = self._send(conns, k, key, body)
                 with self._lock:
-                    self.answers.append((time.monotonic(), status, key, id_))
+                    self.answers.append((time.monotonic(), status, key, id_,
+                                         k % len(self.ports) + 1, t0))
                 if status == 202:
                     break
                 k += 1  # the next node
@@ -167,22 +177,35 @@ class ClusterLoad:
     def accepted(self):
         """key -> set of ids of its 202s."""
         out = {}
-        for _, status, key, id_ in self.answers:
+        for _, status, key, id_, *_ in self.answers:
             if status == 202:
                 out.setdefault(key, set()).add(id_)
         return out
 
     def longest_gap(self, since=None):
         """The longest interval without any 202 (seconds), from `since` on."""
-        ts = sorted(t for t, status, _, _ in self.answers if status == 202)
+        ts = sorted(t for t, status, *_ in self.answers if status == 202)
         if since is not None:
             ts = [t for t in ts if t >= since]
             ts.insert(0, since)
         return max((b - a for a, b in zip(ts, ts[1:])), default=0.0)
 
+    def gap_by_node(self, since):
+        """node -> the longest interval (s) without a 202 from that node's API,
+        from `since` to its last 202: where a failover's time goes on the
+        clients' side (nodes that took no request are left out)."""
+        out = {}
+        for node in sorted({a[4] for a in self.answers}):
+            ts = sorted(t for t, status, _, _, n, _ in self.answers
+                        if status == 202 and n == node and t >= since)
+            if ts:
+                ts.insert(0, since)
+                out[node] = max(b - a for a, b in zip(ts, ts[1:])) if len(ts) > 1 else 0.0
+        return " ".join("n%d:%.2f" % kv for kv in sorted(out.items()))
+
     def statuses(self):
         out = {}
-        for _, status, _, _ in self.answers:
+        for _, status, *_ in self.answers:
             out[status] = out.get(status, 0) + 1
         return out
 
@@ -198,7 +221,7 @@ def run_with_fault(c, name, fault, heal_fn, before=3.0, after=4.0, recover_timeo
     deadline = time.monotonic() + recover_timeout
     while time.monotonic() < deadline:
         with load._lock:
-            if any(t > t_fault and s == 202 for t, s, _, _ in load.answers[-200:]):
+            if any(t > t_fault and s == 202 for t, s, *_ in load.answers[-200:]):
                 break
         time.sleep(0.2)
     time.sleep(after)
@@ -240,6 +263,7 @@ def measure(c, load, t_fault):
         "ON d.id = e.dossier_id WHERE d.org_id = '%s' AND e.detail->>'action' = 'submit' "
         "GROUP BY e.dossier_id HAVING count(*) <> 1) x" % c.org)
     c.seen_before |= db
+    traces = [trace(c, load, i, t_fault) for i in sorted(extra)[:3]]
     return {
         "acknowledged": len(answered),
         "lost": len(lost),
@@ -247,9 +271,22 @@ def measure(c, load, t_fault):
         "unresolved": len(load.unresolved),
         "without_service_s": load.longest_gap(since=t_fault),
         "answers": " ".join("%s:%d" % kv for kv in sorted(load.statuses().items())),
+        "gap_by_node_s": load.gap_by_node(t_fault),
         "_lost_ids": sorted(lost)[:5], "_extra_ids": sorted(extra)[:5],
         "_t_fault": t_fault,
+        "_traces": traces,
     }
+
+
+def trace(c, load, dossier_id, t_fault):
+    """What is known of a dossier no 202 announced: its row, and every attempt
+    of the submission whose key its body names (times from the fault)."""
+    row = c.psql("SELECT applicant->'address'->>'line', reference, seq, received_at, created_at "
+                 "FROM dossiers WHERE id = '%s'" % dossier_id)
+    key = row.split("|")[0][1:] if row.startswith("K") else None
+    attempts = ["node%d %+.2f..%+.2f %d %s" % (node, t0 - t_fault, t1 - t_fault, status, id_)
+                for t1, status, k, id_, node, t0 in load.answers if k == key]
+    return {"dossier": dossier_id, "row": row, "key": key, "attempts": attempts}
 
 
 # ---- faults and healing ---------------------------------------------------------------
@@ -263,7 +300,7 @@ def wait_healthy(c, timeout=90):
         if p is None:
             return False
         for n in c.nodes:
-            reps = cl.resp_command(n.sentinel_port, "SENTINEL", "replicas", cl.MASTER, host=n.host)
+            reps = c.sentinel(n, "replicas", cl.MASTER)
             ok = 0
             for flat in reps:
                 f = dict(zip(flat[::2], flat[1::2]))

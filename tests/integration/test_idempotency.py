@@ -10,6 +10,8 @@
 - Records of different callers never collide, whatever their sub contains."""
 import uuid
 
+import pytest
+
 import epart
 from epart import dossier_body, wait_for
 
@@ -228,3 +230,97 @@ def test_agent_creation_replay_reads_it_again(stack, admin):
         assert mail not in v and NAME not in v, k
     r2 = admin.post("/v1/agents", body, headers={"Idempotency-Key": key})
     assert r2.status == 201 and r2.json == r1.json, r2
+
+
+# ---- a record lost with its Redis (a failover, docs/high-availability.md) -----------
+
+def creations(pass_org):
+    """The 201 writes that go straight to PostgreSQL: (path, body, id field,
+    SQL counting the rows of an id)."""
+    mail = "perte-%s@example.org" % uuid.uuid4().hex[:8]
+    return {
+        "organisation": ("/v1/organisations", epart.organisation_body(), "id",
+                         "SELECT count(*) FROM organisations WHERE id = '%s'"),
+        "api_client": ("/v1/organisations/%s/clients" % pass_org["id"], {"name": "Logiciel"},
+                       "client_id", "SELECT count(*) FROM api_clients WHERE client_id = '%s'"),
+        "agent": ("/v1/agents", {"email": mail, "name": NAME, "role": "admin"}, "id",
+                  "SELECT count(*) FROM agents WHERE id = '%s'"),
+        "webhook": ("/v1/webhooks", {"url": "http://127.0.0.1:9/hook", "org": pass_org["id"],
+                                     "events": ["message.created"]}, "id",
+                    "SELECT count(*) FROM webhooks WHERE id = '%s'"),
+    }
+
+
+def drop_redis_records(stack, object_id):
+    """Delete the Redis records naming object_id: what a Redis failover does to
+    a record written after the resource's COMMIT and not yet replicated."""
+    gone = 0
+    for k in stack.redis("--scan", "--pattern", "epart:idem:*").split():
+        if stack.redis("TYPE", k).strip() == "string" and object_id in stack.redis("GET", k):
+            stack.redis("DEL", k)
+            gone += 1
+    return gone
+
+
+@pytest.mark.parametrize("what", ["organisation", "api_client", "agent", "webhook"])
+def test_creation_retried_after_its_redis_record_was_lost(stack, admin, pass_org, what):
+    """The record is committed with the resource in PostgreSQL: a retry that
+    Redis does not recognise any more still gets the first answer, and no
+    second resource; a reused key is still refused."""
+    path, body, id_field, count_sql = creations(pass_org)[what]
+    key = new_key()
+    r1 = admin.post(path, body, headers={"Idempotency-Key": key})
+    assert r1.status == 201, r1
+    oid = r1.json[id_field]
+    stored = stack.psql("SELECT record FROM idempotency_records WHERE record LIKE '%%%s%%'" % oid)
+    assert stored and '"s":201' in stored.replace(" ", ""), stored
+    for secret in (NAME, r1.json.get("client_secret"), r1.json.get("secret"), body.get("email")):
+        assert not secret or secret not in stored, what  # ids only, as in Redis
+    assert drop_redis_records(stack, oid) == 1
+    r2 = admin.post(path, body, headers={"Idempotency-Key": key})
+    assert r2.status == 201, r2
+    assert r2.json[id_field] == oid and r2.header("Location") == r1.header("Location"), r2
+    assert stack.psql(count_sql % oid) == "1"
+    # the replay put the record back in Redis, and the key stays the first body's
+    assert drop_redis_records(stack, oid) == 1
+    other = dict(body, name="Autre nom") if what != "webhook" else dict(body, description="x")
+    r3 = admin.post(path, other, headers={"Idempotency-Key": key})
+    assert r3.status == 422 and r3.json["errors"][0]["code"] == "idempotency_key_reused", r3
+
+
+def test_a_refused_creation_commits_nothing(stack, admin):
+    """A creation answered 4xx under a key records its answer and nothing else;
+    the transaction idem_begin opened is never left open (the next request on
+    that connection sees no half-done write)."""
+    key = new_key()
+    body = epart.organisation_body(kind="pas_un_type")
+    r1 = admin.post("/v1/organisations", body, headers={"Idempotency-Key": key})
+    assert r1.status == 422, r1
+    r2 = admin.post("/v1/organisations", body, headers={"Idempotency-Key": key})
+    assert r2.status == 422 and r2.json == r1.json, r2
+    name = body["name"].replace("'", "''")
+    assert stack.psql("SELECT count(*) FROM organisations WHERE name = '%s'" % name) == "0"
+
+
+def test_submission_retried_after_its_redis_record_was_lost(stack, partner):
+    """A dossier's id is its submission's own (key and body): a retry that a
+    failover kept from meeting its record — the record and the first entry
+    lost with the old primary while a worker had persisted that entry, or both
+    entries kept — makes the same dossier again, never a second one."""
+    key = new_key()
+    body = person_body()
+    r1 = partner.post("/v1/dossiers", body, headers={"Idempotency-Key": key})
+    assert r1.status == 202, r1
+    did = r1.json["id"]
+    assert wait_for(lambda: status_of(stack, did) != "")
+    assert drop_redis_records(stack, did) == 1
+    r2 = partner.post("/v1/dossiers", body, headers={"Idempotency-Key": key})
+    assert r2.status == 202 and r2.json["id"] == did, r2
+    # the second entry is applied as a redelivery: one dossier, one submission
+    assert wait_for(lambda: stack.redis("XLEN", "epart:ingest").strip() == "0")
+    assert stack.psql("SELECT count(*) FROM dossiers WHERE id = '%s'" % did) == "1"
+    assert stack.psql("SELECT count(*) FROM dossier_events WHERE dossier_id = '%s' "
+                      "AND detail->>'action' = 'submit'" % did) == "1"
+    # another body under another key is another dossier
+    r3 = partner.post("/v1/dossiers", person_body(), headers={"Idempotency-Key": new_key()})
+    assert r3.status == 202 and r3.json["id"] != did, r3

@@ -43,6 +43,8 @@ static int setup(void **state)
     unsetenv("EPART_PG_PASSWORD");
     unsetenv("EPART_PG_PASSWORD_FILE");
     unsetenv("EPART_REDIS_USER");
+    unsetenv("EPART_REDIS_SENTINEL_PASSWORD");
+    unsetenv("EPART_REDIS_SENTINEL_PASSWORD_FILE");
     return 0;
 }
 
@@ -103,6 +105,16 @@ static void test_file_then_variable_win(void **state)
     assert_int_equal(config_load(&c, err, sizeof(err)), 0);
     assert_string_equal(c.redis_password, "from-variable");
     assert_string_equal(c.redis_user, "epart-ha");
+    /* the Sentinels' own password is a credential of its own (several nodes) */
+    assert_string_equal(c.redis_sentinel_password, "");
+    snprintf(path, sizeof(path), "%s/secrets/redis_sentinel_password", dir);
+    write_file(path, "sentinel-from-state\n");
+    assert_int_equal(config_load(&c, err, sizeof(err)), 0);
+    assert_string_equal(c.redis_sentinel_password, "sentinel-from-state");
+    setenv("EPART_REDIS_SENTINEL_PASSWORD", "sentinel-from-variable", 1);
+    assert_int_equal(config_load(&c, err, sizeof(err)), 0);
+    assert_string_equal(c.redis_sentinel_password, "sentinel-from-variable");
+    unsetenv("EPART_REDIS_SENTINEL_PASSWORD");
 }
 
 static void test_missing_named_file_is_an_error(void **state)

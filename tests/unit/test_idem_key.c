@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "idem_key.h"
+#include "uuidv.h"
 
 /* Two (kind, scope, key) triples that must name two records. */
 static const struct {
@@ -77,12 +78,49 @@ static void test_object_key(void **state)
     assert_false(idem_object_key(too_long, k));
 }
 
+/* Every attempt of one submission names one object; another key, scope or
+ * body another; the text is a canonical UUID of version 8, variant 10xx. */
+static void test_object_id(void **state)
+{
+    static const struct {
+        const char *kind, *scope, *key, *hash;
+        bool same_as_first;
+    } cases[] = {
+        {"org", "0b6f3c2e-1d4a-4f7e-9a51-2c3d4e5f6a7b", "k1", "h1", true},
+        {"org", "0b6f3c2e-1d4a-4f7e-9a51-2c3d4e5f6a7b", "k2", "h1", false},
+        {"org", "0b6f3c2e-1d4a-4f7e-9a51-2c3d4e5f6a7c", "k1", "h1", false},
+        {"sub", "0b6f3c2e-1d4a-4f7e-9a51-2c3d4e5f6a7b", "k1", "h1", false},
+        {"org", "0b6f3c2e-1d4a-4f7e-9a51-2c3d4e5f6a7b", "k1", "h2", false},
+    };
+    char first[37] = "";
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char name[IDEM_KEY_LEN], id[37], again[37];
+
+        idem_key_name(cases[i].kind, cases[i].scope, cases[i].key, name);
+        idem_object_id(name, cases[i].hash, id);
+        idem_object_id(name, cases[i].hash, again);
+        assert_string_equal(id, again);
+        assert_true(uuid_valid(id));
+        assert_int_equal(id[14], '8');
+        assert_non_null(strchr("89ab", id[19]));
+        if (i == 0)
+            memcpy(first, id, sizeof(first));
+        else if (cases[i].same_as_first)
+            assert_string_equal(id, first);
+        else
+            assert_string_not_equal(id, first);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_distinct_triples_do_not_collide),
         cmocka_unit_test(test_stable_and_fixed_length),
         cmocka_unit_test(test_object_key),
+        cmocka_unit_test(test_object_id),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
