@@ -6,7 +6,7 @@ under EPART_STATE_DIR/node<i>:
   etcd member         client B+100i+5, peer B+100i+6 (v2 API on: Patroni's etcd: backend)
   Patroni + postgres  PostgreSQL B+100i+3, Patroni REST B+100i+4 (synchronous_mode_strict)
   redis-server        B+100i+1 (node 1 starts as primary, 2 and 3 as its replicas)
-  redis-sentinel      B+100i+2 (quorum 2, down-after 1 s)
+  redis-sentinel      B+100i+2 (quorum 2, down-after 2 s)
   epart-api           B+100i   (EPART_REDIS_SENTINELS, EPART_PG_HOSTS: all three nodes)
   epart-worker        one (EPART_WORKERS)
 B = EPART_CLUSTER_PORT_BASE (20000). The test clock and the JWT secret are
@@ -279,7 +279,12 @@ class Node:
                 f.write("sentinel announce-ip %s\n" % self.host)
                 f.write("sentinel monitor %s %s %d 2\n"
                         % (MASTER, self.c.nodes[0].host, self.c.nodes[0].redis_port))
-                f.write("sentinel down-after-milliseconds %s 1000\n" % MASTER)
+                # 2 s, not 1: with 1 s a Sentinel's fresh link to the replica
+                # it just promoted could miss its first PING reply on a loaded
+                # machine, and its peers' "down" votes of the old primary, kept
+                # 5 s, made that o_down at once — a second failover, and 15 s
+                # without service (docs/high-availability.md)
+                f.write("sentinel down-after-milliseconds %s 2000\n" % MASTER)
                 f.write("sentinel failover-timeout %s 6000\n" % MASTER)
                 f.write("sentinel parallel-syncs %s 2\n" % MASTER)
                 # Sentinel authenticates to every Redis (the ACL has no anonymous user)

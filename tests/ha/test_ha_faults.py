@@ -84,7 +84,7 @@ def test_node_killed(cluster):
         t_redis = time.monotonic() - t0
         cl.wait_for(lambda: (lambda p: p if p is not None and p is not victim else None)(
             c.pg_leader()), 60, "a Patroni leader on another node", interval=0.05)
-        # where the time without service goes: Sentinel (down-after 1 s, its
+        # where the time without service goes: Sentinel (down-after 2 s, its
         # election), Patroni (ttl 10 s, only if the leader was there; ingest
         # does not wait for it), then each API's own gap (gap_by_node_s)
         return {"killed": "node%d" % victim.i, "was_pg_leader": was_leader,
