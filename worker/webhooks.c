@@ -48,6 +48,7 @@
 #include "webhook_sign.h"
 #include "webhook_url.h"
 #include "worker.h"
+#include "store/webhook_jobs.h"
 
 #define CLAIM_BATCH 10
 #define FAILING_AFTER 3        /* consecutive failed tries that make a webhook "failing" */
@@ -125,32 +126,11 @@ static char *dup_value(const PGresult *res, int row, int col)
 /* Claim up to max due jobs. Returns how many, or -1 when PostgreSQL failed. */
 static int claim(PGconn *pg, struct job *jobs, int max)
 {
-    char lease[16], limit[8];
-    const char *params[2];
     PGresult *res;
     int n;
 
     /* Long enough to try the whole batch, each try bounded by the timeout. */
-    snprintf(lease, sizeof(lease), "%d", max * (g_config.webhook_timeout_s + 5) + 30);
-    snprintf(limit, sizeof(limit), "%d", max);
-    params[0] = lease;
-    params[1] = limit;
-    res = db_exec(pg,
-                  "WITH due AS ("
-                  "  SELECT j.webhook_id, j.event_id FROM webhook_jobs j"
-                  "  WHERE j.state = 'pending' AND j.next_attempt_at <= clock_timestamp()"
-                  "  ORDER BY j.next_attempt_at LIMIT $2::int"
-                  "  FOR UPDATE SKIP LOCKED) "
-                  "UPDATE webhook_jobs j SET attempts = j.attempts + 1,"
-                  "  next_attempt_at = clock_timestamp() + $1::int * interval '1 second',"
-                  "  first_attempt_at = COALESCE(j.first_attempt_at, clock_timestamp()) "
-                  "FROM due, webhooks w, webhook_events e "
-                  "WHERE j.webhook_id = due.webhook_id AND j.event_id = due.event_id"
-                  "  AND w.id = j.webhook_id AND e.id = j.event_id "
-                  "RETURNING j.webhook_id, j.event_id, j.attempts, w.url, w.secret,"
-                  "  (w.deleted_at IS NOT NULL OR w.state = 'disabled'), e.type,"
-                  "  e.payload::text, epart_ts(e.created_at)",
-                  2, params);
+    res = webhook_jobs_claim(pg, max * (g_config.webhook_timeout_s + 5) + 30, max);
     if (res == NULL)
         return -1;
     n = PQntuples(res);
@@ -160,15 +140,15 @@ static int claim(PGconn *pg, struct job *jobs, int max)
         struct job *j = &jobs[i];
 
         memset(j, 0, sizeof(*j));
-        snprintf(j->webhook_id, sizeof(j->webhook_id), "%s", PQgetvalue(res, i, 0));
-        snprintf(j->event_id, sizeof(j->event_id), "%s", PQgetvalue(res, i, 1));
-        j->attempt = atoi(PQgetvalue(res, i, 2));
-        j->url = dup_value(res, i, 3);
-        j->secret = dup_value(res, i, 4);
-        j->cancel = PQgetvalue(res, i, 5)[0] == 't';
-        j->type = dup_value(res, i, 6);
-        j->payload = dup_value(res, i, 7);
-        j->created = dup_value(res, i, 8);
+        snprintf(j->webhook_id, sizeof(j->webhook_id), "%s", PQgetvalue(res, i, JOB_WEBHOOK_ID));
+        snprintf(j->event_id, sizeof(j->event_id), "%s", PQgetvalue(res, i, JOB_EVENT_ID));
+        j->attempt = atoi(PQgetvalue(res, i, JOB_ATTEMPT));
+        j->url = dup_value(res, i, JOB_URL);
+        j->secret = dup_value(res, i, JOB_SECRET);
+        j->cancel = PQgetvalue(res, i, JOB_CANCEL)[0] == 't';
+        j->type = dup_value(res, i, JOB_TYPE);
+        j->payload = dup_value(res, i, JOB_PAYLOAD);
+        j->created = dup_value(res, i, JOB_CREATED_AT);
     }
     PQclear(res);
     return n;
@@ -178,26 +158,12 @@ static int claim(PGconn *pg, struct job *jobs, int max)
  * after delay_ms (0: at once). */
 static void release(PGconn *pg, const struct job *j, int64_t delay_ms)
 {
-    char attempt[16], delay[24];
-    const char *params[4] = {j->webhook_id, j->event_id, attempt, delay};
-
-    snprintf(attempt, sizeof(attempt), "%d", j->attempt);
-    snprintf(delay, sizeof(delay), "%lld", (long long)delay_ms);
-    db_cmd(pg,
-           "UPDATE webhook_jobs SET attempts = attempts - 1,"
-           "  next_attempt_at = clock_timestamp() + $4::bigint * interval '1 millisecond' "
-           "WHERE webhook_id = $1 AND event_id = $2 AND attempts = $3::int AND state = 'pending'",
-           4, params);
+    webhook_jobs_release(pg, j->webhook_id, j->event_id, j->attempt, delay_ms);
 }
 
 static void cancel(PGconn *pg, const struct job *j)
 {
-    const char *params[2] = {j->webhook_id, j->event_id};
-
-    db_cmd(pg,
-           "UPDATE webhook_jobs SET state = 'cancelled' "
-           "WHERE webhook_id = $1 AND event_id = $2 AND state = 'pending'",
-           2, params);
+    webhook_jobs_cancel(pg, j->webhook_id, j->event_id);
 }
 
 /* ---- HTTP ----------------------------------------------------------------------- */
@@ -433,17 +399,9 @@ static int record(PGconn *pg, const struct job *j, int64_t at_us, const struct o
                "VALUES ($1, $2, $3, $4::int, $5, $6::int, $7::int, $8, $9)",
                9, params) < 0)
         goto fail;
-    params[2] = attempt;
-    params[3] = state;
-    params[4] = next_at;
     /* a job whose lease ran out and was tried again elsewhere has another
      * attempt count: this late answer changes nothing of it */
-    if (db_cmd(pg,
-               "UPDATE webhook_jobs SET state = $4,"
-               " next_attempt_at = COALESCE($5::timestamptz, next_attempt_at) "
-               "WHERE webhook_id = $1 AND event_id = $2 AND attempts = $3::int"
-               " AND state = 'pending'",
-               5, params) < 0)
+    if (webhook_jobs_settle(pg, j->webhook_id, j->event_id, j->attempt, state, next_at) < 0)
         goto fail;
     params[1] = at;
     params[2] = o->status > 0 ? status : NULL;
@@ -475,12 +433,7 @@ static int record(PGconn *pg, const struct job *j, int64_t at_us, const struct o
                    "WHERE w.id = $1",
                    7, params) < 0)
             goto fail;
-        if (final &&
-            db_cmd(pg,
-                   "UPDATE webhook_jobs j SET state = 'cancelled' FROM webhooks w "
-                   "WHERE w.id = j.webhook_id AND j.webhook_id = $1 AND j.state = 'pending'"
-                   " AND w.state = 'disabled'",
-                   1, params) < 0)
+        if (final && webhook_jobs_cancel_all(pg, j->webhook_id, true) < 0)
             goto fail;
     }
     return db_commit(pg);

@@ -49,6 +49,7 @@
 #include "vfield.h"
 #include "webhook_sign.h"
 #include "webhook_url.h"
+#include "store/webhook_jobs.h"
 #include "core/auth.h"
 #include "core/dbpool.h"
 #include "core/inflight.h"
@@ -725,10 +726,7 @@ static void webhook_patch_db(struct call *c, struct db *db)
     PQclear(res);
     /* a paused webhook drops what was waiting, as a deleted one does */
     if ((params[5] != NULL && strcmp(params[5], "disabled") == 0 &&
-         db_cmd(db->pg,
-                "UPDATE webhook_jobs SET state = 'cancelled' WHERE webhook_id = $1"
-                " AND state = 'pending'",
-                1, params) < 0) ||
+         webhook_jobs_cancel_all(db->pg, c->params[0], false) < 0) ||
         db_commit(db->pg) < 0) {
         db_rollback(db->pg);
         call_set_unavailable(c, "La base de données");
@@ -798,10 +796,7 @@ static void webhook_delete_db(struct call *c, struct db *db)
     PQclear(res);
     /* what was still to deliver goes nowhere now; a try under way finishes but
      * changes nothing (the sender only updates pending jobs) */
-    if (db_cmd(db->pg,
-               "UPDATE webhook_jobs SET state = 'cancelled' WHERE webhook_id = $1"
-               " AND state = 'pending'",
-               1, params) < 0 ||
+    if (webhook_jobs_cancel_all(db->pg, c->params[0], false) < 0 ||
         db_commit(db->pg) < 0) {
         db_rollback(db->pg);
         call_set_unavailable(c, "La base de données");
