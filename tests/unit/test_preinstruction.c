@@ -194,114 +194,112 @@ static void test_default_table_is_shipped_table(void **state)
     json_decref(shipped);
 }
 
-static void test_puma_requirements(void **state)
-{
-    json_t *r;
+/* One request's pieces against the table, one row a case: checks lists
+ * "code=1" (present and met), "code=0" (present and unmet) and "-code"
+ * (absent), separated by spaces; missing is missing_pieces joined by commas. */
+struct requirement_case {
+    const char *name, *prestation, *situation, *pieces, *checks, *missing;
+};
 
-    (void)state;
-    /* Nothing given: identity and residence, not resources. */
-    r = run("puma", PUMA_SIT, "[]");
-    assert_check(r, "piece_identite", false);
-    assert_check(r, "piece_residence", false);
-    assert_no_check(r, "piece_ressources");
-    assert_no_check(r, "piece_soins");
-    assert_missing(r, "identite,justificatif_domicile");
-    json_decref(r);
+#define ID "{\"kind\":\"identite\"}"
+#define DOMICILE "{\"kind\":\"justificatif_domicile\"}"
+#define DOMICILIATION "{\"kind\":\"attestation_domiciliation\"}"
+#define RESSOURCES "{\"kind\":\"justificatif_ressources\"}"
 
-    r = run("puma", PUMA_SIT, "[{\"kind\":\"identite\"}]");
-    assert_check(r, "piece_identite", true);
-    assert_check(r, "piece_residence", false);
-    assert_missing(r, "justificatif_domicile");
-    json_decref(r);
-
-    r = run("puma", PUMA_SIT, "[{\"kind\":\"justificatif_domicile\"}]");
-    assert_check(r, "piece_identite", false);
-    assert_check(r, "piece_residence", true);
-    assert_missing(r, "identite");
-    json_decref(r);
-
-    r = run("puma", PUMA_SIT, "[{\"kind\":\"identite\"},{\"kind\":\"justificatif_domicile\"}]");
-    assert_check(r, "piece_identite", true);
-    assert_check(r, "piece_residence", true);
-    assert_no_check(r, "piece_ressources");
-    assert_missing(r, "");
-    json_decref(r);
-
+static const struct requirement_case requirement_cases[] = {
+    {"puma, nothing given: identity and residence, not resources", "puma", PUMA_SIT, "[]",
+     "piece_identite=0 piece_residence=0 -piece_ressources -piece_soins",
+     "identite,justificatif_domicile"},
+    {"puma, identity only", "puma", PUMA_SIT, "[" ID "]",
+     "piece_identite=1 piece_residence=0", "justificatif_domicile"},
+    {"puma, residence only", "puma", PUMA_SIT, "[" DOMICILE "]",
+     "piece_identite=0 piece_residence=1", "identite"},
+    {"puma, complete", "puma", PUMA_SIT, "[" ID "," DOMICILE "]",
+     "piece_identite=1 piece_residence=1 -piece_ressources", ""},
     /* A PUMa request is never retroactive: care declared before the deposit
      * asks for no proof of care. */
-    r = run("puma",
-            "{\"puma_criterion\":\"residence\",\"residence_since\":\"2025-01-01\","
-            "\"regular_stay\":true,\"care_dates\":[\"2026-10-01\"],"
-            "\"hospitalization\":{\"admitted_on\":\"2026-09-01\",\"discharged_on\":null}}",
-            "[{\"kind\":\"identite\"},{\"kind\":\"justificatif_domicile\"}]");
-    assert_no_check(r, "piece_soins");
-    assert_missing(r, "");
-    json_decref(r);
+    {"puma with care before the deposit", "puma",
+     "{\"puma_criterion\":\"residence\",\"residence_since\":\"2025-01-01\","
+     "\"regular_stay\":true,\"care_dates\":[\"2026-10-01\"],"
+     "\"hospitalization\":{\"admitted_on\":\"2026-09-01\",\"discharged_on\":null}}",
+     "[" ID "," DOMICILE "]", "-piece_soins", ""},
+    {"css, nothing given", "css", CSS_SIT, "[]",
+     "piece_identite=0 piece_residence=0 piece_ressources=0 -piece_soins",
+     "identite,justificatif_domicile,justificatif_ressources"},
+    {"css without resources", "css", CSS_SIT, "[" ID "," DOMICILE "]", "piece_ressources=0",
+     "justificatif_ressources"},
+    {"css, complete", "css", CSS_SIT, "[" ID "," DOMICILE "," RESSOURCES "]",
+     "piece_identite=1 piece_residence=1 piece_ressources=1", ""},
+    {"css, resources only: identity and residence still missing", "css", CSS_SIT,
+     "[" RESSOURCES "]", "piece_ressources=1", "identite,justificatif_domicile"},
+    {"ame, nothing given", "ame", AME_SIT, "[]",
+     "piece_identite=0 piece_residence=0 piece_ressources=0 -piece_soins",
+     "identite,justificatif_domicile,justificatif_ressources"},
+    {"ame, complete with a domiciliation", "ame", AME_SIT,
+     "[" ID "," DOMICILIATION "," RESSOURCES "]",
+     "piece_identite=1 piece_residence=1 piece_ressources=1", ""},
+    {"ame without residence", "ame", AME_SIT, "[" ID "," RESSOURCES "]", "piece_residence=0",
+     "justificatif_domicile"},
+};
+
+static void expect_requirement_case(const struct requirement_case *c, const json_t *r)
+{
+    char checks[256], got[512] = "", *save = NULL;
+    size_t i;
+    json_t *v;
+
+    snprintf(checks, sizeof(checks), "%s", c->checks);
+    for (char *t = strtok_r(checks, " ", &save); t != NULL; t = strtok_r(NULL, " ", &save)) {
+        const json_t *found;
+        char *eq = strchr(t, '=');
+
+        if (t[0] == '-') {
+            if (find_check(r, t + 1) != NULL)
+                fail_msg("case \"%s\": check %s unexpected", c->name, t + 1);
+            continue;
+        }
+        *eq = '\0';
+        found = find_check(r, t);
+        if (found == NULL)
+            fail_msg("case \"%s\": check %s absent", c->name, t);
+        if (json_is_true(json_object_get(found, "ok")) != (eq[1] == '1'))
+            fail_msg("case \"%s\": check %s ok should be %c", c->name, t, eq[1]);
+    }
+    json_array_foreach(json_object_get(r, "missing_pieces"), i, v) {
+        if (i > 0)
+            strcat(got, ",");
+        strcat(got, json_string_value(v));
+    }
+    if (strcmp(got, c->missing) != 0)
+        fail_msg("case \"%s\": missing \"%s\", expected \"%s\"", c->name, got, c->missing);
+    if (json_is_true(json_object_get(r, "complete")) != (c->missing[0] == '\0'))
+        fail_msg("case \"%s\": complete disagrees with the missing pieces", c->name);
 }
 
-static void test_css_requirements(void **state)
+static void test_requirements(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(requirement_cases) / sizeof(requirement_cases[0]); i++) {
+        const struct requirement_case *c = &requirement_cases[i];
+        json_t *r = run(c->prestation, c->situation, c->pieces);
+
+        expect_requirement_case(c, r);
+        json_decref(r);
+    }
+}
+
+/* What a complete request proposes. */
+static void test_complete_requests_propose(void **state)
 {
     json_t *r;
 
     (void)state;
-    r = run("css", CSS_SIT, "[]");
-    assert_check(r, "piece_identite", false);
-    assert_check(r, "piece_residence", false);
-    assert_check(r, "piece_ressources", false);
-    assert_no_check(r, "piece_soins");
-    assert_missing(r, "identite,justificatif_domicile,justificatif_ressources");
-    json_decref(r);
-
-    r = run("css", CSS_SIT, "[{\"kind\":\"identite\"},{\"kind\":\"justificatif_domicile\"}]");
-    assert_check(r, "piece_ressources", false);
-    assert_missing(r, "justificatif_ressources");
-    json_decref(r);
-
-    r = run("css", CSS_SIT,
-            "[{\"kind\":\"identite\"},{\"kind\":\"justificatif_domicile\"},"
-            "{\"kind\":\"justificatif_ressources\"}]");
-    assert_check(r, "piece_identite", true);
-    assert_check(r, "piece_residence", true);
-    assert_check(r, "piece_ressources", true);
-    assert_missing(r, "");
-    /* Not retroactive: the month after the decision. */
+    /* CSS: not retroactive, the month after the decision. */
+    r = run("css", CSS_SIT, "[" ID "," DOMICILE "," RESSOURCES "]");
     assert_false(json_is_true(json_object_get(json_object_get(r, "proposal"), "retroactive")));
     json_decref(r);
-
-    /* Resources only: identity and residence still missing. */
-    r = run("css", CSS_SIT, "[{\"kind\":\"justificatif_ressources\"}]");
-    assert_check(r, "piece_ressources", true);
-    assert_missing(r, "identite,justificatif_domicile");
-    json_decref(r);
-}
-
-static void test_ame_requirements(void **state)
-{
-    json_t *r;
-
-    (void)state;
-    r = run("ame", AME_SIT, "[]");
-    assert_check(r, "piece_identite", false);
-    assert_check(r, "piece_residence", false);
-    assert_check(r, "piece_ressources", false);
-    assert_no_check(r, "piece_soins");
-    assert_missing(r, "identite,justificatif_domicile,justificatif_ressources");
-    json_decref(r);
-
-    r = run("ame", AME_SIT,
-            "[{\"kind\":\"identite\"},{\"kind\":\"attestation_domiciliation\"},"
-            "{\"kind\":\"justificatif_ressources\"}]");
-    assert_check(r, "piece_identite", true);
-    assert_check(r, "piece_residence", true);
-    assert_check(r, "piece_ressources", true);
-    assert_missing(r, "");
+    r = run("ame", AME_SIT, "[" ID "," DOMICILIATION "," RESSOURCES "]");
     assert_true(json_is_true(json_object_get(json_object_get(r, "proposal"), "eligible")));
-    json_decref(r);
-
-    r = run("ame", AME_SIT,
-            "[{\"kind\":\"identite\"},{\"kind\":\"justificatif_ressources\"}]");
-    assert_check(r, "piece_residence", false);
-    assert_missing(r, "justificatif_domicile");
     json_decref(r);
 }
 
@@ -1244,9 +1242,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_table_is_shipped_table),
-        cmocka_unit_test(test_puma_requirements),
-        cmocka_unit_test(test_css_requirements),
-        cmocka_unit_test(test_ame_requirements),
+        cmocka_unit_test(test_requirements),
+        cmocka_unit_test(test_complete_requests_propose),
         cmocka_unit_test(test_alternatives),
         cmocka_unit_test(test_check_details),
         cmocka_unit_test(test_retroactive_ame_requires_care_proof),
