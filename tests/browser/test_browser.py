@@ -6,7 +6,6 @@ folder drive Debian's Chromium with playwright-core and check every page with
 axe-core. Screenshots are kept under var/screenshots/ for people to look at."""
 import json
 import os
-import subprocess
 import sys
 
 import pytest
@@ -46,14 +45,10 @@ def run_node(stack, script):
                                           "status": d["status"]} for d in v]
                                      for k, v in stack.created.items()}),
     })
-    args = ["node", "--test-reporter=spec"]
+    args = []
     if os.environ.get("EPART_BROWSER_ONLY"):  # a pattern of test names, to debug one
         args.append("--test-name-pattern=" + os.environ["EPART_BROWSER_ONLY"])
-    r = subprocess.run(args + [os.path.join(HERE, script)],
-                       env=env, capture_output=True, text=True, timeout=300)
-    sys.stdout.write(r.stdout[-20000:])
-    sys.stderr.write(r.stderr[-8000:])
-    assert r.returncode == 0, "browser suite %s failed (output above)" % script
+    epart.run_node_suite(os.path.join(HERE, script), env, script, args)
 
 
 def test_back_office(stack):

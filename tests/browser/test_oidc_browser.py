@@ -3,7 +3,6 @@
 oidc.test.mjs; then the provider's keys rotate and an agent signs in again."""
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -50,11 +49,7 @@ def run_node(env, phase):
               "EPART_SCREENSHOTS": SHOTS, "EPART_OIDC_ISSUER": env["provider"].issuer,
               "EPART_OIDC_PROVIDER_KEY": json.dumps(env["provider"].signing_key.private),
               "PHASE": phase})
-    r = subprocess.run(["node", "--test-reporter=spec", os.path.join(HERE, "oidc.test.mjs")],
-                       env=e, capture_output=True, text=True, timeout=300)
-    sys.stdout.write(r.stdout[-20000:])
-    sys.stderr.write(r.stderr[-8000:])
-    assert r.returncode == 0, "browser suite oidc.test.mjs (%s) failed (output above)" % phase
+    epart.run_node_suite(os.path.join(HERE, "oidc.test.mjs"), e, "oidc.test.mjs (%s)" % phase)
 
 
 def test_sign_in_with_the_provider(env):

@@ -16,6 +16,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -144,6 +145,16 @@ class Client:
 
     def delete(self, path, **kw):
         return self.request("DELETE", path, **kw)
+
+
+def run_node_suite(script, env, what, args=()):
+    """Run the node:test suite script (tests/browser) with env; its output (the
+    end of it) is shown, and it must pass. what names it in the failure."""
+    r = subprocess.run(["node", "--test-reporter=spec"] + list(args) + [script],
+                       env=env, capture_output=True, text=True, timeout=300)
+    sys.stdout.write(r.stdout[-20000:])
+    sys.stderr.write(r.stderr[-8000:])
+    assert r.returncode == 0, "browser suite %s failed (output above)" % what
 
 
 def fresh_state(prefix):
