@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonfast.h"
+
 static bool copy(char *dst, size_t size, const char *src)
 {
     size_t n = src != NULL ? strlen(src) : 0;
@@ -129,7 +131,7 @@ static bool get_actor(const json_t *o, struct stream_meta *m)
 
 enum stream_meta_rc stream_meta_parse(const char *text, size_t len, struct stream_meta *m)
 {
-    json_t *o = text != NULL ? json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    json_t *o = text != NULL ? json_loadb_fast(text, len, JSON_REJECT_DUPLICATES, NULL) : NULL;
     const json_t *v, *us, *hab;
     enum stream_meta_rc rc = STREAM_META_MALFORMED;
 
@@ -177,7 +179,7 @@ out:
 
 bool stream_meta_object_id(const char *text, size_t len, char id[STREAM_ID_MAX + 1])
 {
-    json_t *o = text != NULL ? json_loadb(text, len, 0, NULL) : NULL;
+    json_t *o = text != NULL ? json_loadb_fast(text, len, 0, NULL) : NULL;
     bool ok = json_is_object(o) && get_str(o, "id", id, STREAM_ID_MAX + 1) && id[0] != '\0';
 
     json_decref(o);

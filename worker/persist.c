@@ -20,6 +20,7 @@
 #include "dossier_life.h"
 #include "deadline.h"
 #include "journal.h"
+#include "jsonfast.h"
 #include "jsonutil.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -453,7 +454,7 @@ int persist_batch(PGconn *pg, struct entry *entries, int n)
             continue;
         }
         /* the one parse of the body: every later step reads e->doc */
-        entries[i].doc = json_loadb(entries[i].body, entries[i].body_len, 0, NULL);
+        entries[i].doc = json_loadb_fast(entries[i].body, entries[i].body_len, 0, NULL);
         if (k[i]->prepare == NULL) {
             entries[i].prepared = check_plain(&entries[i]);
             continue;
