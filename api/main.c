@@ -9,22 +9,20 @@
  *               dispatcher and the route table, the connection guard, the
  *               checks made before any handler (token, role, convention,
  *               rate: auth, tokencache, revocations, ratelimit, and the
- *               organisations' cache they read), the database and hash
+ *               organisations' cache they read), the web application's files
+ *               (served before the route table), the database and hash
  *               threads, the Redis link, metrics. Knows no resource.
  *   support/    what several handlers share: idempotency, keyset pages, the
  *               audit journal, the ingest script, a dossier's head, the OpenID
- *               provider's keys, the web application's files. Includes core/.
+ *               provider's keys. Includes core/.
  *   resources/  one file per resource of the API, holding its handlers (their
  *               list: handlers.h). Includes core/ and support/; never another
  *               resource's file.
  *   main.c      the process: the only file that starts every layer.
  *
  * The one place core/ names handlers is the route table (core/route_table.c),
- * as Redis's command table does. Until they are removed, four includes break
- * the rule: core/server.c serves the web application (support/web.h),
- * core/metrics.c reports the OpenID provider (support/oidc.h), core/orgcache.c
- * and resources/clients.c load an organisation through
- * resources/organisations.h.
+ * as Redis's command table does. core/call_job.h is core's alone: how a call
+ * travels to the database, hash and provider threads and back.
  */
 #include <event2/event.h>
 #include <jansson.h>
@@ -41,10 +39,10 @@
 #include "core/orgcache.h"
 #include "core/revocations.h"
 #include "core/server.h"
+#include "core/web.h"
 #include "support/audit.h"
 #include "support/ingest.h"
 #include "support/oidc.h"
-#include "support/web.h"
 #include "resources/apidocs.h"
 #include "resources/openapi.h"
 

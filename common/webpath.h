@@ -1,6 +1,6 @@
 /*
  * webpath.h — the request paths the web application's files are looked up by
- * (api/support/web.c), and the Accept-Encoding it answers with gzip. Pure and bounded,
+ * (api/core/web.c), and the Accept-Encoding it answers with gzip. Pure and bounded,
  * so that it can be fuzzed (tests/fuzz/fuzz_webpath.c).
  */
 #ifndef EPART_WEBPATH_H

@@ -28,6 +28,7 @@ run_unit() {
     fi
   done
   bash tests/fuzz/run.sh --regress || failed+=("fuzz regressions (tests/fuzz/run.sh --regress)")
+  bash tests/lint/layers.sh || failed+=("layers of api/ (tests/lint/layers.sh)")
   echo "unit: done"
 }
 

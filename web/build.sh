@@ -3,7 +3,7 @@
 # sources of web/src, the front-end packages it uses from web/node_modules
 # (installed by `npm ci` from the committed lock file, never fetched at run
 # time), and a gzip copy of each text file, which epart-api sends to browsers
-# that accept it. epart-api reads OUT once at start-up (api/support/web.c).
+# that accept it. epart-api reads OUT once at start-up (api/core/web.c).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out="${1:-$here/../build/web}"

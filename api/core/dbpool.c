@@ -2,10 +2,10 @@
  * dbpool.c — a fixed set of threads running database jobs for the HTTP threads.
  *
  * Ownership: a call submitted here stays owned by its HTTP thread; the queue only
- * borrows it. Its db_state moves QUEUED -> RUNNING (a database thread took it) or
- * QUEUED -> CANCELLED (the HTTP thread's timer fired first and answered 503).
- * Either way the call comes back once through server_complete(), and only the
- * HTTP thread sends replies and frees calls.
+ * borrows it (core/call_job.h). Its job's state moves QUEUED -> RUNNING (a
+ * database thread took it) or QUEUED -> CANCELLED (the HTTP thread's deadline
+ * fired first and answered 503). Either way the call comes back once through
+ * server_complete(), and only the HTTP thread sends replies and frees calls.
  */
 #include "core/dbpool.h"
 
@@ -16,12 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-
 #include "db.h"
 #include "clock.h"
 #include "log.h"
 #include "redis_primary.h"
+#include "core/call_job.h"
 
 struct dbthread {
     pthread_t tid;
@@ -83,18 +82,19 @@ static PGconn *ensure_pg(struct dbthread *t)
 
 static void run_job(struct dbthread *t, struct call *c)
 {
-    int expected = CALL_DB_QUEUED;
+    struct call_job *j = c->job;
+    int expected = CALL_JOB_QUEUED;
 
-    if (!atomic_compare_exchange_strong(&c->db_state, &expected, CALL_DB_RUNNING)) {
+    if (!atomic_compare_exchange_strong(&j->state, &expected, CALL_JOB_RUNNING)) {
         server_complete(c); /* cancelled: its 503 is already sent */
         return;
     }
-    if (ensure_pg(t) == NULL && !c->db_optional) {
+    if (ensure_pg(t) == NULL && !j->db_optional) {
         call_set_unavailable(c, "La base de données");
     } else if (t->db.pg == NULL) {
-        c->db_fn(c, &t->db);
+        j->db_fn(c, &t->db);
     } else {
-        c->db_fn(c, &t->db);
+        j->db_fn(c, &t->db);
         /* a handler never leaves a transaction open for the next call's */
         if (PQstatus(t->db.pg) == CONNECTION_OK &&
             PQtransactionStatus(t->db.pg) != PQTRANS_IDLE) {
@@ -133,7 +133,7 @@ static void *thread_main(void *arg)
             break;
         }
         c = q_head;
-        q_head = c->next;
+        q_head = c->job->next;
         if (q_head == NULL)
             q_tail = NULL;
         pthread_mutex_unlock(&q_lock);
@@ -176,41 +176,36 @@ void dbpool_stop(void)
 static void on_db_timeout(evutil_socket_t fd, short what, void *arg)
 {
     struct call *c = arg;
-    int expected = CALL_DB_QUEUED;
+    int expected = CALL_JOB_QUEUED;
 
     (void)fd;
     (void)what;
-    if (atomic_compare_exchange_strong(&c->db_state, &expected, CALL_DB_CANCELLED)) {
+    if (atomic_compare_exchange_strong(&c->job->state, &expected, CALL_JOB_CANCELLED)) {
         /* Answer now; the call itself comes back through the queue later. */
-        struct evbuffer *buf = evbuffer_new();
-        const char *body = "{\"type\":\"https://epart.fr/problems/503\",\"title\":\"Service "
-                           "indisponible\",\"status\":503,\"detail\":\"La base de donn\\u00e9es "
-                           "ne r\\u00e9pond pas ; r\\u00e9essayez dans quelques secondes.\"}";
-        struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
-
-        evhttp_add_header(h, "Content-Type", "application/problem+json");
-        evhttp_add_header(h, "Retry-After", "1");
-        evbuffer_add(buf, body, strlen(body));
-        evhttp_send_reply(c->req, 503, "Service Unavailable", buf);
-        evbuffer_free(buf);
-        c->replied = true;
+        c->retry_after = 1;
+        call_set_problem(c, 503, "Service indisponible",
+                         "La base de données ne répond pas ; réessayez dans quelques secondes.",
+                         NULL);
+        call_reply_early(c);
     }
 }
 
-void dbpool_submit(struct call *c, void (*fn)(struct call *c, struct db *db))
+static void submit(struct call *c, void (*fn)(struct call *c, struct db *db), bool optional)
 {
+    struct call_job *j = c->job;
     struct timeval tv = {g_config.db_timeout_ms / 1000, (g_config.db_timeout_ms % 1000) * 1000};
 
-    c->db_fn = fn;
-    atomic_store(&c->db_state, CALL_DB_QUEUED);
-    if (c->db_timer == NULL)
-        c->db_timer = evtimer_new(c->thr->base, on_db_timeout, c);
-    if (c->db_timer != NULL)
-        evtimer_add(c->db_timer, &tv);
-    c->next = NULL;
+    j->db_fn = fn;
+    j->db_optional = optional;
+    atomic_store(&j->state, CALL_JOB_QUEUED);
+    if (j->deadline == NULL)
+        j->deadline = evtimer_new(c->thr->base, on_db_timeout, c);
+    if (j->deadline != NULL)
+        evtimer_add(j->deadline, &tv);
+    j->next = NULL;
     pthread_mutex_lock(&q_lock);
     if (q_tail != NULL)
-        q_tail->next = c;
+        q_tail->job->next = c;
     else
         q_head = c;
     q_tail = c;
@@ -218,17 +213,12 @@ void dbpool_submit(struct call *c, void (*fn)(struct call *c, struct db *db))
     pthread_mutex_unlock(&q_lock);
 }
 
-void dbpool_finish(struct call *c)
+void dbpool_submit(struct call *c, void (*fn)(struct call *c, struct db *db))
 {
-    if (c->db_timer != NULL)
-        evtimer_del(c->db_timer);
-    atomic_store(&c->db_state, CALL_DB_NONE);
-    if (c->after_db != NULL && !c->replied && c->status == 0) {
-        void (*next)(struct call *) = c->after_db;
+    submit(c, fn, false);
+}
 
-        c->after_db = NULL;
-        next(c);
-        return;
-    }
-    call_reply_prepared(c);
+void dbpool_submit_optional(struct call *c, void (*fn)(struct call *c, struct db *db))
+{
+    submit(c, fn, true);
 }

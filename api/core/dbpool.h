@@ -37,11 +37,13 @@ int dbpool_start(int nthreads);
 void dbpool_stop(void);
 
 /* Run fn(c, db) on a database thread, then send the call's reply from its HTTP
- * thread. Must be called from the call's HTTP thread. */
+ * thread (or go on with call_then's function). Must be called from the call's
+ * HTTP thread. */
 void dbpool_submit(struct call *c, void (*fn)(struct call *c, struct db *db));
 
-/* Used by server.c when a finished call comes back to its HTTP thread. */
-void dbpool_finish(struct call *c);
+/* The same, but fn runs even when PostgreSQL cannot be reached (db->pg NULL),
+ * to say so itself (/readyz names the dependency that is down). */
+void dbpool_submit_optional(struct call *c, void (*fn)(struct call *c, struct db *db));
 
 /* True when the last attempt to reach PostgreSQL succeeded (for /readyz). */
 int dbpool_pg_up(void);

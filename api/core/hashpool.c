@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "core/call_job.h"
 
 static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t q_cond = PTHREAD_COND_INITIALIZER;
@@ -41,13 +42,13 @@ static void *thread_main(void *arg)
             break;
         }
         c = q_head;
-        q_head = c->next;
+        q_head = c->job->next;
         if (q_head == NULL)
             q_tail = NULL;
         q_len--;
         pthread_mutex_unlock(&q_lock);
-        fn = c->hash_fn;
-        c->hash_fn = NULL;
+        fn = c->job->hash_fn;
+        c->job->hash_fn = NULL;
         fn(c);
         server_complete(c);
     }
@@ -84,13 +85,13 @@ bool hashpool_submit(struct call *c, void (*fn)(struct call *c))
 {
     bool ok;
 
-    c->next = NULL;
-    c->hash_fn = fn;
+    c->job->next = NULL;
+    c->job->hash_fn = fn;
     pthread_mutex_lock(&q_lock);
     ok = !q_stop && q_len < q_max;
     if (ok) {
         if (q_tail != NULL)
-            q_tail->next = c;
+            q_tail->job->next = c;
         else
             q_head = c;
         q_tail = c;
@@ -99,6 +100,6 @@ bool hashpool_submit(struct call *c, void (*fn)(struct call *c))
     }
     pthread_mutex_unlock(&q_lock);
     if (!ok)
-        c->hash_fn = NULL;
+        c->job->hash_fn = NULL;
     return ok;
 }

@@ -10,8 +10,8 @@
  * refused at once (503) rather than waiting.
  *
  * A job is fn(c) on a hash thread; the call then returns to its HTTP thread the
- * way database jobs do (server_complete, dbpool_finish): its reply is sent, or
- * c->after_db runs when the job left the status at 0.
+ * way database jobs do (server_complete): its reply is sent, or call_then's
+ * function runs when the job left the status at 0.
  */
 #ifndef EPART_API_HASHPOOL_H
 #define EPART_API_HASHPOOL_H

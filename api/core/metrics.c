@@ -12,7 +12,6 @@
 #include "core/dbpool.h"
 #include "core/redis_link.h"
 #include "core/route_table.h"
-#include "support/oidc.h"
 
 #define MAX_ROUTES 128
 #define STATUS_CLASSES 6 /* 1xx..5xx, index by status / 100 */
@@ -151,11 +150,5 @@ char *metrics_render(void)
             "# TYPE epart_redis_inflight gauge\nepart_redis_inflight %d\n", inflight);
     add(&t, "# HELP epart_postgres_up Whether the last attempt to reach PostgreSQL worked.\n"
             "# TYPE epart_postgres_up gauge\nepart_postgres_up %d\n", dbpool_pg_up());
-    if (oidc_enabled())
-        add(&t, "# HELP epart_oidc_jwks_fetches_total Fetches of the OpenID provider's keys.\n"
-                "# TYPE epart_oidc_jwks_fetches_total counter\nepart_oidc_jwks_fetches_total %ld\n"
-                "# HELP epart_oidc_provider_up Whether the last fetch from the provider worked.\n"
-                "# TYPE epart_oidc_provider_up gauge\nepart_oidc_provider_up %d\n",
-            oidc_jwks_fetches(), oidc_provider_ok() ? 1 : 0);
     return t.buf;
 }

@@ -17,9 +17,9 @@
 #include "clock.h"
 #include "log.h"
 #include "redis_primary.h"
+#include "uuidv.h"
 #include "core/dbpool.h"
 #include "core/redis_link.h"
-#include "resources/organisations.h"
 
 #define BUCKETS 1024
 
@@ -111,6 +111,38 @@ int orgcache_publish(redisContext *rc, json_t *org)
     return rc_ok ? 0 : -1;
 }
 
+/* ---- the organisations of PostgreSQL ---------------------------------------- */
+
+json_t *organisation_load(PGconn *pg, const char *id)
+{
+    const char *params[1] = {id};
+    PGresult *res;
+    json_t *doc = NULL;
+
+    if (!uuid_valid(id))
+        return NULL;
+    res = db_exec(pg, "SELECT " ORGANISATION_DOC_SQL " FROM organisations o WHERE o.id = $1", 1, params);
+    if (res != NULL && PQntuples(res) == 1)
+        doc = db_json(res, 0, 0);
+    if (res != NULL)
+        PQclear(res);
+    return doc;
+}
+
+json_t *organisation_load_all(PGconn *pg)
+{
+    PGresult *res = db_exec(pg, "SELECT " ORGANISATION_DOC_SQL " FROM organisations o ORDER BY o.seq", 0, NULL);
+    json_t *all;
+
+    if (res == NULL)
+        return NULL;
+    all = json_array();
+    for (int i = 0; i < PQntuples(res); i++)
+        json_array_append_new(all, db_json(res, i, 0));
+    PQclear(res);
+    return all;
+}
+
 /* ---- resolution for a partner call ---------------------------------------- */
 
 struct resolve {
@@ -133,7 +165,7 @@ static void load_from_db(struct call *c, struct db *db)
 
 static void via_db(struct call *c, void (*next)(struct call *c))
 {
-    c->after_db = next;
+    call_then(c, next);
     dbpool_submit(c, load_from_db);
 }
 

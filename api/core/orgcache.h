@@ -5,17 +5,31 @@
  * habilitation, caisse), and POST /v1/dossiers must check it without PostgreSQL
  * (SPEC §1). The API therefore mirrors each organisation in Redis under
  * "epart:org:<id>" whenever it writes one, and keeps a short-lived in-process
- * copy so that the hot path rarely asks Redis at all.
+ * copy so that the hot path rarely asks Redis at all. Reading an organisation
+ * from PostgreSQL lives here too: the cache's last resort and the handlers of
+ * resources/organisations.c and clients.c read it the same way.
  */
 #ifndef EPART_API_ORGCACHE_H
 #define EPART_API_ORGCACHE_H
 
 #include <hiredis/hiredis.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 
 #include "core/server.h"
 
 #define ORGCACHE_REDIS_PREFIX "epart:org:"
+
+/* The select-list item of an organisation's document as the API shows it, for
+ * a query naming the table organisations "o". */
+#define ORGANISATION_DOC_SQL "epart_organisation_doc(o)::text"
+
+/* The organisation id as the API shows it (epart_organisation_doc), read from
+ * PostgreSQL; NULL when unknown (or on error: check PQstatus). */
+json_t *organisation_load(PGconn *pg, const char *id);
+
+/* Every organisation (an array), or NULL on error. */
+json_t *organisation_load_all(PGconn *pg);
 
 /* The cached organisation document (new reference) when it was fetched less
  * than max_age_ms ago, else NULL. */

@@ -33,13 +33,13 @@
 #include "log.h"
 #include "resolver.h"
 #include "core/auth.h"
+#include "core/call_job.h"
 #include "core/conn.h"
-#include "core/dbpool.h"
 #include "core/metrics.h"
 #include "core/redis_link.h"
 #include "core/route_table.h"
 #include "core/tokencache.h"
-#include "support/web.h"
+#include "core/web.h"
 
 struct config g_config;
 
@@ -60,8 +60,8 @@ static void call_free(struct call *c)
     json_decref(c->reply_json);
     free(c->reply_raw);
     free(c->body);
-    if (c->db_timer != NULL)
-        event_free(c->db_timer);
+    if (c->job->deadline != NULL)
+        event_free(c->job->deadline);
     if (c->ctx_free != NULL && c->ctx != NULL)
         c->ctx_free(c->ctx);
     if (c->arena != NULL) {
@@ -161,16 +161,15 @@ void call_set_unavailable(struct call *c, const char *what)
     call_set_problem(c, 503, "Service indisponible", detail, NULL);
 }
 
-void call_reply_prepared(struct call *c)
+/* Send the recorded reply, once; the call is not freed. */
+static void send_prepared(struct call *c)
 {
     struct evbuffer *buf;
     struct evkeyvalq *h;
     char tmp[32];
 
-    if (c->replied) {
-        call_free(c);
+    if (c->replied)
         return;
-    }
     c->replied = true;
     if (c->status == 0)
         call_set_problem(c, 500, "Erreur interne", "La requête n'a pas pu être traitée.", NULL);
@@ -208,7 +207,17 @@ void call_reply_prepared(struct call *c)
     metrics_observe(c->route, c->status, clock_real_us() - c->started_us);
     evhttp_send_reply(c->req, c->status, reason(c->status), buf);
     evbuffer_free(buf);
+}
+
+void call_reply_prepared(struct call *c)
+{
+    send_prepared(c);
     call_free(c);
+}
+
+void call_reply_early(struct call *c)
+{
+    send_prepared(c);
 }
 
 void call_reply_ref(struct call *c, int status, const char *type, const void *data, size_t len)
@@ -428,7 +437,12 @@ static void on_request(struct evhttp_request *req, void *arg)
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     const char *qs = uri ? evhttp_uri_get_query(uri) : NULL;
-    struct call *c = calloc(1, sizeof(*c));
+    /* the call and its job in one allocation; call_free frees both */
+    struct call_mem {
+        struct call call;
+        struct call_job job;
+    } *m = calloc(1, sizeof(*m));
+    struct call *c = m != NULL ? &m->call : NULL;
     bool method_mismatch = false;
     char allow[64];
 
@@ -437,6 +451,7 @@ static void on_request(struct evhttp_request *req, void *arg)
         evhttp_send_error(req, 503, "Service Unavailable");
         return;
     }
+    c->job = &m->job;
     c->thr = thr;
     c->req = req;
     c->started_us = clock_real_us();
@@ -539,19 +554,43 @@ bool call_parse_json_body(struct call *c)
 
 /* ---- completion queue -------------------------------------------------------- */
 
+void call_then(struct call *c, void (*fn)(struct call *c))
+{
+    c->job->then = fn;
+}
+
 void server_complete(struct call *c)
 {
     struct http_thread *thr = c->thr;
 
-    c->next = NULL;
+    c->job->next = NULL;
     pthread_mutex_lock(&thr->done_lock);
     if (thr->done_tail != NULL)
-        thr->done_tail->next = c;
+        thr->done_tail->job->next = c;
     else
         thr->done_head = c;
     thr->done_tail = c;
     pthread_mutex_unlock(&thr->done_lock);
     event_active(thr->done_ev, EV_READ, 0);
+}
+
+/* A call back from its job, on its HTTP thread: on with its next step when the
+ * job left no reply and none was sent meanwhile, else its reply. */
+static void call_returned(struct call *c)
+{
+    struct call_job *j = c->job;
+
+    if (j->deadline != NULL)
+        evtimer_del(j->deadline);
+    atomic_store(&j->state, CALL_JOB_NONE);
+    if (j->then != NULL && !c->replied && c->status == 0) {
+        void (*next)(struct call *) = j->then;
+
+        j->then = NULL;
+        next(c);
+        return;
+    }
+    call_reply_prepared(c);
 }
 
 static void on_done(evutil_socket_t fd, short what, void *arg)
@@ -566,8 +605,8 @@ static void on_done(evutil_socket_t fd, short what, void *arg)
     thr->done_head = thr->done_tail = NULL;
     pthread_mutex_unlock(&thr->done_lock);
     for (; c != NULL; c = next) {
-        next = c->next;
-        dbpool_finish(c);
+        next = c->job->next;
+        call_returned(c);
     }
 }
 

@@ -29,6 +29,7 @@
 #include "token.h"
 
 struct call;
+struct call_job;
 struct json_arena;
 struct redis_link;
 struct db;
@@ -75,8 +76,6 @@ struct http_thread {
     struct event *done_ev;
 };
 
-enum call_db_state { CALL_DB_NONE = 0, CALL_DB_QUEUED, CALL_DB_RUNNING, CALL_DB_CANCELLED };
-
 struct call {
     struct http_thread *thr;
     struct evhttp_request *req;
@@ -106,14 +105,9 @@ struct call {
     int retry_after;         /* > 0: Retry-After seconds */
     bool replied;
 
-    /* database job (dbpool.c) */
-    void (*db_fn)(struct call *c, struct db *db);
-    _Atomic int db_state;
-    struct event *db_timer;
-    void (*after_db)(struct call *c); /* continue on the HTTP thread instead of replying */
-    bool db_optional;        /* run db_fn even without a connection (db->pg NULL) */
-    void (*hash_fn)(struct call *c); /* a job of the hash threads (hashpool.h) */
-    struct call *next;
+    /* its trips to the database, hash or provider threads: core's alone
+     * (core/call_job.h); a handler says what comes next with call_then() */
+    struct call_job *job;
 
     /* scratch for multi-step handlers */
     void *ctx;
@@ -146,8 +140,16 @@ void server_stop(void);
  * database threads. */
 bool call_parse_json_body(struct call *c);
 
-/* Hand a call finished by a database thread back to its HTTP thread. */
+/* Hand a call borrowed by another thread (a database, hash or provider job)
+ * back to its HTTP thread, where it continues with call_then's function or
+ * sends its reply. */
 void server_complete(struct call *c);
+
+/* When c comes back from its job (dbpool_submit, hashpool_submit,
+ * server_complete) with no reply recorded (status 0), run fn(c) on its HTTP
+ * thread instead of replying. May be called by the job itself, on its thread:
+ * the call is the job's until it is handed back. */
+void call_then(struct call *c, void (*fn)(struct call *c));
 
 /* The HTTP threads, for the metrics and the health checks. */
 int server_thread_count(void);

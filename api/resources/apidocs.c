@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "support/web.h"
+#include "core/web.h"
 #include "resources/handlers.h"
 
 #define MAX_FILE (8 << 20)

@@ -22,11 +22,11 @@
 #include "core/dbpool.h"
 #include "core/hashpool.h"
 #include "core/inflight.h"
+#include "core/orgcache.h"
 #include "core/ratelimit.h"
 #include "core/revocations.h"
 #include "support/idempotency.h"
 #include "resources/handlers.h"
-#include "resources/organisations.h"
 
 #define CLIENT_HASH_ITERATIONS 120000u
 #define TOKEN_TTL_SECONDS 3600
@@ -252,7 +252,7 @@ static void token_hash_job(struct call *c)
     bool ok = secret_verify(t->secret, t->secret_len, t->known ? t->hash : dummy_hash);
 
     if (ok && t->known)
-        c->after_db = token_issue;
+        call_then(c, token_issue);
     else
         invalid_client(c);
 }
@@ -288,7 +288,7 @@ static void token_lookup_db(struct call *c, struct db *db)
         t->known = true;
     }
     PQclear(res);
-    c->after_db = token_hash;
+    call_then(c, token_hash);
 }
 
 void h_auth_token(struct call *c)

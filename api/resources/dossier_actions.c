@@ -167,7 +167,7 @@ static void queue_write(struct call *c, const char *type,
     q->validate = validate;
     c->ctx = q;
     c->ctx_free = free;
-    c->after_db = enqueue;
+    call_then(c, enqueue);
     dbpool_submit(c, check_db);
 }
 

@@ -380,7 +380,7 @@ void h_dossier_list(struct call *c)
         }
         c->ctx = x;
         c->ctx_free = list_csv_free;
-        c->after_db = send_list_csv; /* runs only when the job left no reply */
+        call_then(c, send_list_csv); /* runs only when the job left no reply */
     }
     dbpool_submit(c, dossier_list_db);
 }

@@ -1,9 +1,13 @@
 /*
  * health.c — /healthz, /readyz and /metrics.
  *
+ * /metrics is core's counters (core/metrics.h) followed by the OpenID
+ * provider's, which core does not know.
+ *
  * /readyz asks both dependencies for real (a query on a database thread, a PING
  * on this thread's Redis link) rather than trusting remembered state.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +16,7 @@
 #include "core/dbpool.h"
 #include "core/metrics.h"
 #include "core/redis_link.h"
+#include "support/oidc.h"
 #include "resources/handlers.h"
 
 void h_healthz(struct call *c)
@@ -49,7 +54,7 @@ static void on_ping(redisReply *reply, void *priv)
     struct ready *r = c->ctx;
 
     r->redis_ok = reply != NULL && reply->type == REDIS_REPLY_STATUS;
-    dbpool_submit(c, ready_db);
+    dbpool_submit_optional(c, ready_db); /* which dependency is down, not a generic 503 */
 }
 
 void h_readyz(struct call *c)
@@ -64,10 +69,9 @@ void h_readyz(struct call *c)
     }
     c->ctx = r;
     c->ctx_free = free;
-    c->db_optional = true; /* say which dependency is down, not a generic 503 */
     if (redis_link_command(c->thr->redis, on_ping, c, 1, argv, lens) < 0) {
         r->redis_ok = false;
-        dbpool_submit(c, ready_db);
+        dbpool_submit_optional(c, ready_db); /* which dependency is down, not a generic 503 */
     }
 }
 
@@ -96,7 +100,19 @@ void h_metrics(struct call *c)
         return;
     }
     text = metrics_render();
+    if (text != NULL && oidc_enabled()) {
+        char *all = NULL;
 
+        if (asprintf(&all,
+                     "%s# HELP epart_oidc_jwks_fetches_total Fetches of the OpenID provider's keys.\n"
+                     "# TYPE epart_oidc_jwks_fetches_total counter\nepart_oidc_jwks_fetches_total %ld\n"
+                     "# HELP epart_oidc_provider_up Whether the last fetch from the provider worked.\n"
+                     "# TYPE epart_oidc_provider_up gauge\nepart_oidc_provider_up %d\n",
+                     text, oidc_jwks_fetches(), oidc_provider_ok() ? 1 : 0) < 0)
+            all = NULL;
+        free(text);
+        text = all;
+    }
     if (text == NULL) {
         call_reply_problem(c, 500, "Erreur interne", "Métriques indisponibles.", NULL);
         return;

@@ -424,6 +424,6 @@ void h_indicateurs(struct call *c)
     x->csv = csv == 1;
     c->ctx = x;
     c->ctx_free = ind_ctx_free;
-    c->after_db = send_csv; /* runs only when the job left no reply: the CSV case */
+    call_then(c, send_csv); /* runs only when the job left no reply: the CSV case */
     dbpool_submit(c, indicateurs_db);
 }

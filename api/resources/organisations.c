@@ -22,40 +22,6 @@
 #include "support/idempotency.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
-#include "resources/organisations.h"
-
-#define ORG_DOC "epart_organisation_doc(o)::text"
-
-json_t *organisation_load(PGconn *pg, const char *id)
-{
-    const char *params[1] = {id};
-    PGresult *res;
-    json_t *doc = NULL;
-
-    if (!uuid_valid(id))
-        return NULL;
-    res = db_exec(pg, "SELECT " ORG_DOC " FROM organisations o WHERE o.id = $1", 1, params);
-    if (res != NULL && PQntuples(res) == 1)
-        doc = db_json(res, 0, 0);
-    if (res != NULL)
-        PQclear(res);
-    return doc;
-}
-
-json_t *organisation_load_all(PGconn *pg)
-{
-    PGresult *res = db_exec(pg, "SELECT " ORG_DOC " FROM organisations o ORDER BY o.seq", 0, NULL);
-    json_t *all;
-
-    if (res == NULL)
-        return NULL;
-    all = json_array();
-    for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(all, db_json(res, i, 0));
-    PQclear(res);
-    return all;
-}
-
 static char *member_text(const json_t *org, const char *key)
 {
     const json_t *v = json_object_get(org, key);
@@ -145,7 +111,7 @@ static void org_create_db(struct call *c, struct db *db)
                   "INSERT INTO organisations AS o (id, name, kind, siret, finess, caisse, "
                   "ame_habilitation, convention, referent, created_at, updated_at) "
                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $10) "
-                  "RETURNING " ORG_DOC,
+                  "RETURNING " ORGANISATION_DOC_SQL,
                   10, params);
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
@@ -228,7 +194,7 @@ static void org_list_db(struct call *c, struct db *db)
     params[4] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : caisse;
     params[5] = c->who.role == ROLE_PARTNER ? c->who.org : NULL;
     res = db_exec(db->pg,
-                  "SELECT " ORG_DOC ", (extract(epoch FROM o.created_at) * 1000000)::bigint, o.id "
+                  "SELECT " ORGANISATION_DOC_SQL ", (extract(epoch FROM o.created_at) * 1000000)::bigint, o.id "
                   "FROM organisations o "
                   "WHERE ($1::bigint IS NULL OR (o.created_at, o.id) < "
                   "       (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
@@ -330,7 +296,7 @@ static void org_patch_db(struct call *c, struct db *db)
                   "UPDATE organisations AS o SET name = $2, kind = $3, siret = $4, finess = $5, "
                   "caisse = $6, ame_habilitation = $7, convention = $8::jsonb, "
                   "referent = $9::jsonb, updated_at = $10, version = o.version + 1 "
-                  "WHERE o.id = $1 AND o.version = $11 RETURNING " ORG_DOC,
+                  "WHERE o.id = $1 AND o.version = $11 RETURNING " ORGANISATION_DOC_SQL,
                   11, params);
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");

@@ -450,7 +450,7 @@ static void *provider_main(void *arg)
             n_waiters--;
             pthread_mutex_unlock(&lock);
             exchange(w->x);
-            w->c->after_db = w->cont;
+            call_then(w->c, w->cont);
             server_complete(w->c);
             free(w);
             continue;
@@ -481,7 +481,7 @@ static void *provider_main(void *arg)
         while (w != NULL) {
             struct waiter *next = w->next;
 
-            w->c->after_db = w->cont;
+            call_then(w->c, w->cont);
             server_complete(w->c);
             free(w);
             w = next;

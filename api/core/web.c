@@ -16,7 +16,7 @@
  * itself holds only regular files found under the folder without following
  * symbolic links.
  */
-#include "support/web.h"
+#include "core/web.h"
 
 #include <dirent.h>
 #include <errno.h>
