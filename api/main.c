@@ -35,6 +35,7 @@
 #include "log.h"
 #include "startup.h"
 #include "core/dbpool.h"
+#include "core/dispatch.h"
 #include "core/hashpool.h"
 #include "core/orgcache.h"
 #include "core/revocations.h"
@@ -99,7 +100,7 @@ int main(int argc, char **argv)
         return 1;
     }
     apidocs_init();
-    rc = server_run();
+    rc = server_run(dispatch_request);
     log_info("http: stopping");
     oidc_stop();
     dbpool_stop();

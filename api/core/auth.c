@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "digest.h"
 #include "organisation.h"
+#include "core/call_job.h"
 #include "core/orgcache.h"
 #include "core/ratelimit.h"
 #include "core/revocations.h"
@@ -34,7 +35,7 @@ static void after_org(struct call *c)
                            NULL);
         return;
     }
-    c->route->handler(c);
+    c->job->admitted(c);
 }
 
 /* An instructor or an administrator is limited too (issue 9, finding 11), each
@@ -60,7 +61,7 @@ static bool agent_within_rate(struct call *c)
     return false;
 }
 
-void auth_check(struct call *c)
+void auth_check(struct call *c, void (*next)(struct call *c))
 {
     size_t len = 0;
     const char *tok = token_from_bearer(call_header(c, "Authorization"), &len);
@@ -91,12 +92,13 @@ void auth_check(struct call *c)
         return;
     }
     if (c->who.role == ROLE_PARTNER) {
+        c->job->admitted = next;
         orgcache_resolve(c, after_org);
         return;
     }
     if (!agent_within_rate(c))
         return;
-    c->route->handler(c);
+    next(c);
 }
 
 bool auth_in_scope(const struct call *c, const char *org_id, const char *caisse)

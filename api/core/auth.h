@@ -13,8 +13,8 @@
 
 #include "core/server.h"
 
-/* Authenticate and authorise c, then run its route's handler (or reply). */
-void auth_check(struct call *c);
+/* Authenticate and authorise c, then next(c) (or reply). */
+void auth_check(struct call *c, void (*next)(struct call *c));
 
 /* True when the caller may see an object of organisation org_id attached to
  * caisse (partner: its organisation; instructor: its caisse; admin: all). */

@@ -1,6 +1,7 @@
 /*
  * call_job.h — how a call leaves its HTTP thread for another thread and comes
- * back (core only: server.c, dbpool.c, hashpool.c; handlers see none of it).
+ * back (core only: server.c, dbpool.c, hashpool.c, auth.c; handlers see none
+ * of it).
  *
  * A call handed to the database threads, the hash threads or the OpenID
  * provider's thread stays owned by its HTTP thread: the other thread borrows
@@ -31,6 +32,7 @@ struct call_job {
     _Atomic int state;           /* enum call_job_state, for database jobs */
     struct event *deadline;      /* a database job's EPART_DB_TIMEOUT_MS */
     void (*then)(struct call *c); /* continue on the HTTP thread instead of replying */
+    void (*admitted)(struct call *c); /* what runs once auth.c admitted a partner */
     struct call *next;           /* link of whichever queue holds the call */
 };
 

@@ -1,12 +1,11 @@
 /*
- * server.c — HTTP threads, request dispatch and replies.
+ * server.c — HTTP threads, calls and their replies.
  *
  * Each HTTP thread owns an event base, an evhttp listening on the shared port
  * (SO_REUSEPORT lets the kernel spread connections), an asynchronous Redis link
- * and a completion queue for calls finished by the database threads. A request
- * goes through: routing (404/405), authentication (401), role and convention
- * (403), then its handler, which checks scope (404) and body (413/415/400/422)
- * in the order SPEC §2 gives.
+ * and a completion queue for calls back from other threads. What a request
+ * goes through, route by route, is the dispatcher's (core/dispatch.c): this
+ * file knows calls, not routes.
  */
 #include "core/server.h"
 
@@ -32,19 +31,17 @@
 #include "jsonfast.h"
 #include "log.h"
 #include "resolver.h"
-#include "core/auth.h"
 #include "core/call_job.h"
 #include "core/conn.h"
 #include "core/metrics.h"
 #include "core/redis_link.h"
-#include "core/route_table.h"
 #include "core/tokencache.h"
-#include "core/web.h"
 
 struct config g_config;
 
 static struct http_thread *threads;
 static int nthreads;
+static void (*request_cb)(struct evhttp_request *req, void *thr);
 
 /* ---- replies -------------------------------------------------------------- */
 
@@ -389,7 +386,7 @@ const char *call_scope_parts(const struct call *c, const char **id)
     }
 }
 
-/* ---- dispatch --------------------------------------------------------------- */
+/* ---- a new call ------------------------------------------------------------- */
 
 static const char *method_name(enum evhttp_cmd_type m)
 {
@@ -405,7 +402,39 @@ static const char *method_name(enum evhttp_cmd_type m)
     }
 }
 
-static void copy_body(struct call *c)
+static void remote_addr(struct call *c)
+{
+    struct evhttp_connection *con = evhttp_request_get_connection(c->req);
+    char *addr = NULL;
+    ev_uint16_t port = 0;
+
+    if (con != NULL)
+        evhttp_connection_get_peer(con, &addr, &port);
+    snprintf(c->remote, sizeof(c->remote), "%s", addr ? addr : "");
+}
+
+struct call *call_new(struct http_thread *thr, struct evhttp_request *req)
+{
+    /* the call and its job in one allocation; call_free frees both */
+    struct call_mem {
+        struct call call;
+        struct call_job job;
+    } *m = calloc(1, sizeof(*m));
+    struct call *c = m != NULL ? &m->call : NULL;
+
+    if (c == NULL)
+        return NULL;
+    c->job = &m->job;
+    c->thr = thr;
+    c->req = req;
+    c->started_us = clock_real_us();
+    c->method = method_name(evhttp_request_get_command(req));
+    TAILQ_INIT(&c->query);
+    remote_addr(c);
+    return c;
+}
+
+void call_take_body(struct call *c)
 {
     struct evbuffer *in = evhttp_request_get_input_buffer(c->req);
     size_t n = evbuffer_get_length(in);
@@ -420,81 +449,9 @@ static void copy_body(struct call *c)
     c->body_len = n;
 }
 
-static void remote_addr(struct call *c)
-{
-    struct evhttp_connection *con = evhttp_request_get_connection(c->req);
-    char *addr = NULL;
-    ev_uint16_t port = 0;
-
-    if (con != NULL)
-        evhttp_connection_get_peer(con, &addr, &port);
-    snprintf(c->remote, sizeof(c->remote), "%s", addr ? addr : "");
-}
-
-static void on_request(struct evhttp_request *req, void *arg)
-{
-    struct http_thread *thr = arg;
-    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
-    const char *qs = uri ? evhttp_uri_get_query(uri) : NULL;
-    /* the call and its job in one allocation; call_free frees both */
-    struct call_mem {
-        struct call call;
-        struct call_job job;
-    } *m = calloc(1, sizeof(*m));
-    struct call *c = m != NULL ? &m->call : NULL;
-    bool method_mismatch = false;
-    char allow[64];
-
-    conn_request_whole(req);
-    if (c == NULL) {
-        evhttp_send_error(req, 503, "Service Unavailable");
-        return;
-    }
-    c->job = &m->job;
-    c->thr = thr;
-    c->req = req;
-    c->started_us = clock_real_us();
-    c->method = method_name(evhttp_request_get_command(req));
-    TAILQ_INIT(&c->query);
-    snprintf(c->path, sizeof(c->path), "%s", path ? path : "/");
-    remote_addr(c);
-    if (path == NULL || strlen(path) >= sizeof(c->path)) {
-        call_reply_problem(c, 404, "Ressource introuvable", "Chemin inconnu.", NULL);
-        return;
-    }
-    if (qs != NULL && evhttp_parse_query_str(qs, &c->query) != 0) {
-        call_reply_problem(c, 400, "Requête mal formée", "Chaîne de requête illisible.", NULL);
-        return;
-    }
-    /* The web application (SPEC §12) lives beside the API, outside /v1: its
-     * files are not operations of the route table. */
-    if (web_owns(c->path)) {
-        web_serve(c);
-        return;
-    }
-    c->route = routes_find(c->method, c->path, c->params, &method_mismatch, allow,
-                           sizeof(allow));
-    if (c->route == NULL) {
-        if (method_mismatch) {
-            evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
-            call_reply_problem(c, 405, "Méthode non permise",
-                               "Cette ressource n'accepte pas cette méthode.", NULL);
-            return;
-        }
-        call_reply_problem(c, 404, "Ressource introuvable", "Chemin inconnu.", NULL);
-        return;
-    }
-    copy_body(c);
-    if (c->route->roles == R_PUBLIC) {
-        c->route->handler(c);
-        return;
-    }
-    auth_check(c);
-}
-
-/* Body checks of SPEC §2 (413, 415, 400), run by handlers after their scope
- * checks. Returns false after recording the problem in the call. */
+/* Body checks of SPEC §2 (413, 415, 400), run by the dispatcher (ROUTE_JSON)
+ * or by handlers after their scope checks. Returns false after recording the
+ * problem in the call. */
 bool call_parse_json_body(struct call *c)
 {
     const char *ct = call_header(c, "Content-Type");
@@ -654,7 +611,7 @@ static int thread_init(struct http_thread *thr)
     evhttp_set_allowed_methods(thr->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
                                               EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
                                               EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
-    evhttp_set_gencb(thr->http, on_request, thr);
+    evhttp_set_gencb(thr->http, request_cb, thr);
     pthread_mutex_init(&thr->done_lock, NULL);
     thr->done_ev = event_new(thr->base, -1, EV_PERSIST, on_done, thr);
     thr->redis = redis_link_new(thr->base, g_config.redis_host, g_config.redis_port);
@@ -716,12 +673,13 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     server_stop();
 }
 
-int server_run(void)
+int server_run(void (*on_request)(struct evhttp_request *req, void *thr))
 {
     struct event *sigs[2] = {NULL, NULL};
     int rc = 0;
 
     evthread_use_pthreads();
+    request_cb = on_request;
     nthreads = g_config.http_threads;
     threads = calloc((size_t)nthreads, sizeof(*threads));
     if (threads == NULL)

@@ -39,6 +39,14 @@ struct evdns_base;
  * later, to exactly one reply. */
 typedef void (*call_handler)(struct call *c);
 
+/* A route's database job: it runs on a database thread with that thread's
+ * connections and records the reply (call_set_*), which the call's HTTP thread
+ * then sends. */
+typedef void (*call_db_job)(struct call *c, struct db *db);
+
+/* Reads again the document a replayed creation showed (core/idempotency.h). */
+typedef bool (*idem_reread_fn)(struct call *c, struct db *db, const char *object_id);
+
 #define ROLE_BIT(r) (1u << (unsigned)(r))
 #define R_PARTNER ROLE_BIT(ROLE_PARTNER)
 #define R_INSTRUCTOR ROLE_BIT(ROLE_INSTRUCTOR)
@@ -48,12 +56,37 @@ typedef void (*call_handler)(struct call *c);
 
 #define ROUTE_MAX_PARAMS 2
 
+/* What the dispatcher does for a route before (and after) its own code
+ * (core/dispatch.c), in SPEC §2's order, after the token, role, convention and
+ * rate checks of every route:
+ *   ROUTE_UUID_ID  {id} (params[0]) must be a UUID, else 404 at once;
+ *   ROUTE_JSON     the body is checked and parsed into c->json (413, 415, 400)
+ *                  before the handler or the job — for routes whose scope does
+ *                  not hang on a stored object (a creation); the others parse it
+ *                  themselves once the object is found, so that an id out of
+ *                  scope is a 404 whatever the body;
+ *   ROUTE_IDEM     the Idempotency-Key is begun right after the body (a replay,
+ *                  a reused key or a key in flight answer there) and the answer
+ *                  recorded after the job, with .reread for a replay's
+ *                  document — for the writes that check nothing before their
+ *                  key; the others call idem_begin themselves after the checks
+ *                  whose answers must not be recorded (scope, fields). */
+enum route_flag { ROUTE_UUID_ID = 1u << 0, ROUTE_JSON = 1u << 1, ROUTE_IDEM = 1u << 2 };
+
+/* One operation of the API (the table: core/route_table.c). What runs is the
+ * handler on the HTTP thread, or the database job, or both: the handler first,
+ * which hands over to the job with dispatch_db() (a webhook's host is resolved
+ * on the loop before its job). */
 struct route {
     const char *method;      /* "GET", "POST", ... */
     const char *pattern;     /* "/v1/dossiers/{id}/transitions" */
-    call_handler handler;
     unsigned roles;          /* roles admitted (R_*); R_PUBLIC needs no token */
     const char *summary;     /* for the OpenAPI document */
+    call_handler handler;    /* on the HTTP thread */
+    call_db_job db;          /* on a database thread */
+    unsigned flags;          /* enum route_flag */
+    const void *arg;         /* the handler's or the job's argument: c->route->arg */
+    idem_reread_fn reread;   /* with ROUTE_IDEM, when the answer is a document */
     /* What /v1/openapi.json says of it (api/resources/openapi.c explains the notation;
      * the schemas and parameters named live in the files of api/openapi/): */
     const char *query;       /* its query parameters: "limit cursor status" */
@@ -119,9 +152,11 @@ struct call {
 /* The process configuration, loaded once before the threads start. */
 extern struct config g_config;
 
-/* Start http_threads event loops serving on the configured port; returns when
- * server_stop() is called. Returns 0 on a clean stop, -1 if it could not listen. */
-int server_run(void);
+/* Start http_threads event loops serving on the configured port, each request
+ * given to on_request with its thread (the dispatcher: core/dispatch.h);
+ * returns when server_stop() is called. Returns 0 on a clean stop, -1 if it
+ * could not listen. */
+int server_run(void (*on_request)(struct evhttp_request *req, void *thr));
 
 /* From now on SIGTERM and SIGINT never kill the process: before server_run()
  * listens (start-up) and after it returns (the audit journal and the database
@@ -139,6 +174,13 @@ void server_stop(void);
  * recording the problem in the call (send it with call_reply_prepared). Safe in
  * database threads. */
 bool call_parse_json_body(struct call *c);
+
+/* A new call for req on its thread (method, remote address, start time set),
+ * or NULL when memory is short. */
+struct call *call_new(struct http_thread *thr, struct evhttp_request *req);
+
+/* Move the request's body into c->body (NUL-terminated) and c->body_len. */
+void call_take_body(struct call *c);
 
 /* Hand a call borrowed by another thread (a database, hash or provider job)
  * back to its HTTP thread, where it continues with call_then's function or

@@ -26,7 +26,7 @@
 #include "vfield.h"
 #include "core/dbpool.h"
 #include "support/audit.h"
-#include "support/idempotency.h"
+#include "core/idempotency.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
 
@@ -41,15 +41,6 @@ static void reply_agent(struct call *c, int status, json_t *doc)
 static const char *str(const json_t *o, const char *k)
 {
     return json_string_value(json_object_get(o, k));
-}
-
-static bool path_id_ok(struct call *c)
-{
-    if (uuid_valid(c->params[0]))
-        return true;
-    call_set_not_found(c);
-    call_reply_prepared(c);
-    return false;
 }
 
 /* A partner agent's organisation must exist: false after recording a 503. */
@@ -126,7 +117,7 @@ static bool reread_agent(struct call *c, struct db *db, const char *id)
     return true;
 }
 
-static void agent_create_db(struct call *c, struct db *db)
+void h_agent_create(struct call *c, struct db *db)
 {
     struct idem idem;
     json_t *errors;
@@ -136,8 +127,6 @@ static void agent_create_db(struct call *c, struct db *db)
     const json_t *active;
     PGresult *res;
 
-    if (!call_parse_json_body(c))
-        return;
     errors = json_array();
     vf_init(&v, errors);
     if (!json_is_object(c->json)) {
@@ -200,11 +189,6 @@ done:
     idem_end(&idem, c, db);
 }
 
-void h_agent_create(struct call *c)
-{
-    dbpool_submit(c, agent_create_db);
-}
-
 /* ---- GET /v1/agents/{id} ------------------------------------------------------ */
 
 static json_t *agent_load(struct call *c, struct db *db)
@@ -223,7 +207,7 @@ static json_t *agent_load(struct call *c, struct db *db)
     return doc;
 }
 
-static void agent_get_db(struct call *c, struct db *db)
+void h_agent_get(struct call *c, struct db *db)
 {
     json_t *doc = agent_load(c, db);
 
@@ -233,15 +217,9 @@ static void agent_get_db(struct call *c, struct db *db)
     reply_agent(c, 200, doc);
 }
 
-void h_agent_get(struct call *c)
-{
-    if (path_id_ok(c))
-        dbpool_submit(c, agent_get_db);
-}
-
 /* ---- GET /v1/agents ------------------------------------------------------------ */
 
-static void agent_list_db(struct call *c, struct db *db)
+void h_agent_list(struct call *c, struct db *db)
 {
     struct page p;
     json_t *errors = json_array();
@@ -301,14 +279,9 @@ static void agent_list_db(struct call *c, struct db *db)
     PQclear(res);
 }
 
-void h_agent_list(struct call *c)
-{
-    dbpool_submit(c, agent_list_db);
-}
-
 /* ---- PATCH /v1/agents/{id} ------------------------------------------------------ */
 
-static void agent_patch_db(struct call *c, struct db *db)
+void h_agent_patch(struct call *c, struct db *db)
 {
     json_t *doc = agent_load(c, db);
     json_t *errors;
@@ -400,15 +373,9 @@ out:
     json_decref(doc);
 }
 
-void h_agent_patch(struct call *c)
-{
-    if (path_id_ok(c))
-        dbpool_submit(c, agent_patch_db);
-}
-
 /* ---- DELETE /v1/agents/{id} ----------------------------------------------------- */
 
-static void agent_delete_db(struct call *c, struct db *db)
+void h_agent_delete(struct call *c, struct db *db)
 {
     int if_match = call_if_match(c);
     char version[16];
@@ -444,8 +411,3 @@ static void agent_delete_db(struct call *c, struct db *db)
     PQclear(res);
 }
 
-void h_agent_delete(struct call *c)
-{
-    if (path_id_ok(c))
-        dbpool_submit(c, agent_delete_db);
-}

@@ -22,7 +22,7 @@ static bool one_of(const char *s, const char *const *set)
     return false;
 }
 
-static void alerts_list_db(struct call *c, struct db *db)
+void h_alerts_list(struct call *c, struct db *db)
 {
     static const char *const levels[] = {"warning", "breach", NULL};
     static const char *const clocks[] = {"instruction", "transmission", "prise_en_charge",
@@ -92,7 +92,3 @@ static void alerts_list_db(struct call *c, struct db *db)
     PQclear(res);
 }
 
-void h_alerts_list(struct call *c)
-{
-    dbpool_submit(c, alerts_list_db);
-}

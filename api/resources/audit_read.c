@@ -49,7 +49,7 @@ static const char *instant_filter(struct call *c, const char *name, char *buf, j
     return cal_format_instant(t, buf);
 }
 
-static void audit_list_db(struct call *c, struct db *db)
+void h_audit_list(struct call *c, struct db *db)
 {
     json_t *errors = json_array();
     struct page p;
@@ -95,7 +95,3 @@ static void audit_list_db(struct call *c, struct db *db)
     audit_record(c, "list", "audit", NULL);
 }
 
-void h_audit_list(struct call *c)
-{
-    dbpool_submit(c, audit_list_db);
-}

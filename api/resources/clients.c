@@ -25,7 +25,7 @@
 #include "core/orgcache.h"
 #include "core/ratelimit.h"
 #include "core/revocations.h"
-#include "support/idempotency.h"
+#include "core/idempotency.h"
 #include "resources/handlers.h"
 
 #define CLIENT_HASH_ITERATIONS 120000u
@@ -62,7 +62,7 @@ static bool reread_client(struct call *c, struct db *db, const char *client_id)
     return true;
 }
 
-static void client_create_db(struct call *c, struct db *db)
+void h_client_create(struct call *c, struct db *db)
 {
     json_t *org = organisation_load(db->pg, c->params[0]);
     json_t *name = NULL;
@@ -143,16 +143,6 @@ static void client_create_db(struct call *c, struct db *db)
 done:
     /* the record keeps client_id, org and version: never the secret */
     idem_end(&idem, c, db);
-}
-
-void h_client_create(struct call *c)
-{
-    if (!uuid_valid(c->params[0])) {
-        call_set_not_found(c);
-        call_reply_prepared(c);
-        return;
-    }
-    dbpool_submit(c, client_create_db);
 }
 
 static void invalid_client(struct call *c)

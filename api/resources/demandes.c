@@ -62,7 +62,7 @@ static void finish_item(json_t *doc, void *arg)
     dossier_doc_finish(doc, clock_now(), &g_config);
 }
 
-static void demandes_list_db(struct call *c, struct db *db)
+void h_demandes_list(struct call *c, struct db *db)
 {
     const char *kind = call_query(c, "kind");
     const char *status = call_query(c, "status");
@@ -137,7 +137,3 @@ static void demandes_list_db(struct call *c, struct db *db)
     call_set_json(c, 200, page);
 }
 
-void h_demandes_list(struct call *c)
-{
-    dbpool_submit(c, demandes_list_db);
-}

@@ -30,7 +30,7 @@
 #include "core/dbpool.h"
 #include "support/audit.h"
 #include "support/dossier_head.h"
-#include "support/idempotency.h"
+#include "core/idempotency.h"
 #include "support/ingest.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
@@ -171,10 +171,25 @@ static void queue_write(struct call *c, const char *type,
     dbpool_submit(c, check_db);
 }
 
-void h_dossier_transmit(struct call *c)
+/* A partner's write on a dossier as its route's row names it (.arg). */
+struct dossier_write {
+    const char *type;       /* entry type (its action: dossier_life.h) */
+    int (*validate)(const json_t *body, json_t *errors);
+    bool empty_body_ok;     /* no body stands for {} */
+};
+
+/* /transmit carries nothing: an empty body is allowed */
+const struct dossier_write dossier_transmit = {"dossier.transmit", validate_nothing, true};
+const struct dossier_write dossier_pieces = {"dossier.pieces", dossier_validate_pieces_body,
+                                             false};
+const struct dossier_write dossier_message = {"dossier.message", dossier_validate_message,
+                                              false};
+
+void h_dossier_write(struct call *c)
 {
-    /* an empty body is allowed: /transmit carries nothing */
-    if (c->body_len == 0) {
+    const struct dossier_write *w = c->route->arg;
+
+    if (w->empty_body_ok && c->body_len == 0) {
         free(c->body);
         c->body = strdup("{}");
         c->body_len = 2;
@@ -182,22 +197,12 @@ void h_dossier_transmit(struct call *c)
             evhttp_add_header(evhttp_request_get_input_headers(c->req), "Content-Type",
                               "application/json");
     }
-    queue_write(c, "dossier.transmit", validate_nothing);
-}
-
-void h_dossier_pieces(struct call *c)
-{
-    queue_write(c, "dossier.pieces", dossier_validate_pieces_body);
-}
-
-void h_message_create(struct call *c)
-{
-    queue_write(c, "dossier.message", dossier_validate_message);
+    queue_write(c, w->type, w->validate);
 }
 
 /* ---- GET /v1/dossiers/{id}/messages[/{mid}] --------------------------------------- */
 
-static void messages_list_db(struct call *c, struct db *db)
+void h_message_list(struct call *c, struct db *db)
 {
     struct dossier_head head;
     struct page p;
@@ -230,12 +235,7 @@ static void messages_list_db(struct call *c, struct db *db)
     PQclear(res);
 }
 
-void h_message_list(struct call *c)
-{
-    dbpool_submit(c, messages_list_db);
-}
-
-static void message_get_db(struct call *c, struct db *db)
+void h_message_get(struct call *c, struct db *db)
 {
     struct dossier_head head;
     PGresult *res;
@@ -257,11 +257,6 @@ static void message_get_db(struct call *c, struct db *db)
     else
         call_set_not_found(c);
     PQclear(res);
-}
-
-void h_message_get(struct call *c)
-{
-    dbpool_submit(c, message_get_db);
 }
 
 /* ---- GET /v1/dossiers/{id}/attestation-depot ----------------------------------------- */
@@ -290,7 +285,7 @@ static const char *french_date(const char *iso, char out[11])
     return out;
 }
 
-static void attestation_db(struct call *c, struct db *db)
+void h_attestation(struct call *c, struct db *db)
 {
     struct dossier_head head;
     const char *params[1] = {c->params[0]};
@@ -375,7 +370,3 @@ static void attestation_db(struct call *c, struct db *db)
     audit_record(c, "read", "attestation_depot", c->params[0]);
 }
 
-void h_attestation(struct call *c)
-{
-    dbpool_submit(c, attestation_db);
-}

@@ -34,7 +34,7 @@
 #include "core/dbpool.h"
 #include "support/audit.h"
 #include "support/dossier_head.h"
-#include "support/idempotency.h"
+#include "core/idempotency.h"
 #include "resources/handlers.h"
 
 /* The row the transition works on. */
@@ -246,7 +246,7 @@ static bool reread_dossier(struct call *c, struct db *db, const char *id)
     return true;
 }
 
-static void transition_db(struct call *c, struct db *db)
+void h_dossier_transition(struct call *c, struct db *db)
 {
     struct current cur;
     struct idem idem = {.active = false};
@@ -355,7 +355,3 @@ rollback:
     current_free(&cur);
 }
 
-void h_dossier_transition(struct call *c)
-{
-    dbpool_submit(c, transition_db);
-}

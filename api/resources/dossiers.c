@@ -54,10 +54,6 @@ static void dossier_create(struct call *c)
     cal_date today = clock_today();
     bool transmit;
 
-    if (!call_parse_json_body(c)) {
-        call_reply_prepared(c);
-        return;
-    }
     if (wants_ame_first(c->json) && !habilitated) {
         call_reply_problem(c, 403, "Organisation non habilitée",
                            "Seules les organisations habilitées (PASS, établissements de santé, "
@@ -124,7 +120,7 @@ static json_t *persisted_doc(struct call *c, struct db *db, bool *failed)
     return doc;
 }
 
-static void dossier_get_db(struct call *c, struct db *db)
+void h_dossier_get(struct call *c, struct db *db)
 {
     bool failed;
     json_t *doc = persisted_doc(c, db, &failed);
@@ -147,16 +143,6 @@ static void dossier_get_db(struct call *c, struct db *db)
     }
     audit_record(c, "read", "dossier", c->params[0]);
     call_set_document(c, doc);
-}
-
-void h_dossier_get(struct call *c)
-{
-    if (!uuid_valid(c->params[0])) {
-        call_set_not_found(c);
-        call_reply_prepared(c);
-        return;
-    }
-    dbpool_submit(c, dossier_get_db);
 }
 
 /* ---- GET /v1/dossiers, its CSV, GET /v1/dossiers/counts --------------------------- */
@@ -388,7 +374,7 @@ void h_dossier_list(struct call *c)
 /* GET /v1/dossiers/counts: how many dossiers of the scope are in each status
  * under the list's other filters (the tabs of "Dossiers à instruire"), and how
  * many of them are late. Counts only: nothing personal, nothing journaled. */
-static void dossier_counts_db(struct call *c, struct db *db)
+void h_dossier_counts(struct call *c, struct db *db)
 {
     struct dossier_filter f;
     json_t *errors = json_array();
@@ -423,7 +409,3 @@ static void dossier_counts_db(struct call *c, struct db *db)
     call_set_json(c, 200, doc);
 }
 
-void h_dossier_counts(struct call *c)
-{
-    dbpool_submit(c, dossier_counts_db);
-}

@@ -11,10 +11,6 @@ void h_droits_simulation(struct call *c)
 {
     json_t *errors, *result;
 
-    if (!call_parse_json_body(c)) {
-        call_reply_prepared(c);
-        return;
-    }
     errors = json_array();
     result = droits_simulate_json(c->json, clock_today(), errors);
     if (result == NULL) {

@@ -2,7 +2,10 @@
  * handlers.h — the handlers of the routes, one file per resource.
  *
  * The layer resources/ (api/main.c): a handler holds its resource's own logic
- * — scope, body, statement, answer. It may call core/ (the call, the database
+ * — scope, body, statement, answer. One with a struct db runs on a database
+ * thread (a row's .db), the others on the HTTP thread (.handler); what every
+ * route needs before them — the {id}, the body, the Idempotency-Key — is the
+ * row's flags, done by the dispatcher (core/dispatch.c). It may call core/ (the call, the database
  * and hash threads) and support/ (idempotency, paging, audit, ingest…), and
  * common/; never another resource's file. Each is named in one row of the route
  * table (core/route_table.c), which the dispatcher calls once the token, the
@@ -23,75 +26,68 @@ void h_openapi(struct call *c);
 void h_docs(struct call *c);
 void h_docs_file(struct call *c);
 /* organisations.c */
-void h_org_create(struct call *c);
-void h_org_list(struct call *c);
-void h_org_get(struct call *c);
-void h_org_patch(struct call *c);
+void h_org_create(struct call *c, struct db *db);
+void h_org_list(struct call *c, struct db *db);
+void h_org_get(struct call *c, struct db *db);
+void h_org_patch(struct call *c, struct db *db);
+bool h_org_reread(struct call *c, struct db *db, const char *id);
 /* clients.c */
-void h_client_create(struct call *c);
+void h_client_create(struct call *c, struct db *db);
 void h_client_revoke(struct call *c);
 void h_auth_token(struct call *c);
 /* dossiers.c */
 void h_dossier_create(struct call *c);
-void h_dossier_get(struct call *c);
+void h_dossier_get(struct call *c, struct db *db);
 void h_dossier_list(struct call *c);
-void h_dossier_counts(struct call *c);
+void h_dossier_counts(struct call *c, struct db *db);
 /* dossier_actions.c */
-void h_dossier_transmit(struct call *c);
-void h_dossier_pieces(struct call *c);
-void h_message_create(struct call *c);
-void h_message_list(struct call *c);
-void h_message_get(struct call *c);
-void h_attestation(struct call *c);
+struct dossier_write; /* the write a route's row names */
+extern const struct dossier_write dossier_transmit, dossier_pieces, dossier_message;
+void h_dossier_write(struct call *c);
+void h_message_list(struct call *c, struct db *db);
+void h_message_get(struct call *c, struct db *db);
+void h_attestation(struct call *c, struct db *db);
 /* dossier_transitions.c */
-void h_dossier_transition(struct call *c);
-/* services.c */
-void h_signalement_create(struct call *c);
-void h_signalement_get(struct call *c);
-void h_signalement_list(struct call *c);
-void h_signalement_counts(struct call *c);
-void h_signalement_transition(struct call *c);
-void h_rendez_vous_create(struct call *c);
-void h_rendez_vous_get(struct call *c);
-void h_rendez_vous_list(struct call *c);
-void h_rendez_vous_counts(struct call *c);
-void h_rendez_vous_transition(struct call *c);
-void h_demande_document_create(struct call *c);
-void h_demande_document_get(struct call *c);
-void h_demande_document_list(struct call *c);
-void h_demande_document_counts(struct call *c);
-void h_demande_document_transition(struct call *c);
+void h_dossier_transition(struct call *c, struct db *db);
+/* services.c: the kind of request is the row's argument (&request_kinds[i]) */
+void h_request_create(struct call *c);
+void h_request_get(struct call *c, struct db *db);
+void h_request_list(struct call *c, struct db *db);
+void h_request_counts(struct call *c, struct db *db);
+void h_request_transition(struct call *c, struct db *db);
 /* demandes.c */
-void h_demandes_list(struct call *c);
+void h_demandes_list(struct call *c, struct db *db);
 /* parcours.c */
 void h_parcours_list(struct call *c);
 /* partnership_messages.c */
-void h_partnership_create(struct call *c);
-void h_partnership_list(struct call *c);
+void h_partnership_create(struct call *c, struct db *db);
+void h_partnership_list(struct call *c, struct db *db);
 /* alerts.c */
-void h_alerts_list(struct call *c);
+void h_alerts_list(struct call *c, struct db *db);
 /* droits_simulation.c */
 void h_droits_simulation(struct call *c);
 /* webhook_endpoints.c */
-void h_webhook_create(struct call *c);
-void h_webhook_list(struct call *c);
-void h_webhook_get(struct call *c);
-void h_webhook_patch(struct call *c);
-void h_webhook_delete(struct call *c);
-void h_webhook_deliveries(struct call *c);
+void h_webhook_resolve(struct call *c);
+void h_webhook_create(struct call *c, struct db *db);
+bool h_webhook_reread(struct call *c, struct db *db, const char *id);
+void h_webhook_list(struct call *c, struct db *db);
+void h_webhook_get(struct call *c, struct db *db);
+void h_webhook_patch(struct call *c, struct db *db);
+void h_webhook_delete(struct call *c, struct db *db);
+void h_webhook_deliveries(struct call *c, struct db *db);
 /* indicateurs.c */
 void h_indicateurs(struct call *c);
 /* session.c */
 void h_auth_session(struct call *c);
 void h_auth_config(struct call *c);
 /* agents.c */
-void h_agent_create(struct call *c);
-void h_agent_list(struct call *c);
-void h_agent_get(struct call *c);
-void h_agent_patch(struct call *c);
-void h_agent_delete(struct call *c);
+void h_agent_create(struct call *c, struct db *db);
+void h_agent_list(struct call *c, struct db *db);
+void h_agent_get(struct call *c, struct db *db);
+void h_agent_patch(struct call *c, struct db *db);
+void h_agent_delete(struct call *c, struct db *db);
 /* audit_read.c */
-void h_audit_list(struct call *c);
+void h_audit_list(struct call *c, struct db *db);
 /* test_clock.c */
 void h_clock_get(struct call *c);
 void h_clock_put(struct call *c);

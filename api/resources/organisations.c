@@ -19,7 +19,6 @@
 #include "core/auth.h"
 #include "core/dbpool.h"
 #include "core/orgcache.h"
-#include "support/idempotency.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
 static char *member_text(const json_t *org, const char *key)
@@ -60,7 +59,7 @@ static void reply_org(struct call *c, int status, json_t *org)
 
 /* A replayed creation reads the organisation again: its referent is a person,
  * whom the idempotency record does not keep (idem_reread_fn). Admins only. */
-static bool reread_org(struct call *c, struct db *db, const char *id)
+bool h_org_reread(struct call *c, struct db *db, const char *id)
 {
     json_t *org = organisation_load(db->pg, id);
 
@@ -73,17 +72,14 @@ static bool reread_org(struct call *c, struct db *db, const char *id)
     return true;
 }
 
-static void org_create_db(struct call *c, struct db *db)
+void h_org_create(struct call *c, struct db *db)
 {
-    struct idem idem;
     json_t *errors;
     char id[37], now[40];
     char *convention = NULL, *referent = NULL;
     const char *params[11];
     PGresult *res;
 
-    if (!call_parse_json_body(c) || !idem_begin(&idem, c, db, reread_org))
-        return;
     errors = json_array();
     if (org_validate_create(c->json, errors) > 0) {
         call_set_invalid(c, errors);
@@ -128,12 +124,6 @@ static void org_create_db(struct call *c, struct db *db)
 done:
     free(convention);
     free(referent);
-    idem_end(&idem, c, db);
-}
-
-void h_org_create(struct call *c)
-{
-    dbpool_submit(c, org_create_db);
 }
 
 /* ---- GET /v1/organisations/{id} -------------------------------------------- */
@@ -143,7 +133,7 @@ static bool org_visible(const struct call *c, const json_t *org)
     return auth_in_scope(c, member_str(org, "id"), member_str(org, "caisse"));
 }
 
-static void org_get_db(struct call *c, struct db *db)
+void h_org_get(struct call *c, struct db *db)
 {
     json_t *org = organisation_load(db->pg, c->params[0]);
 
@@ -155,19 +145,9 @@ static void org_get_db(struct call *c, struct db *db)
     reply_org(c, 200, org);
 }
 
-void h_org_get(struct call *c)
-{
-    if (!uuid_valid(c->params[0])) {
-        call_set_not_found(c);
-        call_reply_prepared(c);
-        return;
-    }
-    dbpool_submit(c, org_get_db);
-}
-
 /* ---- GET /v1/organisations -------------------------------------------------- */
 
-static void org_list_db(struct call *c, struct db *db)
+void h_org_list(struct call *c, struct db *db)
 {
     struct page p;
     json_t *errors = json_array();
@@ -211,11 +191,6 @@ static void org_list_db(struct call *c, struct db *db)
     PQclear(res);
 }
 
-void h_org_list(struct call *c)
-{
-    dbpool_submit(c, org_list_db);
-}
-
 /* ---- PATCH /v1/organisations/{id} ------------------------------------------ */
 
 /* RFC 7396 merge patch of target by patch. */
@@ -241,7 +216,7 @@ static void merge_patch(json_t *target, const json_t *patch)
     }
 }
 
-static void org_patch_db(struct call *c, struct db *db)
+void h_org_patch(struct call *c, struct db *db)
 {
     json_t *org = organisation_load(db->pg, c->params[0]);
     json_t *errors;
@@ -319,12 +294,3 @@ out:
     json_decref(org);
 }
 
-void h_org_patch(struct call *c)
-{
-    if (!uuid_valid(c->params[0])) {
-        call_set_not_found(c);
-        call_reply_prepared(c);
-        return;
-    }
-    dbpool_submit(c, org_patch_db);
-}

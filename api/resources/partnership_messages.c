@@ -19,7 +19,7 @@
 #include "uuidv.h"
 #include "vfield.h"
 #include "core/dbpool.h"
-#include "support/idempotency.h"
+#include "core/idempotency.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
 
@@ -48,7 +48,7 @@ static bool reread_message(struct call *c, struct db *db, const char *id)
     return true;
 }
 
-static void partnership_create_db(struct call *c, struct db *db)
+void h_partnership_create(struct call *c, struct db *db)
 {
     struct idem idem;
     json_t *errors;
@@ -59,8 +59,6 @@ static void partnership_create_db(struct call *c, struct db *db)
     char *author_s;
     PGresult *res;
 
-    if (!call_parse_json_body(c))
-        return;
     errors = json_array();
     vf_init(&v, errors);
     vf_object(&v, "", c->json, VF_REQUIRED, keys);
@@ -139,12 +137,7 @@ done:
     idem_end(&idem, c, db);
 }
 
-void h_partnership_create(struct call *c)
-{
-    dbpool_submit(c, partnership_create_db);
-}
-
-static void partnership_list_db(struct call *c, struct db *db)
+void h_partnership_list(struct call *c, struct db *db)
 {
     json_t *errors = json_array();
     const char *org = call_query(c, "org");
@@ -181,7 +174,3 @@ static void partnership_list_db(struct call *c, struct db *db)
     PQclear(res);
 }
 
-void h_partnership_list(struct call *c)
-{
-    dbpool_submit(c, partnership_list_db);
-}

@@ -31,22 +31,19 @@
 #include "core/dbpool.h"
 #include "support/audit.h"
 #include "support/dossier_head.h"
-#include "support/idempotency.h"
+#include "core/idempotency.h"
 #include "support/ingest.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
 
 /* ---- POST (queued) ------------------------------------------------------------ */
 
-static void request_create(struct call *c, const struct request_kind *k)
+void h_request_create(struct call *c)
 {
+    const struct request_kind *k = c->route->arg;
     json_t *errors;
     char type[48];
 
-    if (!call_parse_json_body(c)) {
-        call_reply_prepared(c);
-        return;
-    }
     errors = json_array();
     if (k->validate(c->json, clock_today(), errors) > 0) {
         ingest_reply_invalid(c, errors);
@@ -94,9 +91,9 @@ static json_t *persisted_request(struct call *c, struct db *db, const struct req
     return doc;
 }
 
-static void request_get_db(struct call *c, struct db *db)
+void h_request_get(struct call *c, struct db *db)
 {
-    const struct request_kind *k = c->ctx;
+    const struct request_kind *k = c->route->arg;
     bool failed;
     json_t *doc = persisted_request(c, db, k, &failed);
 
@@ -119,17 +116,6 @@ static void request_get_db(struct call *c, struct db *db)
     call_set_document(c, doc);
 }
 
-static void request_get(struct call *c, const struct request_kind *k)
-{
-    if (!uuid_valid(c->params[0])) {
-        call_set_not_found(c);
-        call_reply_prepared(c);
-        return;
-    }
-    c->ctx = (void *)k;
-    dbpool_submit(c, request_get_db);
-}
-
 /* ---- GET list ----------------------------------------------------------------------- */
 
 static void fix_listed(json_t *doc, void *arg)
@@ -138,9 +124,9 @@ static void fix_listed(json_t *doc, void *arg)
     dossier_doc_finish(doc, clock_now(), &g_config);
 }
 
-static void request_list_db(struct call *c, struct db *db)
+void h_request_list(struct call *c, struct db *db)
 {
-    const struct request_kind *k = c->ctx;
+    const struct request_kind *k = c->route->arg;
     const char *status = call_query(c, "status");
     const char *org = call_query(c, "org");
     const char *sort = call_query(c, "sort");
@@ -178,20 +164,14 @@ static void request_list_db(struct call *c, struct db *db)
     PQclear(res);
 }
 
-static void request_list(struct call *c, const struct request_kind *k)
-{
-    c->ctx = (void *)k;
-    dbpool_submit(c, request_list_db);
-}
-
 /* ---- GET /counts ------------------------------------------------------------------------ */
 
 /* How many requests of the kind, in the caller's scope (and ?org), are in each
  * of its statuses, and how many are late: the tabs of the back office's lists
  * (SPEC §12). Counts only: nothing personal, nothing journaled. */
-static void request_counts_db(struct call *c, struct db *db)
+void h_request_counts(struct call *c, struct db *db)
 {
-    const struct request_kind *k = c->ctx;
+    const struct request_kind *k = c->route->arg;
     const char *org = call_query(c, "org");
     json_t *errors = json_array();
     json_t *by_status;
@@ -230,19 +210,13 @@ static void request_counts_db(struct call *c, struct db *db)
                             late));
 }
 
-static void request_counts(struct call *c, const struct request_kind *k)
-{
-    c->ctx = (void *)k;
-    dbpool_submit(c, request_counts_db);
-}
-
 /* ---- POST /{id}/transitions ----------------------------------------------------------- */
 
 /* A replayed transition shows the request as it is now, read in the caller's
  * caisse, and journals the read (idem_reread_fn). */
 static bool reread_request(struct call *c, struct db *db, const char *id)
 {
-    const struct request_kind *k = c->ctx;
+    const struct request_kind *k = c->route->arg;
     bool failed = false;
     json_t *doc = requests_doc(db->pg, id, k->kind, c->who.caisse, &failed);
 
@@ -257,9 +231,9 @@ static bool reread_request(struct call *c, struct db *db, const char *id)
     return true;
 }
 
-static void request_transition_db(struct call *c, struct db *db)
+void h_request_transition(struct call *c, struct db *db)
 {
-    const struct request_kind *k = c->ctx;
+    const struct request_kind *k = c->route->arg;
     struct idem idem = {.active = false};
     PGresult *res;
     json_t *errors, *actor = NULL, *detail = NULL;
@@ -358,21 +332,3 @@ out:
     free(detail_s);
 }
 
-static void request_transition(struct call *c, const struct request_kind *k)
-{
-    c->ctx = (void *)k;
-    dbpool_submit(c, request_transition_db);
-}
-
-/* ---- route entry points ----------------------------------------------------------------- */
-
-#define KIND_HANDLERS(name, idx)                                                              \
-    void h_##name##_create(struct call *c) { request_create(c, &request_kinds[idx]); }        \
-    void h_##name##_get(struct call *c) { request_get(c, &request_kinds[idx]); }              \
-    void h_##name##_list(struct call *c) { request_list(c, &request_kinds[idx]); }            \
-    void h_##name##_counts(struct call *c) { request_counts(c, &request_kinds[idx]); }        \
-    void h_##name##_transition(struct call *c) { request_transition(c, &request_kinds[idx]); }
-
-KIND_HANDLERS(signalement, 0)
-KIND_HANDLERS(rendez_vous, 1)
-KIND_HANDLERS(demande_document, 2)

@@ -52,8 +52,9 @@
 #include "store/webhook_jobs.h"
 #include "core/auth.h"
 #include "core/dbpool.h"
+#include "core/dispatch.h"
 #include "core/inflight.h"
-#include "support/idempotency.h"
+#include "core/idempotency.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
 
@@ -248,7 +249,6 @@ struct resolution {
     bool done;
     struct resolve_result result;
     char scope[INFLIGHT_KEY_MAX];
-    void (*next)(struct call *c, struct db *db);
 };
 
 static struct inflight resolving = INFLIGHT_INIT;
@@ -279,17 +279,18 @@ static void on_resolved(const struct resolve_result *r, void *arg)
     res->result = *r;
     res->done = true;
     inflight_release(&resolving, res->scope);
-    dbpool_submit(c, res->next);
+    dispatch_db(c);
 }
 
-/* Resolve the body's host if it has one, then run next on a database thread. */
-static void resolve_then(struct call *c, void (*next)(struct call *c, struct db *db))
+/* POST and PATCH /v1/webhooks…: resolve the body's host if it has one, then run
+ * the route's database job (h_webhook_create, h_webhook_patch). */
+void h_webhook_resolve(struct call *c)
 {
     struct webhook_url u;
     struct resolution *res;
 
     if (!body_host(c, &u)) {
-        dbpool_submit(c, next);
+        dispatch_db(c);
         return;
     }
     res = calloc(1, sizeof(*res));
@@ -300,7 +301,6 @@ static void resolve_then(struct call *c, void (*next)(struct call *c, struct db 
     }
     c->ctx = res;
     c->ctx_free = free;
-    res->next = next;
     call_scope(c, res->scope, sizeof(res->scope));
     if (!inflight_take(&resolving, res->scope, g_config.dns_inflight_per_owner)) {
         char detail[300];
@@ -397,20 +397,11 @@ static json_t *webhook_in_scope(struct call *c, struct db *db)
     return doc;
 }
 
-static bool path_id_ok(struct call *c)
-{
-    if (uuid_valid(c->params[0]))
-        return true;
-    call_set_not_found(c);
-    call_reply_prepared(c);
-    return false;
-}
-
 /* ---- POST /v1/webhooks ------------------------------------------------------------ */
 
 /* A replayed creation answers the webhook as it is now in the caller's scope,
  * without its secret, and says so (SPEC §2; idem_reread_fn). */
-static bool reread_webhook(struct call *c, struct db *db, const char *id)
+bool h_webhook_reread(struct call *c, struct db *db, const char *id)
 {
     json_t *doc = uuid_valid(id) ? webhook_load(db->pg, id) : NULL;
 
@@ -430,9 +421,8 @@ static bool reread_webhook(struct call *c, struct db *db, const char *id)
     return true;
 }
 
-static void webhook_create_db(struct call *c, struct db *db)
+void h_webhook_create(struct call *c, struct db *db)
 {
-    struct idem idem;
     struct webhook_url url;
     struct owner owner = {NULL, NULL};
     bool url_ok = false;
@@ -443,10 +433,6 @@ static void webhook_create_db(struct call *c, struct db *db)
     const char *params[10];
     PGresult *res;
 
-    if (!call_parse_json_body(c))
-        return;
-    if (!idem_begin(&idem, c, db, reread_webhook))
-        return;
     errors = json_array();
     vf_init(&v, errors);
     check_body(c, &v, c->json, false, &url, &url_ok, &owner);
@@ -527,20 +513,14 @@ static void webhook_create_db(struct call *c, struct db *db)
         reply_webhook(c, 201, doc);
     }
 done:
-    /* the record keeps the webhook's id and version: never the secret */
-    idem_end(&idem, c, db);
+    /* the idempotency record (core/dispatch.c) keeps its id and version: never the secret */
     OPENSSL_cleanse(secret, sizeof(secret));
     free(events);
 }
 
-void h_webhook_create(struct call *c)
-{
-    resolve_then(c, webhook_create_db);
-}
-
 /* ---- GET /v1/webhooks/{id} ------------------------------------------------------- */
 
-static void webhook_get_db(struct call *c, struct db *db)
+void h_webhook_get(struct call *c, struct db *db)
 {
     json_t *doc = webhook_in_scope(c, db);
 
@@ -548,15 +528,9 @@ static void webhook_get_db(struct call *c, struct db *db)
         reply_webhook(c, 200, doc);
 }
 
-void h_webhook_get(struct call *c)
-{
-    if (path_id_ok(c))
-        dbpool_submit(c, webhook_get_db);
-}
-
 /* ---- GET /v1/webhooks ------------------------------------------------------------ */
 
-static void webhook_list_db(struct call *c, struct db *db)
+void h_webhook_list(struct call *c, struct db *db)
 {
     struct page p;
     json_t *errors = json_array();
@@ -634,14 +608,9 @@ static void webhook_list_db(struct call *c, struct db *db)
     PQclear(res);
 }
 
-void h_webhook_list(struct call *c)
-{
-    dbpool_submit(c, webhook_list_db);
-}
-
 /* ---- PATCH /v1/webhooks/{id} ------------------------------------------------------ */
 
-static void webhook_patch_db(struct call *c, struct db *db)
+void h_webhook_patch(struct call *c, struct db *db)
 {
     json_t *doc = webhook_in_scope(c, db);
     json_t *errors;
@@ -741,15 +710,9 @@ out:
     json_decref(doc);
 }
 
-void h_webhook_patch(struct call *c)
-{
-    if (path_id_ok(c))
-        resolve_then(c, webhook_patch_db);
-}
-
 /* ---- DELETE /v1/webhooks/{id} ------------------------------------------------------ */
 
-static void webhook_delete_db(struct call *c, struct db *db)
+void h_webhook_delete(struct call *c, struct db *db)
 {
     json_t *doc = webhook_in_scope(c, db);
     int if_match = call_if_match(c);
@@ -807,15 +770,9 @@ out:
     json_decref(doc);
 }
 
-void h_webhook_delete(struct call *c)
-{
-    if (path_id_ok(c))
-        dbpool_submit(c, webhook_delete_db);
-}
-
 /* ---- GET /v1/webhooks/{id}/deliveries ------------------------------------------- */
 
-static void webhook_deliveries_db(struct call *c, struct db *db)
+void h_webhook_deliveries(struct call *c, struct db *db)
 {
     struct page p;
     json_t *errors, *doc;
@@ -873,8 +830,3 @@ static void webhook_deliveries_db(struct call *c, struct db *db)
     PQclear(res);
 }
 
-void h_webhook_deliveries(struct call *c)
-{
-    if (path_id_ok(c))
-        dbpool_submit(c, webhook_deliveries_db);
-}

@@ -16,7 +16,7 @@
 #include "uuidv.h"
 #include "core/metrics.h"
 #include "core/redis_link.h"
-#include "support/idempotency.h"
+#include "core/idempotency.h"
 
 /* KEYS: stream, idempotency key or "", pending key or "", reference counter or "",
  *       the set of the object's idempotency records or "" (common/idem_key.h).

@@ -40,12 +40,12 @@
 
 struct db;
 
-/* Read again, for a replay, the document that the first answer showed: set c's
- * reply to it (any 2xx status: the recorded one replaces it) and journal the
- * read as any read of it is. object_id is the recorded one; the caller's scope
- * must be checked again. Returns false when the object is gone or out of scope:
- * the replay then answers the recorded ids. */
-typedef bool (*idem_reread_fn)(struct call *c, struct db *db, const char *object_id);
+/* An idem_reread_fn (core/server.h) reads again, for a replay, the document
+ * that the first answer showed: it sets c's reply to it (any 2xx status: the
+ * recorded one replaces it) and journals the read as any read of it is.
+ * object_id is the recorded one; the caller's scope must be checked again. It
+ * returns false when the object is gone or out of scope: the replay then
+ * answers the recorded ids. */
 
 struct idem {
     char redis_key[IDEM_KEY_LEN];

@@ -1,7 +1,7 @@
 /*
  * idempotency.c — reserve, replay and record Idempotency-Key responses.
  */
-#include "support/idempotency.h"
+#include "core/idempotency.h"
 
 #include <stdio.h>
 #include <stdlib.h>
