@@ -2,10 +2,9 @@
  * fuzz_route.c — request path matching (common/route.h).
  *
  * 1. The input (up to its first NUL) is matched as a path against every
- *    pattern of the API's route table (api/core/route_table.c, read by run.sh
- *    at build time: a hand copy had missed eleven). params is a heap array of
- *    exactly maxp (0..3) rows, maxp chosen from the input, so that a write
- *    beyond it is caught. On a match every
+ *    pattern of the API, taken from the route table (api/core/routes.def).
+ *    params is a heap array of exactly maxp (0..3) rows, maxp chosen
+ *    from the input, so that a write beyond it is caught. On a match every
  *    filled parameter is non-empty, NUL-terminated within ROUTE_PARAM_LEN, free
  *    of '/', and putting the parameters back into the pattern gives the path.
  *    No path matches two patterns (the table's order must not matter), but for
@@ -21,12 +20,33 @@
 
 #include "route.h"
 
-/* Every pattern of api/core/route_table.c, each once, read from the table by
- * tests/fuzz/run.sh (build/fuzz/route_patterns.h). */
-static const char *const patterns[] = {
-#include "route_patterns.h"
+/* The paths of the route table itself (api/core/routes.def), each once
+ * whatever its methods (dedup below). */
+#define ROUTE(method, path, ...) path,
+static const char *const table_paths[] = {
+#include "../../api/core/routes.def"
 };
-#define NPATTERNS (sizeof(patterns) / sizeof(patterns[0]))
+#undef ROUTE
+#define NTABLE (sizeof(table_paths) / sizeof(table_paths[0]))
+
+static const char *patterns[NTABLE];
+static size_t npatterns;
+
+static void patterns_init(void)
+{
+    if (npatterns > 0)
+        return;
+    for (size_t i = 0; i < NTABLE; i++) {
+        bool seen = false;
+
+        for (size_t k = 0; k < npatterns; k++)
+            seen = seen || strcmp(patterns[k], table_paths[i]) == 0;
+        if (!seen)
+            patterns[npatterns++] = table_paths[i];
+    }
+    FZ_ASSERT(npatterns > 10);
+}
+
 #define MAXP_MAX 3
 
 typedef char param_row[ROUTE_PARAM_LEN];
@@ -96,7 +116,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     param_row *params = new_params(maxp);
     size_t matches = 0, counts = 0, rest;
 
-    for (size_t i = 0; i < NPATTERNS; i++) {
+    patterns_init();
+    for (size_t i = 0; i < npatterns; i++) {
         if (!route_match(patterns[i], path, params, maxp)) {
             rows_sane(params, maxp);
             continue;
