@@ -18,6 +18,7 @@
 #define EPART_API_CALL_JOB_H
 
 #include <event2/event.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
@@ -35,6 +36,27 @@ struct call_job {
     void (*admitted)(struct call *c); /* what runs once auth.c admitted a partner */
     struct call *next;           /* link of whichever queue holds the call */
 };
+
+/* A queue of calls waiting for a pool's threads (the database threads, the
+ * hash threads): FIFO, bounded by max (0: unbounded), linked through each
+ * call's job. Stopping lets the threads drain what is queued, then return. */
+struct call_queue {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct call *head, *tail;
+    int len, max;
+    bool stop;
+};
+#define CALL_QUEUE_INIT {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0, false}
+
+/* Append c; false (nothing queued) when the queue is full or stopping. */
+bool call_queue_push(struct call_queue *q, struct call *c);
+
+/* The oldest call, waiting for one; NULL once stopping and empty. */
+struct call *call_queue_pop(struct call_queue *q);
+
+/* Stop: wake every thread waiting in call_queue_pop. */
+void call_queue_stop(struct call_queue *q);
 
 /* Send the reply recorded in c now (the same headers and metrics as
  * call_reply_prepared), while another thread still borrows the call: the call

@@ -28,10 +28,7 @@ struct dbthread {
     int64_t last_fail_us;
 };
 
-static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t q_cond = PTHREAD_COND_INITIALIZER;
-static struct call *q_head, *q_tail;
-static bool q_stop;
+static struct call_queue queue = CALL_QUEUE_INIT;
 static struct dbthread *pool;
 static int pool_n;
 static atomic_int pg_up = 1;
@@ -122,23 +119,8 @@ static void *thread_main(void *arg)
      * (fork, SCRAM exchange) on a loaded machine can take most of
      * connect_timeout, and the first caller would pay it or get a 503. */
     ensure_pg(t);
-    for (;;) {
-        struct call *c;
-
-        pthread_mutex_lock(&q_lock);
-        while (q_head == NULL && !q_stop)
-            pthread_cond_wait(&q_cond, &q_lock);
-        if (q_head == NULL && q_stop) {
-            pthread_mutex_unlock(&q_lock);
-            break;
-        }
-        c = q_head;
-        q_head = c->job->next;
-        if (q_head == NULL)
-            q_tail = NULL;
-        pthread_mutex_unlock(&q_lock);
+    for (struct call *c; (c = call_queue_pop(&queue)) != NULL;)
         run_job(t, c);
-    }
     if (t->db.pg != NULL)
         PQfinish(t->db.pg);
     if (t->db.redis != NULL)
@@ -162,10 +144,7 @@ int dbpool_start(int nthreads)
 
 void dbpool_stop(void)
 {
-    pthread_mutex_lock(&q_lock);
-    q_stop = true;
-    pthread_cond_broadcast(&q_cond);
-    pthread_mutex_unlock(&q_lock);
+    call_queue_stop(&queue);
     for (int i = 0; i < pool_n; i++)
         pthread_join(pool[i].tid, NULL);
     free(pool);
@@ -202,15 +181,7 @@ static void submit(struct call *c, void (*fn)(struct call *c, struct db *db), bo
         j->deadline = evtimer_new(c->thr->base, on_db_timeout, c);
     if (j->deadline != NULL)
         evtimer_add(j->deadline, &tv);
-    j->next = NULL;
-    pthread_mutex_lock(&q_lock);
-    if (q_tail != NULL)
-        q_tail->job->next = c;
-    else
-        q_head = c;
-    q_tail = c;
-    pthread_cond_signal(&q_cond);
-    pthread_mutex_unlock(&q_lock);
+    call_queue_push(&queue, c); /* unbounded: the deadline bounds the wait */
 }
 
 void dbpool_submit(struct call *c, void (*fn)(struct call *c, struct db *db))

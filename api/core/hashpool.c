@@ -16,11 +16,7 @@
 #include "log.h"
 #include "core/call_job.h"
 
-static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t q_cond = PTHREAD_COND_INITIALIZER;
-static struct call *q_head, *q_tail;
-static int q_len, q_max;
-static bool q_stop;
+static struct call_queue queue = CALL_QUEUE_INIT;
 static pthread_t *pool;
 static int pool_n;
 
@@ -30,24 +26,9 @@ static void *thread_main(void *arg)
     /* the hashing yields to the threads serving requests */
     if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) < 0)
         log_warn("hashpool: setpriority failed");
-    for (;;) {
-        struct call *c;
-        void (*fn)(struct call *c);
+    for (struct call *c; (c = call_queue_pop(&queue)) != NULL;) {
+        void (*fn)(struct call *) = c->job->hash_fn;
 
-        pthread_mutex_lock(&q_lock);
-        while (q_head == NULL && !q_stop)
-            pthread_cond_wait(&q_cond, &q_lock);
-        if (q_head == NULL) {
-            pthread_mutex_unlock(&q_lock);
-            break;
-        }
-        c = q_head;
-        q_head = c->job->next;
-        if (q_head == NULL)
-            q_tail = NULL;
-        q_len--;
-        pthread_mutex_unlock(&q_lock);
-        fn = c->job->hash_fn;
         c->job->hash_fn = NULL;
         fn(c);
         server_complete(c);
@@ -60,7 +41,7 @@ int hashpool_start(int nthreads, int queue_max)
     pool = calloc((size_t)nthreads, sizeof(*pool));
     if (pool == NULL)
         return -1;
-    q_max = queue_max;
+    queue.max = queue_max;
     pool_n = nthreads;
     for (int i = 0; i < nthreads; i++)
         if (pthread_create(&pool[i], NULL, thread_main, NULL) != 0)
@@ -70,10 +51,7 @@ int hashpool_start(int nthreads, int queue_max)
 
 void hashpool_stop(void)
 {
-    pthread_mutex_lock(&q_lock);
-    q_stop = true;
-    pthread_cond_broadcast(&q_cond);
-    pthread_mutex_unlock(&q_lock);
+    call_queue_stop(&queue);
     for (int i = 0; i < pool_n; i++)
         pthread_join(pool[i], NULL);
     free(pool);
@@ -83,23 +61,9 @@ void hashpool_stop(void)
 
 bool hashpool_submit(struct call *c, void (*fn)(struct call *c))
 {
-    bool ok;
-
-    c->job->next = NULL;
     c->job->hash_fn = fn;
-    pthread_mutex_lock(&q_lock);
-    ok = !q_stop && q_len < q_max;
-    if (ok) {
-        if (q_tail != NULL)
-            q_tail->job->next = c;
-        else
-            q_head = c;
-        q_tail = c;
-        q_len++;
-        pthread_cond_signal(&q_cond);
-    }
-    pthread_mutex_unlock(&q_lock);
-    if (!ok)
-        c->job->hash_fn = NULL;
-    return ok;
+    if (call_queue_push(&queue, c))
+        return true;
+    c->job->hash_fn = NULL;
+    return false;
 }

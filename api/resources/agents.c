@@ -27,6 +27,7 @@
 #include "core/dbpool.h"
 #include "support/audit.h"
 #include "core/idempotency.h"
+#include "support/listing.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
 
@@ -219,64 +220,46 @@ void h_agent_get(struct call *c, struct db *db)
 
 /* ---- GET /v1/agents ------------------------------------------------------------ */
 
+static const char *const agent_roles[] = {"partner", "instructor", "admin", NULL};
+
+static bool email_len_ok(struct call *c, const char *v)
+{
+    (void)c;
+    return strlen(v) <= AGENT_EMAIL_MAX;
+}
+
+static const struct list_param agent_filters[] = {
+    {"role", agent_roles, NULL, "invalid_enum", "role vaut partner, instructor ou admin.", 0},
+    {"active", list_booleans, NULL, "invalid_enum", "active vaut true ou false.", 0},
+    {"email", NULL, email_len_ok, "too_long", "Adresse électronique trop longue.", 0},
+    {NULL}};
+
+/* one row per agent returned (SPEC §10) */
+static const struct list agents = {
+    .key = PAGE_KEY_UUID,
+    .params = agent_filters,
+    .sql = "SELECT " AGENT_DOC ", " PAGE_SORT_US("a.created_at") ", a.id::text FROM agents a "
+    "WHERE " PAGE_BEFORE("a.created_at", "a.id") " "
+    "AND ($4::text IS NULL OR a.role = $4) "
+    "AND ($5::boolean IS NULL OR a.active = $5::boolean) "
+    "AND ($6::text IS NULL OR lower(a.email) = lower($6))"
+    PAGE_NEWEST_FIRST("a.created_at", "a.id"),
+    .nparams = 6,
+    .journal = LIST_JOURNAL_AS,
+    .object_type = "agent",
+};
+
 void h_agent_list(struct call *c, struct db *db)
 {
     struct page p;
-    json_t *errors = json_array();
-    const char *role = call_query(c, "role");
-    const char *active = call_query(c, "active");
-    const char *email = call_query(c, "email");
-    static const char *const roles[] = {"partner", "instructor", "admin", NULL};
-    static const char *const bools[] = {"true", "false", NULL};
     const char *params[6];
-    PGresult *res;
-    bool ok = page_parse(c, &p, errors, PAGE_KEY_UUID);
 
-    if (role != NULL && !vf_in_set(role, roles)) {
-        fielderr_add(errors, "role", "invalid_enum", "role vaut partner, instructor ou admin.");
-        ok = false;
-    }
-    if (active != NULL && !vf_in_set(active, bools)) {
-        fielderr_add(errors, "active", "invalid_enum", "active vaut true ou false.");
-        ok = false;
-    }
-    if (email != NULL && strlen(email) > AGENT_EMAIL_MAX) {
-        fielderr_add(errors, "email", "too_long", "Adresse électronique trop longue.");
-        ok = false;
-    }
-    if (!ok) {
-        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+    if (!list_begin(c, &agents, &p, params))
         return;
-    }
-    json_decref(errors);
-    params[0] = page_ts_param(&p);
-    params[1] = page_key_param(&p);
-    params[2] = page_limit_param(&p);
-    params[3] = role;
-    params[4] = active;
-    params[5] = email;
-    res = db_exec(db->pg,
-                  "SELECT " AGENT_DOC ", (extract(epoch FROM a.created_at) * 1000000)::bigint,"
-                  " a.id::text FROM agents a "
-                  "WHERE ($1::bigint IS NULL OR (a.created_at, a.id) < "
-                  "     (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
-                  "AND ($4::text IS NULL OR a.role = $4) "
-                  "AND ($5::boolean IS NULL OR a.active = $5::boolean) "
-                  "AND ($6::text IS NULL OR lower(a.email) = lower($6)) "
-                  "ORDER BY a.created_at DESC, a.id DESC LIMIT $3",
-                  6, params);
-    if (res == NULL) {
-        call_set_unavailable(c, "La base de données");
-        return;
-    }
-    {
-        json_t *page = page_result(res, &p, 0, 1, 2, NULL, NULL);
-
-        /* one row per agent returned (SPEC §10) */
-        audit_record_items(c, "list", "agent", json_object_get(page, "items"));
-        call_set_json(c, 200, page);
-    }
-    PQclear(res);
+    params[3] = call_query(c, "role");
+    params[4] = call_query(c, "active");
+    params[5] = call_query(c, "email");
+    list_end(c, db, &agents, &p, params);
 }
 
 /* ---- PATCH /v1/agents/{id} ------------------------------------------------------ */

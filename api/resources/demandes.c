@@ -27,13 +27,13 @@
 #include "dossier_doc.h"
 #include "dossier_life.h"
 #include "dossier_valid.h"
-#include "fielderr.h"
 #include "jsonutil.h"
 #include "request_kinds.h"
 #include "uuidv.h"
 #include "store/deadlines.h"
 #include "core/dbpool.h"
 #include "support/audit.h"
+#include "support/listing.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
 
@@ -62,78 +62,78 @@ static void finish_item(json_t *doc, void *arg)
     dossier_doc_finish(doc, clock_now(), &g_config);
 }
 
-void h_demandes_list(struct call *c, struct db *db)
+static bool kind_ok(struct call *c, const char *v)
+{
+    (void)c;
+    return kind_valid(v);
+}
+
+/* the status of the kind asked for, or of any kind (two messages, one filter) */
+static bool status_of_kind(struct call *c, const char *v)
 {
     const char *kind = call_query(c, "kind");
-    const char *status = call_query(c, "status");
+
+    return kind == NULL || status_of(kind_valid(kind) ? kind : NULL, v);
+}
+
+static bool status_of_any(struct call *c, const char *v)
+{
+    return call_query(c, "kind") != NULL || status_of(NULL, v);
+}
+
+static const struct list_param filters[] = {
+    {"kind", NULL, kind_ok, "invalid_enum",
+     "kind doit valoir dossier, signalement, rendez_vous ou demande_document.", 0},
+    {"status", NULL, status_of_kind, "invalid_enum", "Statut inconnu pour ce type de demande.", 0},
+    {"status", NULL, status_of_any, "invalid_enum", "Statut inconnu.", 0},
+    {"overdue", list_booleans, NULL, "invalid_type", "overdue doit valoir true ou false.", 0},
+    {"org", NULL, list_is_uuid, "invalid_format", "org doit être un identifiant UUID.", 0},
+    {NULL}};
+
+/* each item journaled as its own kind (SPEC §10) */
+static const struct list demandes = {
+    .key = PAGE_KEY_UUID,
+    .params = filters,
+    .sql = "SELECT u.doc::text, " PAGE_SORT_US("u.created_at") ", u.id FROM ("
+           " (SELECT epart_demande_dossier_item(d) AS doc, d.created_at, d.id FROM dossiers d"
+           "  WHERE ($4::text IS NULL OR $4 = 'dossier')"
+           "  AND " PAGE_BEFORE("d.created_at", "d.id")
+           "  AND ($5::text IS NULL OR d.status = $5)"
+           "  AND ($6::uuid IS NULL OR d.org_id = $6)"
+           "  AND ($7::text IS NULL OR d.caisse = $7)"
+           "  AND ($8::timestamptz IS NULL OR " DEADLINES_SQL_BREACHED("'dossier'", "d.id", "$8") ")"
+           "  ORDER BY d.created_at DESC, d.id DESC LIMIT $3)"
+           " UNION ALL"
+           " (SELECT epart_demande_request_item(r), r.created_at, r.id FROM requests r"
+           "  WHERE ($4::text IS NULL OR r.kind = $4)"
+           "  AND " PAGE_BEFORE("r.created_at", "r.id")
+           "  AND ($5::text IS NULL OR r.status = $5)"
+           "  AND ($6::uuid IS NULL OR r.org_id = $6)"
+           "  AND ($7::text IS NULL OR r.caisse = $7)"
+           "  AND ($8::timestamptz IS NULL OR " DEADLINES_SQL_BREACHED("r.kind", "r.id", "$8") ")"
+           "  ORDER BY r.created_at DESC, r.id DESC LIMIT $3)"
+           ") u ORDER BY u.created_at DESC, u.id DESC LIMIT $3",
+    .nparams = 8,
+    .fix = finish_item,
+    .journal = LIST_JOURNAL_KIND,
+};
+
+void h_demandes_list(struct call *c, struct db *db)
+{
     const char *overdue = call_query(c, "overdue");
-    const char *org = call_query(c, "org");
-    json_t *errors = json_array(), *page, *item;
     const char *params[8];
     char now[40];
     struct page p;
-    PGresult *res;
-    size_t i;
 
-    page_parse(c, &p, errors, PAGE_KEY_UUID);
-    if (kind != NULL && !kind_valid(kind))
-        fielderr_add(errors, "kind", "invalid_enum",
-                     "kind doit valoir dossier, signalement, rendez_vous ou demande_document.");
-    if (status != NULL && !status_of(kind != NULL && kind_valid(kind) ? kind : NULL, status))
-        fielderr_add(errors, "status", "invalid_enum",
-                     kind != NULL ? "Statut inconnu pour ce type de demande." : "Statut inconnu.");
-    if (overdue != NULL && strcmp(overdue, "true") != 0 && strcmp(overdue, "false") != 0)
-        fielderr_add(errors, "overdue", "invalid_type", "overdue doit valoir true ou false.");
-    if (org != NULL && !uuid_valid(org))
-        fielderr_add(errors, "org", "invalid_format", "org doit être un identifiant UUID.");
-    if (json_array_size(errors) > 0) {
-        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+    if (!list_begin(c, &demandes, &p, params))
         return;
-    }
-    json_decref(errors);
-    params[0] = page_ts_param(&p);
-    params[1] = page_key_param(&p);
-    params[2] = page_limit_param(&p);
-    params[3] = kind;
-    params[4] = status;
+    params[3] = call_query(c, "kind");
+    params[4] = call_query(c, "status");
     /* the caller's scope narrows whatever filter was asked */
-    params[5] = c->who.role == ROLE_PARTNER ? c->who.org : org;
-    params[6] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL;
+    list_scope(c, call_query(c, "org"), &params[5], &params[6]);
     params[7] = (overdue != NULL && strcmp(overdue, "true") == 0)
                     ? db_ts(clock_now_us(), now, sizeof(now))
                     : NULL;
-    res = db_exec(
-        db->pg,
-        "SELECT u.doc::text, (extract(epoch FROM u.created_at) * 1000000)::bigint, u.id FROM ("
-        " (SELECT epart_demande_dossier_item(d) AS doc, d.created_at, d.id FROM dossiers d"
-        "  WHERE ($4::text IS NULL OR $4 = 'dossier')"
-        "  AND ($1::bigint IS NULL OR (d.created_at, d.id) < "
-        "       (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid))"
-        "  AND ($5::text IS NULL OR d.status = $5)"
-        "  AND ($6::uuid IS NULL OR d.org_id = $6)"
-        "  AND ($7::text IS NULL OR d.caisse = $7)"
-        "  AND ($8::timestamptz IS NULL OR " DEADLINES_SQL_BREACHED("'dossier'", "d.id", "$8") ")"
-        "  ORDER BY d.created_at DESC, d.id DESC LIMIT $3)"
-        " UNION ALL"
-        " (SELECT epart_demande_request_item(r), r.created_at, r.id FROM requests r"
-        "  WHERE ($4::text IS NULL OR r.kind = $4)"
-        "  AND ($1::bigint IS NULL OR (r.created_at, r.id) < "
-        "       (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid))"
-        "  AND ($5::text IS NULL OR r.status = $5)"
-        "  AND ($6::uuid IS NULL OR r.org_id = $6)"
-        "  AND ($7::text IS NULL OR r.caisse = $7)"
-        "  AND ($8::timestamptz IS NULL OR " DEADLINES_SQL_BREACHED("r.kind", "r.id", "$8") ")"
-        "  ORDER BY r.created_at DESC, r.id DESC LIMIT $3)"
-        ") u ORDER BY u.created_at DESC, u.id DESC LIMIT $3",
-        8, params);
-    if (res == NULL) {
-        call_set_unavailable(c, "La base de données");
-        return;
-    }
-    page = page_result(res, &p, 0, 1, 2, finish_item, NULL);
-    PQclear(res);
-    json_array_foreach(json_object_get(page, "items"), i, item)
-        audit_record(c, "list", json_str(item, "kind"), json_str(item, "id"));
-    call_set_json(c, 200, page);
+    list_end(c, db, &demandes, &p, params);
 }
 

@@ -90,8 +90,7 @@ static void enqueue(struct call *c)
     struct queued *q = c->ctx;
     char message_id[37], at[32], location[256];
     struct stream_meta m = {0};
-    json_t *meta, *resp;
-    char *meta_text, *resp_text;
+    json_t *resp;
     struct ingest_req r;
 
     if (!uuid_v4(message_id) ||
@@ -112,28 +111,11 @@ static void enqueue(struct call *c)
                          q->head.reference, "status", dossier_action_to(q->act, false),
                          "received_at", at);
     }
-    meta = stream_meta_build(&m);
-    meta_text = json_text(meta);
-    resp_text = json_text(resp);
-    json_decref(meta);
-    json_decref(resp);
-    if (meta_text == NULL || resp_text == NULL) {
-        free(meta_text);
-        free(resp_text);
-        call_reply_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
-        return;
-    }
     memset(&r, 0, sizeof(r));
     r.type = q->type;
-    r.meta = meta_text;
-    r.body = c->body;
-    r.body_len = c->body_len;
-    r.response = resp_text;
     r.location = location;
     r.object_id = c->params[0];
-    ingest_submit(c, &r);
-    free(meta_text);
-    free(resp_text);
+    ingest_queue(c, &r, stream_meta_build(&m), resp);
 }
 
 static int validate_nothing(const json_t *body, json_t *errors)

@@ -235,15 +235,7 @@ static bool reread_dossier(struct call *c, struct db *db, const char *id)
     bool failed = false;
     json_t *doc = dossiers_doc(db->pg, id, c->who.caisse, &failed);
 
-    if (failed) {
-        call_set_unavailable(c, "La base de données");
-        return false;
-    }
-    if (doc == NULL)
-        return false;
-    call_set_document(c, doc);
-    audit_record(c, "read", "dossier", id);
-    return true;
+    return reread_shown(c, doc, failed, "dossier", id);
 }
 
 void h_dossier_transition(struct call *c, struct db *db)

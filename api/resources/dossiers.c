@@ -98,51 +98,28 @@ void h_dossier_create(struct call *c)
 /* ---- GET /v1/dossiers/{id} ----------------------------------------------------- */
 
 /* The dossier as known from its pending record in Redis, or NULL. */
-static json_t *pending_doc(struct db *db, const char *id)
+static json_t *pending_doc(struct db *db, const void *arg, const char *id)
 {
     struct stream_meta m;
     json_t *body, *doc = NULL;
 
+    (void)arg;
     if (ingest_pending(db_redis(db), id, &m, &body) && m.kind[0] == '\0')
         doc = dossier_doc_pending(&m, body);
     json_decref(body);
     return doc;
 }
 
-/* The dossier from PostgreSQL: a document, NULL when absent; sets the reply to
- * 503 and returns NULL on failure (*failed). */
-static json_t *persisted_doc(struct call *c, struct db *db, bool *failed)
+/* The dossier from PostgreSQL (document_show's stored read). */
+static json_t *stored_doc(struct db *db, const void *arg, const char *id, bool *failed)
 {
-    json_t *doc = dossiers_doc(db->pg, c->params[0], NULL, failed);
-
-    if (*failed)
-        call_set_unavailable(c, "La base de données");
-    return doc;
+    (void)arg;
+    return dossiers_doc(db->pg, id, NULL, failed);
 }
 
 void h_dossier_get(struct call *c, struct db *db)
 {
-    bool failed;
-    json_t *doc = persisted_doc(c, db, &failed);
-
-    if (failed)
-        return;
-    if (doc == NULL)
-        doc = pending_doc(db, c->params[0]);
-    /* The worker drops the pending record only after its commit: when both
-     * reads missed, the commit happened between them and PostgreSQL has it. */
-    if (doc == NULL) {
-        doc = persisted_doc(c, db, &failed);
-        if (failed)
-            return;
-    }
-    if (doc == NULL || !auth_in_scope(c, json_str(doc, "org"), json_str(doc, "caisse"))) {
-        json_decref(doc);
-        call_set_not_found(c);
-        return;
-    }
-    audit_record(c, "read", "dossier", c->params[0]);
-    call_set_document(c, doc);
+    document_show(c, db, stored_doc, pending_doc, NULL, "dossier");
 }
 
 /* ---- GET /v1/dossiers, its CSV, GET /v1/dossiers/counts --------------------------- */

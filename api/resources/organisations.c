@@ -19,6 +19,7 @@
 #include "core/auth.h"
 #include "core/dbpool.h"
 #include "core/orgcache.h"
+#include "support/listing.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
 static char *member_text(const json_t *org, const char *key)
@@ -147,48 +148,41 @@ void h_org_get(struct call *c, struct db *db)
 
 /* ---- GET /v1/organisations -------------------------------------------------- */
 
+static bool kind_ok(struct call *c, const char *v)
+{
+    (void)c;
+    return org_kind_valid(v);
+}
+
+static const struct list_param org_filters[] = {
+    {"kind", NULL, kind_ok, "invalid_enum", "Type d'organisation inconnu.", 0},
+    {NULL}};
+
+static const struct list organisations = {
+    .key = PAGE_KEY_UUID,
+    .params = org_filters,
+    .sql = "SELECT " ORGANISATION_DOC_SQL ", " PAGE_SORT_US("o.created_at") ", o.id "
+    "FROM organisations o "
+    "WHERE " PAGE_BEFORE("o.created_at", "o.id") " "
+    "AND ($4::text IS NULL OR o.kind = $4) "
+    "AND ($5::text IS NULL OR o.caisse = $5) "
+    "AND ($6::uuid IS NULL OR o.id = $6)" PAGE_NEWEST_FIRST("o.created_at", "o.id"),
+    .nparams = 6,
+    .fix = add_derived,
+};
+
 void h_org_list(struct call *c, struct db *db)
 {
     struct page p;
-    json_t *errors = json_array();
     const char *params[6];
-    const char *kind = call_query(c, "kind");
-    const char *caisse = call_query(c, "caisse");
-    PGresult *res;
 
-    if (!page_parse(c, &p, errors, PAGE_KEY_UUID)) {
-        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+    if (!list_begin(c, &organisations, &p, params))
         return;
-    }
-    if (kind != NULL && !org_kind_valid(kind)) {
-        fielderr_add(errors, "kind", "invalid_enum", "Type d'organisation inconnu.");
-        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
-        return;
-    }
-    json_decref(errors);
-    params[0] = page_ts_param(&p);
-    params[1] = page_key_param(&p);
-    params[2] = page_limit_param(&p);
-    params[3] = kind;
+    params[3] = call_query(c, "kind");
     /* the caller's scope narrows whatever filter was asked */
-    params[4] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : caisse;
+    params[4] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : call_query(c, "caisse");
     params[5] = c->who.role == ROLE_PARTNER ? c->who.org : NULL;
-    res = db_exec(db->pg,
-                  "SELECT " ORGANISATION_DOC_SQL ", (extract(epoch FROM o.created_at) * 1000000)::bigint, o.id "
-                  "FROM organisations o "
-                  "WHERE ($1::bigint IS NULL OR (o.created_at, o.id) < "
-                  "       (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
-                  "AND ($4::text IS NULL OR o.kind = $4) "
-                  "AND ($5::text IS NULL OR o.caisse = $5) "
-                  "AND ($6::uuid IS NULL OR o.id = $6) "
-                  "ORDER BY o.created_at DESC, o.id DESC LIMIT $3",
-                  6, params);
-    if (res == NULL) {
-        call_set_unavailable(c, "La base de données");
-        return;
-    }
-    call_set_json(c, 200, page_result(res, &p, 0, 1, 2, add_derived, NULL));
-    PQclear(res);
+    list_end(c, db, &organisations, &p, params);
 }
 
 /* ---- PATCH /v1/organisations/{id} ------------------------------------------ */

@@ -20,6 +20,7 @@
 #include "vfield.h"
 #include "core/dbpool.h"
 #include "core/idempotency.h"
+#include "support/listing.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
 
@@ -137,40 +138,34 @@ done:
     idem_end(&idem, c, db);
 }
 
+static const struct list_param list_filters[] = {
+    {"org", NULL, list_is_uuid, "invalid_format", "org doit être un identifiant UUID.", 0},
+    {NULL}};
+
+/* the cursor's instant is the message's sequence number: unique, no tie-breaker */
+static const struct list messages = {
+    .key = PAGE_KEY_ANY,
+    .params = list_filters,
+    .sql = "SELECT epart_partnership_message_doc(x)::text, x.seq, x.id "
+    "FROM partnership_messages x "
+    "WHERE ($1::bigint IS NULL OR x.seq < $1::bigint) "
+    "AND ($3::uuid IS NULL OR x.org_id = $3) "
+    "AND ($4::text IS NULL OR x.caisse = $4) "
+    "ORDER BY x.seq DESC LIMIT $2",
+    .nparams = 4,
+    .own_keyset = true,
+};
+
 void h_partnership_list(struct call *c, struct db *db)
 {
-    json_t *errors = json_array();
-    const char *org = call_query(c, "org");
     struct page p;
     const char *params[4];
-    PGresult *res;
 
-    page_parse(c, &p, errors, PAGE_KEY_ANY);
-    if (org != NULL && !uuid_valid(org))
-        fielderr_add(errors, "org", "invalid_format", "org doit être un identifiant UUID.");
-    if (json_array_size(errors) > 0) {
-        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+    if (!list_begin(c, &messages, &p, params))
         return;
-    }
-    json_decref(errors);
     params[0] = page_ts_param(&p);
     params[1] = page_limit_param(&p);
-    params[2] = c->who.role == ROLE_PARTNER ? c->who.org : org;
-    params[3] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL;
-    res = db_exec(db->pg,
-                  "SELECT epart_partnership_message_doc(x)::text, x.seq, x.id "
-                  "FROM partnership_messages x "
-                  "WHERE ($1::bigint IS NULL OR x.seq < $1::bigint) "
-                  "AND ($3::uuid IS NULL OR x.org_id = $3) "
-                  "AND ($4::text IS NULL OR x.caisse = $4) "
-                  "ORDER BY x.seq DESC LIMIT $2",
-                  4, params);
-    if (res == NULL) {
-        call_set_unavailable(c, "La base de données");
-        return;
-    }
-    /* the cursor's instant is the message's sequence number: unique, no tie-breaker */
-    call_set_json(c, 200, page_result(res, &p, 0, 1, 2, NULL, NULL));
-    PQclear(res);
+    list_scope(c, call_query(c, "org"), &params[2], &params[3]);
+    list_end(c, db, &messages, &p, params);
 }
 

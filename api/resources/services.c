@@ -33,6 +33,7 @@
 #include "support/dossier_head.h"
 #include "core/idempotency.h"
 #include "support/ingest.h"
+#include "support/listing.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
 
@@ -62,8 +63,9 @@ void h_request_create(struct call *c)
 /* ---- GET one --------------------------------------------------------------------- */
 
 /* The document of a request still in the queue, from its pending record. */
-static json_t *pending_request(struct db *db, const struct request_kind *k, const char *id)
+static json_t *pending_request(struct db *db, const void *arg, const char *id)
 {
+    const struct request_kind *k = arg;
     struct stream_meta m;
     json_t *body, *doc = NULL;
 
@@ -80,40 +82,19 @@ static json_t *pending_request(struct db *db, const struct request_kind *k, cons
     return doc;
 }
 
-/* The request from PostgreSQL, NULL when absent; 503 set on failure (*failed). */
-static json_t *persisted_request(struct call *c, struct db *db, const struct request_kind *k,
-                                 bool *failed)
+/* The request from PostgreSQL (document_show's stored read). */
+static json_t *stored_request(struct db *db, const void *arg, const char *id, bool *failed)
 {
-    json_t *doc = requests_doc(db->pg, c->params[0], k->kind, NULL, failed);
+    const struct request_kind *k = arg;
 
-    if (*failed)
-        call_set_unavailable(c, "La base de données");
-    return doc;
+    return requests_doc(db->pg, id, k->kind, NULL, failed);
 }
 
 void h_request_get(struct call *c, struct db *db)
 {
     const struct request_kind *k = c->route->arg;
-    bool failed;
-    json_t *doc = persisted_request(c, db, k, &failed);
 
-    if (failed)
-        return;
-    if (doc == NULL)
-        doc = pending_request(db, k, c->params[0]);
-    /* both missed: the worker committed between the two reads */
-    if (doc == NULL) {
-        doc = persisted_request(c, db, k, &failed);
-        if (failed)
-            return;
-    }
-    if (doc == NULL || !auth_in_scope(c, json_str(doc, "org"), json_str(doc, "caisse"))) {
-        json_decref(doc);
-        call_set_not_found(c);
-        return;
-    }
-    audit_record(c, "read", k->kind, c->params[0]);
-    call_set_document(c, doc);
+    document_show(c, db, stored_request, pending_request, k, k->kind);
 }
 
 /* ---- GET list ----------------------------------------------------------------------- */
@@ -124,44 +105,45 @@ static void fix_listed(json_t *doc, void *arg)
     dossier_doc_finish(doc, clock_now(), &g_config);
 }
 
+static bool status_ok(struct call *c, const char *v)
+{
+    return request_status_known(c->route->arg, v);
+}
+
+static const char *const sorts[] = {"due", "created", NULL};
+
+static const struct list_param list_filters[] = {
+    {"status", NULL, status_ok, "invalid_enum", "Statut inconnu.", 0},
+    {"org", NULL, list_is_uuid, "invalid_format", "org doit être un identifiant UUID.", 0},
+    {"sort", sorts, NULL, "invalid_enum", "sort doit valoir created ou due.", 0},
+    {NULL}};
+
+/* one row per request returned: whose data was read (SPEC §10); the query is
+ * store/requests.c's (by creation, or by next due time) */
+static const struct list requests_listed = {
+    .key = PAGE_KEY_UUID,
+    .params = list_filters,
+    .fix = fix_listed,
+    .journal = LIST_JOURNAL_AS,
+    .own_keyset = true,
+};
+
 void h_request_list(struct call *c, struct db *db)
 {
     const struct request_kind *k = c->route->arg;
-    const char *status = call_query(c, "status");
-    const char *org = call_query(c, "org");
     const char *sort = call_query(c, "sort");
-    bool by_due = sort != NULL && strcmp(sort, "due") == 0;
-    json_t *errors = json_array();
+    struct list l = requests_listed;
     struct page p;
-    PGresult *res;
+    const char *org, *caisse;
 
-    page_parse(c, &p, errors, PAGE_KEY_UUID);
-    if (status != NULL && !request_status_known(k, status))
-        fielderr_add(errors, "status", "invalid_enum", "Statut inconnu.");
-    if (org != NULL && !uuid_valid(org))
-        fielderr_add(errors, "org", "invalid_format", "org doit être un identifiant UUID.");
-    if (sort != NULL && strcmp(sort, "due") != 0 && strcmp(sort, "created") != 0)
-        fielderr_add(errors, "sort", "invalid_enum", "sort doit valoir created ou due.");
-    if (json_array_size(errors) > 0) {
-        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+    if (!list_begin(c, &l, &p, NULL))
         return;
-    }
-    json_decref(errors);
-    res = requests_list(db->pg, k->kind, status, c->who.role == ROLE_PARTNER ? c->who.org : org,
-                        c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL, by_due,
-                        page_ts_param(&p), page_key_param(&p), page_limit_param(&p));
-    if (res == NULL) {
-        call_set_unavailable(c, "La base de données");
-        return;
-    }
-    {
-        json_t *page = page_result(res, &p, 0, 1, 2, fix_listed, NULL);
-
-        /* one row per request returned: whose data was read (SPEC §10) */
-        audit_record_items(c, "list", k->kind, json_object_get(page, "items"));
-        call_set_json(c, 200, page);
-    }
-    PQclear(res);
+    l.object_type = k->kind;
+    list_scope(c, call_query(c, "org"), &org, &caisse);
+    list_answer(c, &l, &p,
+                requests_list(db->pg, k->kind, call_query(c, "status"), org, caisse,
+                              sort != NULL && strcmp(sort, "due") == 0, page_ts_param(&p),
+                              page_key_param(&p), page_limit_param(&p)));
 }
 
 /* ---- GET /counts ------------------------------------------------------------------------ */
@@ -220,15 +202,7 @@ static bool reread_request(struct call *c, struct db *db, const char *id)
     bool failed = false;
     json_t *doc = requests_doc(db->pg, id, k->kind, c->who.caisse, &failed);
 
-    if (failed) {
-        call_set_unavailable(c, "La base de données");
-        return false;
-    }
-    if (doc == NULL)
-        return false;
-    call_set_document(c, doc);
-    audit_record(c, "read", k->kind, id);
-    return true;
+    return reread_shown(c, doc, failed, k->kind, id);
 }
 
 void h_request_transition(struct call *c, struct db *db)

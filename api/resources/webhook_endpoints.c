@@ -55,6 +55,7 @@
 #include "core/dispatch.h"
 #include "core/inflight.h"
 #include "core/idempotency.h"
+#include "support/listing.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
 
@@ -530,45 +531,35 @@ void h_webhook_get(struct call *c, struct db *db)
 
 /* ---- GET /v1/webhooks ------------------------------------------------------------ */
 
+/* the states a list may ask for: those a PATCH sets, and "failing", the
+ * deliveries' own (worker/webhooks.c) */
+static const char *const listed_states[] = {"active", "failing", "disabled", NULL};
+
+static const struct list_param webhook_filters[] = {
+    {"org", NULL, list_is_uuid, "invalid_format", "Identifiant d'organisation invalide.", 0},
+    {"state", listed_states, NULL, "invalid_enum", "state vaut active, failing ou disabled.", 0},
+    {NULL}};
+
+static const struct list webhooks = {
+    .key = PAGE_KEY_UUID,
+    .params = webhook_filters,
+    .sql = "SELECT " WEBHOOK_DOC ", " PAGE_SORT_US("w.created_at") ", w.id::text FROM webhooks w "
+    "WHERE w.deleted_at IS NULL "
+    "AND " PAGE_BEFORE("w.created_at", "w.id") " "
+    "AND ($4::uuid IS NULL OR w.org_id = $4::uuid) "
+    "AND ($5::text IS NULL OR w.caisse = $5) "
+    "AND (NOT $6::boolean OR w.org_id IS NULL) "
+    "AND ($7::text IS NULL OR w.state = $7)" PAGE_NEWEST_FIRST("w.created_at", "w.id"),
+    .nparams = 7,
+};
+
 void h_webhook_list(struct call *c, struct db *db)
 {
     struct page p;
-    json_t *errors = json_array();
-    const char *org = call_query(c, "org");
-    const char *caisse = call_query(c, "caisse");
-    const char *state = call_query(c, "state");
-    static const char *const states[] = {"active", "failing", "disabled", NULL};
     const char *params[7];
-    PGresult *res;
-    bool ok = page_parse(c, &p, errors, PAGE_KEY_UUID);
 
-    if (ok && p.has_cursor && !uuid_valid(p.key)) {
-        json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", "cursor", "code",
-                                                "invalid_cursor", "message",
-                                                "Curseur de pagination invalide ; reprenez "
-                                                "depuis la première page."));
-        ok = false;
-    }
-    if (org != NULL && !uuid_valid(org)) {
-        json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", "org", "code",
-                                                "invalid_format", "message",
-                                                "Identifiant d'organisation invalide."));
-        ok = false;
-    }
-    if (state != NULL && !vf_in_set(state, states)) {
-        json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", "state", "code",
-                                                "invalid_enum", "message",
-                                                "state vaut active, failing ou disabled."));
-        ok = false;
-    }
-    if (!ok) {
-        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+    if (!list_begin(c, &webhooks, &p, params))
         return;
-    }
-    json_decref(errors);
-    params[0] = page_ts_param(&p);
-    params[1] = page_key_param(&p);
-    params[2] = page_limit_param(&p);
     /* the caller's scope replaces whatever filter it asked for */
     switch (c->who.role) {
     case ROLE_PARTNER:
@@ -582,30 +573,13 @@ void h_webhook_list(struct call *c, struct db *db)
         params[5] = "true";
         break;
     default:
-        params[3] = org;
-        params[4] = caisse;
+        params[3] = call_query(c, "org");
+        params[4] = call_query(c, "caisse");
         params[5] = "false";
         break;
     }
-    params[6] = state;
-    res = db_exec(db->pg,
-                  "SELECT " WEBHOOK_DOC ", (extract(epoch FROM w.created_at) * 1000000)::bigint,"
-                  " w.id::text FROM webhooks w "
-                  "WHERE w.deleted_at IS NULL "
-                  "AND ($1::bigint IS NULL OR (w.created_at, w.id) < "
-                  "     (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid)) "
-                  "AND ($4::uuid IS NULL OR w.org_id = $4::uuid) "
-                  "AND ($5::text IS NULL OR w.caisse = $5) "
-                  "AND (NOT $6::boolean OR w.org_id IS NULL) "
-                  "AND ($7::text IS NULL OR w.state = $7) "
-                  "ORDER BY w.created_at DESC, w.id DESC LIMIT $3",
-                  7, params);
-    if (res == NULL) {
-        call_set_unavailable(c, "La base de données");
-        return;
-    }
-    call_set_json(c, 200, page_result(res, &p, 0, 1, 2, NULL, NULL));
-    PQclear(res);
+    params[6] = call_query(c, "state");
+    list_end(c, db, &webhooks, &p, params);
 }
 
 /* ---- PATCH /v1/webhooks/{id} ------------------------------------------------------ */
@@ -772,61 +746,43 @@ out:
 
 /* ---- GET /v1/webhooks/{id}/deliveries ------------------------------------------- */
 
+static const struct list_param delivery_filters[] = {
+    {"event_id", NULL, list_is_uuid, "invalid_format", "Identifiant d'événement invalide.", 0},
+    {NULL}};
+
+/* newest first by delivery id, the cursor's key */
+static const struct list deliveries = {
+    .key = PAGE_KEY_INT,
+    .params = delivery_filters,
+    .sql = "SELECT jsonb_build_object('id', d.id, 'event_id', d.event_id,"
+    "  'event_type', d.event_type, 'attempt', d.attempt, 'at', epart_ts(d.at),"
+    "  'status_code', d.status_code, 'latency_ms', d.latency_ms,"
+    "  'success', d.error IS NULL AND d.status_code BETWEEN 200 AND 299,"
+    "  'error', d.error, 'next_attempt_at', epart_ts(d.next_attempt_at))::text,"
+    " " PAGE_SORT_US("d.at") ", d.id::text "
+    "FROM webhook_deliveries d WHERE d.webhook_id = $1 "
+    "AND ($2::bigint IS NULL OR d.id < $2::bigint) "
+    "AND ($4::uuid IS NULL OR d.event_id = $4::uuid) "
+    "ORDER BY d.id DESC LIMIT $3",
+    .nparams = 4,
+    .own_keyset = true,
+};
+
 void h_webhook_deliveries(struct call *c, struct db *db)
 {
     struct page p;
-    json_t *errors, *doc;
-    const char *event = call_query(c, "event_id");
+    json_t *doc = webhook_in_scope(c, db);
     const char *params[4];
-    PGresult *res;
-    bool ok;
 
-    doc = webhook_in_scope(c, db);
     if (doc == NULL)
         return;
     json_decref(doc);
-    errors = json_array();
-    ok = page_parse(c, &p, errors, PAGE_KEY_INT);
-    if (ok && p.has_cursor && (p.key[0] == '\0' || strspn(p.key, "0123456789") != strlen(p.key) ||
-                               strlen(p.key) > 18)) {
-        json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", "cursor", "code",
-                                                "invalid_cursor", "message",
-                                                "Curseur de pagination invalide ; reprenez "
-                                                "depuis la première page."));
-        ok = false;
-    }
-    if (event != NULL && !uuid_valid(event)) {
-        json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", "event_id", "code",
-                                                "invalid_format", "message",
-                                                "Identifiant d'événement invalide."));
-        ok = false;
-    }
-    if (!ok) {
-        call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
+    if (!list_begin(c, &deliveries, &p, params))
         return;
-    }
-    json_decref(errors);
     params[0] = c->params[0];
     params[1] = page_key_param(&p);
     params[2] = page_limit_param(&p);
-    params[3] = event;
-    res = db_exec(db->pg,
-                  "SELECT jsonb_build_object('id', d.id, 'event_id', d.event_id,"
-                  "  'event_type', d.event_type, 'attempt', d.attempt, 'at', epart_ts(d.at),"
-                  "  'status_code', d.status_code, 'latency_ms', d.latency_ms,"
-                  "  'success', d.error IS NULL AND d.status_code BETWEEN 200 AND 299,"
-                  "  'error', d.error, 'next_attempt_at', epart_ts(d.next_attempt_at))::text,"
-                  " (extract(epoch FROM d.at) * 1000000)::bigint, d.id::text "
-                  "FROM webhook_deliveries d WHERE d.webhook_id = $1 "
-                  "AND ($2::bigint IS NULL OR d.id < $2::bigint) "
-                  "AND ($4::uuid IS NULL OR d.event_id = $4::uuid) "
-                  "ORDER BY d.id DESC LIMIT $3",
-                  4, params);
-    if (res == NULL) {
-        call_set_unavailable(c, "La base de données");
-        return;
-    }
-    call_set_json(c, 200, page_result(res, &p, 0, 1, 2, NULL, NULL));
-    PQclear(res);
+    params[3] = call_query(c, "event_id");
+    list_end(c, db, &deliveries, &p, params);
 }
 

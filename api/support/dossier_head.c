@@ -14,6 +14,7 @@
 #include "uuidv.h"
 #include "store/dossiers.h"
 #include "core/auth.h"
+#include "support/audit.h"
 #include "support/ingest.h"
 
 static int from_pending(struct call *c, struct db *db, struct dossier_head *out)
@@ -98,4 +99,45 @@ void call_set_document(struct call *c, json_t *doc)
                             request_next_statuses(kind, json_str(doc, "status")));
     c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
     call_set_json(c, 200, doc);
+}
+
+bool reread_shown(struct call *c, json_t *doc, bool failed, const char *object_type,
+                  const char *id)
+{
+    if (failed) {
+        json_decref(doc);
+        call_set_unavailable(c, "La base de données");
+        return false;
+    }
+    if (doc == NULL)
+        return false;
+    call_set_document(c, doc);
+    audit_record(c, "read", object_type, id);
+    return true;
+}
+
+void document_show(struct call *c, struct db *db,
+                   json_t *(*stored)(struct db *db, const void *arg, const char *id, bool *failed),
+                   json_t *(*pending)(struct db *db, const void *arg, const char *id),
+                   const void *arg, const char *object_type)
+{
+    bool failed = false;
+    json_t *doc = stored(db, arg, c->params[0], &failed);
+
+    if (!failed && doc == NULL) {
+        doc = pending(db, arg, c->params[0]);
+        if (doc == NULL)
+            doc = stored(db, arg, c->params[0], &failed);
+    }
+    if (failed) {
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    if (doc == NULL || !auth_in_scope(c, json_str(doc, "org"), json_str(doc, "caisse"))) {
+        json_decref(doc);
+        call_set_not_found(c);
+        return;
+    }
+    audit_record(c, "read", object_type, c->params[0]);
+    call_set_document(c, doc);
 }

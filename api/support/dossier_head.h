@@ -34,4 +34,23 @@ int dossier_head_load(struct call *c, struct db *db, bool lock, struct dossier_h
  * (its re-read failed) is a 503. */
 void call_set_document(struct call *c, json_t *doc);
 
+/* GET of one dossier or request c->params[0]: its document from PostgreSQL
+ * (stored(db, arg, id, &failed)), else from its pending record while it is
+ * queued (pending(db, arg, id), NULL when none), else from PostgreSQL again —
+ * the worker drops the pending record only after its commit, so when both
+ * reads missed the commit came between them. Out of the caller's scope is a
+ * 404; found, its read is journaled as object_type and it is c's reply. */
+void document_show(struct call *c, struct db *db,
+                   json_t *(*stored)(struct db *db, const void *arg, const char *id, bool *failed),
+                   json_t *(*pending)(struct db *db, const void *arg, const char *id),
+                   const void *arg, const char *object_type);
+
+/* A replayed transition (idem_reread_fn) shows its dossier or request as it
+ * is now, doc as read again in the caller's scope (NULL when none; failed when
+ * PostgreSQL failed): made c's reply (call_set_document) with the read of
+ * object_type id journaled. True when shown; false when there is none (the
+ * reply untouched) or on failure (a 503 set). */
+bool reread_shown(struct call *c, json_t *doc, bool failed, const char *object_type,
+                  const char *id);
+
 #endif

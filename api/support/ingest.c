@@ -481,8 +481,6 @@ void ingest_create(struct call *c, const char *type, const char *ref_prefix,
     char id[37], at[32], today_s[CAL_DATE_LEN], prefix[24], refseq[48];
     char pending[STREAM_PENDING_KEY_MAX + 1], location[128], hash[SHA256_HEX_LEN] = "";
     const char *caisse = json_str(c->org, "caisse");
-    char *meta_text = NULL, *resp_text = NULL;
-    json_t *meta, *resp;
     struct ingest_req r;
     bool bad = false;
     const char *key = call_idempotency_key(c, &bad);
@@ -516,32 +514,37 @@ void ingest_create(struct call *c, const char *type, const char *ref_prefix,
              today_s, today_s + 5, today_s + 8);
     stream_pending_key(pending, id);
     snprintf(location, sizeof(location), "%s/%s", collection, id);
-    meta = stream_meta_build(m);
-    resp = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "reference", INGEST_REF_PLACEHOLDER,
-                     "status", status, "received_at", at);
-    meta_text = json_text(meta);
-    resp_text = json_text(resp);
+    memset(&r, 0, sizeof(r));
+    r.type = type;
+    r.pending_key = pending;
+    r.refseq_key = refseq;
+    r.ref_prefix = prefix;
+    r.location = location;
+    r.object_id = id;
+    r.hash = hash[0] != '\0' ? hash : NULL;
+    ingest_queue(c, &r, stream_meta_build(m),
+                 json_pack("{s:s, s:s, s:s, s:s}", "id", id, "reference", INGEST_REF_PLACEHOLDER,
+                           "status", status, "received_at", at));
+}
+
+void ingest_queue(struct call *c, struct ingest_req *r, json_t *meta, json_t *response)
+{
+    char *meta_text = json_text(meta);
+    char *resp_text = json_text(response);
+
     json_decref(meta);
-    json_decref(resp);
+    json_decref(response);
     if (meta_text == NULL || resp_text == NULL) {
         free(meta_text);
         free(resp_text);
         call_reply_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
         return;
     }
-    memset(&r, 0, sizeof(r));
-    r.type = type;
-    r.meta = meta_text;
-    r.body = c->body;
-    r.body_len = c->body_len;
-    r.pending_key = pending;
-    r.refseq_key = refseq;
-    r.ref_prefix = prefix;
-    r.response = resp_text;
-    r.location = location;
-    r.object_id = id;
-    r.hash = hash[0] != '\0' ? hash : NULL;
-    ingest_submit(c, &r);
+    r->meta = meta_text;
+    r->response = resp_text;
+    r->body = c->body;
+    r->body_len = c->body_len;
+    ingest_submit(c, r);
     free(meta_text);
     free(resp_text);
 }

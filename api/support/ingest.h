@@ -81,4 +81,8 @@ void ingest_init(void);
  * strings of r are copied before this returns. */
 void ingest_submit(struct call *c, const struct ingest_req *r);
 
+/* The same with c's body, the entry's meta and the 202's body as documents
+ * (references taken), written as text here; a 503 when memory is short. */
+void ingest_queue(struct call *c, struct ingest_req *r, json_t *meta, json_t *response);
+
 #endif
