@@ -184,6 +184,20 @@ static void submit(struct call *c, void (*fn)(struct call *c, struct db *db), bo
     call_queue_push(&queue, c); /* unbounded: the deadline bounds the wait */
 }
 
+bool dbpool_begin(struct call *c, struct db *db)
+{
+    if (db_begin(db->pg) == 0)
+        return true;
+    call_set_unavailable(c, "La base de données");
+    return false;
+}
+
+void dbpool_abort(struct call *c, struct db *db)
+{
+    db_rollback(db->pg);
+    call_set_unavailable(c, "La base de données");
+}
+
 void dbpool_submit(struct call *c, void (*fn)(struct call *c, struct db *db))
 {
     submit(c, fn, false);

@@ -15,6 +15,7 @@
 #define EPART_API_DBPOOL_H
 
 #include <hiredis/hiredis.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <libpq-fe.h>
 
@@ -44,6 +45,12 @@ void dbpool_submit(struct call *c, void (*fn)(struct call *c, struct db *db));
 /* The same, but fn runs even when PostgreSQL cannot be reached (db->pg NULL),
  * to say so itself (/readyz names the dependency that is down). */
 void dbpool_submit_optional(struct call *c, void (*fn)(struct call *c, struct db *db));
+
+/* BEGIN a transaction on the job's connection; false after setting c's 503. */
+bool dbpool_begin(struct call *c, struct db *db);
+
+/* ROLLBACK it and set c's 503: a statement of the transaction failed. */
+void dbpool_abort(struct call *c, struct db *db);
 
 /* True when the last attempt to reach PostgreSQL succeeded (for /readyz). */
 int dbpool_pg_up(void);

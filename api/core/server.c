@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fielderr.h"
 #include "jsonarena.h"
 #include "jsonfast.h"
 #include "log.h"
@@ -328,6 +329,20 @@ int call_if_match(struct call *c)
     return (int)n;
 }
 
+bool call_if_match_ok(struct call *c, int *version)
+{
+    *version = call_if_match(c);
+    if (*version >= 0)
+        return true;
+    call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".", NULL);
+    return false;
+}
+
+void call_set_stale(struct call *c, const char *detail)
+{
+    call_set_problem(c, 412, "Version périmée", detail, NULL);
+}
+
 int call_wants_csv(struct call *c)
 {
     const char *format = call_query(c, "format");
@@ -361,6 +376,19 @@ int call_wants_csv(struct call *c)
             accept++;
     }
     return 0;
+}
+
+int call_format(struct call *c)
+{
+    int csv = call_wants_csv(c);
+    json_t *errors;
+
+    if (csv >= 0)
+        return csv;
+    errors = json_array();
+    fielderr_add(errors, "format", "invalid_enum", "format doit valoir json ou csv.");
+    call_reply_invalid(c, errors);
+    return -1;
 }
 
 void call_scope(const struct call *c, char *buf, size_t len)

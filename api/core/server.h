@@ -249,10 +249,20 @@ const char *call_idempotency_key(struct call *c, bool *bad);
 /* The If-Match header as a version: 0 when absent, -1 when malformed. */
 int call_if_match(struct call *c);
 
+/* The same into *version; false after setting c's 400 when it is malformed. */
+bool call_if_match_ok(struct call *c, int *version);
+
+/* Set c's 412 "Version périmée" with detail (what changed, in French). */
+void call_set_stale(struct call *c, const char *detail);
+
 /* 1 when the caller asks for CSV (?format=csv, or an Accept header naming
  * text/csv before application/json, q=0 excluded), 0 for JSON, -1 for an
  * unknown ?format. */
 int call_wants_csv(struct call *c);
+
+/* The same for a handler on the HTTP thread: 1 CSV, 0 JSON, or -1 after
+ * answering 422 for an unknown ?format. */
+int call_format(struct call *c);
 
 /* The idempotency scope of the caller (SPEC §2): its kind, "org", "caisse" or
  * "sub", returned, and in *id the organisation, caisse code or sub. Keys built

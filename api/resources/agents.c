@@ -268,7 +268,7 @@ void h_agent_patch(struct call *c, struct db *db)
 {
     json_t *doc = agent_load(c, db);
     json_t *errors;
-    int if_match = call_if_match(c);
+    int if_match = 0;
     vctx v;
     char version[16], now[40], sqlstate[6] = "";
     const char *params[11];
@@ -278,13 +278,8 @@ void h_agent_patch(struct call *c, struct db *db)
 
     if (doc == NULL)
         return;
-    if (!call_parse_json_body(c))
+    if (!call_parse_json_body(c) || !call_if_match_ok(c, &if_match))
         goto out;
-    if (if_match < 0) {
-        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
-                         NULL);
-        goto out;
-    }
     errors = json_array();
     vf_init(&v, errors);
     if (!json_is_object(c->json)) {
@@ -313,8 +308,7 @@ void h_agent_patch(struct call *c, struct db *db)
     }
     json_decref(errors);
     if (if_match > 0 && if_match != json_integer_value(json_object_get(doc, "version"))) {
-        call_set_problem(c, 412, "Version périmée",
-                         "L'agent a été modifié depuis la version indiquée par If-Match.", NULL);
+        call_set_stale(c, "L'agent a été modifié depuis la version indiquée par If-Match.");
         goto out;
     }
     snprintf(version, sizeof(version), "%lld",
@@ -345,8 +339,7 @@ void h_agent_patch(struct call *c, struct db *db)
     }
     if (PQntuples(res) == 0) {
         PQclear(res);
-        call_set_problem(c, 412, "Version périmée",
-                         "L'agent a été modifié pendant la requête ; relisez-le.", NULL);
+        call_set_stale(c, "L'agent a été modifié pendant la requête ; relisez-le.");
         goto out;
     }
     audit_record(c, "update", "agent", c->params[0]);
@@ -360,16 +353,13 @@ out:
 
 void h_agent_delete(struct call *c, struct db *db)
 {
-    int if_match = call_if_match(c);
+    int if_match = 0;
     char version[16];
     const char *params[2];
     PGresult *res;
 
-    if (if_match < 0) {
-        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
-                         NULL);
+    if (!call_if_match_ok(c, &if_match))
         return;
-    }
     snprintf(version, sizeof(version), "%d", if_match);
     params[0] = c->params[0];
     params[1] = if_match > 0 ? version : NULL;
@@ -386,8 +376,7 @@ void h_agent_delete(struct call *c, struct db *db)
         audit_record(c, "delete", "agent", c->params[0]);
         c->status = 204;
     } else if (strcmp(PQgetvalue(res, 0, 1), "1") == 0) {
-        call_set_problem(c, 412, "Version périmée",
-                         "L'agent a été modifié depuis la version indiquée par If-Match.", NULL);
+        call_set_stale(c, "L'agent a été modifié depuis la version indiquée par If-Match.");
     } else {
         call_set_not_found(c);
     }

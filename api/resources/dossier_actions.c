@@ -60,17 +60,11 @@ static void check_db(struct call *c, struct db *db)
     json_decref(errors);
     if (idem_lookup(c, db))
         return;
-    if_match = call_if_match(c);
-    if (if_match < 0) {
-        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
-                         NULL);
+    if (!call_if_match_ok(c, &if_match))
         return;
-    }
     if (if_match > 0 && if_match != q->head.version) {
-        call_set_problem(c, 412, "Version périmée",
-                         "Le dossier a changé depuis la version indiquée par If-Match ; "
-                         "relisez-le.",
-                         NULL);
+        call_set_stale(c, "Le dossier a changé depuis la version indiquée par If-Match ; "
+                       "relisez-le.");
         return;
     }
     if (q->act != NULL && !dossier_action_allowed(q->act, q->head.status)) {

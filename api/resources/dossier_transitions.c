@@ -248,14 +248,8 @@ void h_dossier_transition(struct call *c, struct db *db)
     char at[40], today[CAL_DATE_LEN];
     int if_match, found, rc;
 
-    if (!uuid_valid(c->params[0])) {
-        call_set_not_found(c);
+    if (!dbpool_begin(c, db))
         return;
-    }
-    if (db_begin(db->pg) < 0) {
-        call_set_unavailable(c, "La base de données");
-        return;
-    }
     found = load_current(c, db, &cur);
     if (found < 0)
         goto rollback;
@@ -283,17 +277,11 @@ void h_dossier_transition(struct call *c, struct db *db)
     json_decref(errors);
     if (!idem_begin(&idem, c, db, reread_dossier))
         goto rollback;
-    if_match = call_if_match(c);
-    if (if_match < 0) {
-        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
-                         NULL);
+    if (!call_if_match_ok(c, &if_match))
         goto rollback;
-    }
     if (if_match > 0 && if_match != cur.version) {
-        call_set_problem(c, 412, "Version périmée",
-                         "Le dossier a changé depuis la version indiquée par If-Match ; "
-                         "relisez-le.",
-                         NULL);
+        call_set_stale(c, "Le dossier a changé depuis la version indiquée par If-Match ; "
+                       "relisez-le.");
         goto rollback;
     }
     act = dossier_action_named(action);

@@ -31,6 +31,7 @@
 #include "support/audit.h"
 #include "support/dossier_head.h"
 #include "support/ingest.h"
+#include "support/listing.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
 
@@ -325,15 +326,10 @@ static void dossier_list_db(struct call *c, struct db *db)
 
 void h_dossier_list(struct call *c)
 {
-    int csv = call_wants_csv(c);
+    int csv = call_format(c);
 
-    if (csv < 0) {
-        json_t *errors = json_array();
-
-        fielderr_add(errors, "format", "invalid_enum", "format doit valoir json ou csv.");
-        call_reply_invalid(c, errors);
+    if (csv < 0)
         return;
-    }
     if (csv == 1) {
         struct list_csv *x = calloc(1, sizeof(*x));
 
@@ -355,9 +351,8 @@ void h_dossier_counts(struct call *c, struct db *db)
 {
     struct dossier_filter f;
     json_t *errors = json_array();
-    json_t *by_status, *doc;
+    json_t *by_status;
     char now[40];
-    json_int_t total = 0, late = 0;
     PGresult *res;
 
     filter_parse(c, &f, errors, false);
@@ -367,22 +362,9 @@ void h_dossier_counts(struct call *c, struct db *db)
     }
     json_decref(errors);
     res = dossiers_counts(db->pg, f.params, db_ts(clock_now_us(), now, sizeof(now)));
-    if (res == NULL) {
-        call_set_unavailable(c, "La base de données");
-        return;
-    }
     by_status = json_object();
     for (size_t i = 0; i < DOSSIER_STATUS_COUNT; i++)
         json_object_set_new(by_status, dossier_statuses[i], json_integer(0));
-    for (int i = 0; i < PQntuples(res); i++) {
-        json_int_t n = strtoll(PQgetvalue(res, i, 1), NULL, 10);
-
-        json_object_set_new(by_status, PQgetvalue(res, i, 0), json_integer(n));
-        total += n;
-        late += strtoll(PQgetvalue(res, i, 2), NULL, 10);
-    }
-    PQclear(res);
-    doc = json_pack("{s:o, s:I, s:I}", "statuses", by_status, "total", total, "overdue", late);
-    call_set_json(c, 200, doc);
+    list_counts(c, res, by_status);
 }
 

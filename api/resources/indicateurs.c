@@ -407,15 +407,10 @@ static void send_csv(struct call *c)
 void h_indicateurs(struct call *c)
 {
     struct ind_ctx *x;
-    int csv = call_wants_csv(c);
+    int csv = call_format(c);
 
-    if (csv < 0) {
-        json_t *errors = json_array();
-
-        fielderr_add(errors, "format", "invalid_enum", "format doit valoir json ou csv.");
-        call_reply_invalid(c, errors);
+    if (csv < 0)
         return;
-    }
     x = calloc(1, sizeof(*x));
     if (x == NULL) {
         call_reply_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);

@@ -214,7 +214,7 @@ void h_org_patch(struct call *c, struct db *db)
 {
     json_t *org = organisation_load(db->pg, c->params[0]);
     json_t *errors;
-    int if_match = call_if_match(c);
+    int if_match = 0;
     char *convention = NULL, *referent = NULL;
     char version[16], now[40];
     const char *params[12];
@@ -225,13 +225,8 @@ void h_org_patch(struct call *c, struct db *db)
             call_set_not_found(c);
         return;
     }
-    if (!call_parse_json_body(c))
+    if (!call_parse_json_body(c) || !call_if_match_ok(c, &if_match))
         goto out;
-    if (if_match < 0) {
-        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
-                         NULL);
-        goto out;
-    }
     errors = json_array();
     if (org_validate_patch(c->json, org, errors) > 0) {
         call_set_invalid(c, errors);
@@ -239,9 +234,7 @@ void h_org_patch(struct call *c, struct db *db)
     }
     json_decref(errors);
     if (if_match > 0 && if_match != json_integer_value(json_object_get(org, "version"))) {
-        call_set_problem(c, 412, "Version périmée",
-                         "L'organisation a été modifiée depuis la version indiquée par If-Match.",
-                         NULL);
+        call_set_stale(c, "L'organisation a été modifiée depuis la version indiquée par If-Match.");
         goto out;
     }
     merge_patch(org, c->json);
@@ -273,8 +266,7 @@ void h_org_patch(struct call *c, struct db *db)
     }
     if (PQntuples(res) == 0) {
         PQclear(res);
-        call_set_problem(c, 412, "Version périmée",
-                         "L'organisation a été modifiée pendant la requête ; relisez-la.", NULL);
+        call_set_stale(c, "L'organisation a été modifiée pendant la requête ; relisez-la.");
         goto out;
     }
     json_decref(org);

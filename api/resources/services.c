@@ -158,7 +158,6 @@ void h_request_counts(struct call *c, struct db *db)
     json_t *errors = json_array();
     json_t *by_status;
     char now[40];
-    json_int_t total = 0, late = 0;
     PGresult *res;
 
     if (org != NULL && !uuid_valid(org))
@@ -171,25 +170,11 @@ void h_request_counts(struct call *c, struct db *db)
     res = requests_counts(db->pg, k->kind, c->who.role == ROLE_PARTNER ? c->who.org : org,
                           c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL,
                           db_ts(clock_now_us(), now, sizeof(now)));
-    if (res == NULL) {
-        call_set_unavailable(c, "La base de données");
-        return;
-    }
     by_status = json_object();
     json_object_set_new(by_status, k->initial, json_integer(0));
     for (const struct request_edge *e = k->edges; e->from != NULL; e++)
         json_object_set_new(by_status, e->to, json_integer(0));
-    for (int i = 0; i < PQntuples(res); i++) {
-        json_int_t n = strtoll(PQgetvalue(res, i, 1), NULL, 10);
-
-        json_object_set_new(by_status, PQgetvalue(res, i, 0), json_integer(n));
-        total += n;
-        late += strtoll(PQgetvalue(res, i, 2), NULL, 10);
-    }
-    PQclear(res);
-    call_set_json(c, 200,
-                  json_pack("{s:o, s:I, s:I}", "statuses", by_status, "total", total, "overdue",
-                            late));
+    list_counts(c, res, by_status);
 }
 
 /* ---- POST /{id}/transitions ----------------------------------------------------------- */
@@ -215,14 +200,8 @@ void h_request_transition(struct call *c, struct db *db)
     const char *to = NULL;
     int version, if_match;
 
-    if (!uuid_valid(c->params[0])) {
-        call_set_not_found(c);
+    if (!dbpool_begin(c, db))
         return;
-    }
-    if (db_begin(db->pg) < 0) {
-        call_set_unavailable(c, "La base de données");
-        return;
-    }
     res = requests_lock(db->pg, c->params[0], k->kind, c->who.caisse);
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
@@ -252,15 +231,10 @@ void h_request_transition(struct call *c, struct db *db)
     /* the key before the status (SPEC §2): a retry gets its first answer */
     if (!idem_begin(&idem, c, db, reread_request))
         goto rollback;
-    if_match = call_if_match(c);
-    if (if_match < 0) {
-        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
-                         NULL);
+    if (!call_if_match_ok(c, &if_match))
         goto rollback;
-    }
     if (if_match > 0 && if_match != version) {
-        call_set_problem(c, 412, "Version périmée",
-                         "La demande a changé depuis la version indiquée par If-Match.", NULL);
+        call_set_stale(c, "La demande a changé depuis la version indiquée par If-Match.");
         goto rollback;
     }
     if (!request_edge_allowed(k, status, to)) {

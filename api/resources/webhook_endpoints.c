@@ -590,7 +590,7 @@ void h_webhook_patch(struct call *c, struct db *db)
     json_t *errors;
     struct webhook_url url;
     bool url_ok = false;
-    int if_match = call_if_match(c);
+    int if_match = 0;
     vctx v;
     char version[16], now[40];
     char *events = NULL;
@@ -600,13 +600,8 @@ void h_webhook_patch(struct call *c, struct db *db)
 
     if (doc == NULL)
         return;
-    if (!call_parse_json_body(c))
+    if (!call_parse_json_body(c) || !call_if_match_ok(c, &if_match))
         goto out;
-    if (if_match < 0) {
-        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
-                         NULL);
-        goto out;
-    }
     errors = json_array();
     vf_init(&v, errors);
     check_body(c, &v, c->json, true, &url, &url_ok, NULL);
@@ -618,8 +613,7 @@ void h_webhook_patch(struct call *c, struct db *db)
     }
     json_decref(errors);
     if (if_match > 0 && if_match != json_integer_value(json_object_get(doc, "version"))) {
-        call_set_problem(c, 412, "Version périmée",
-                         "Le webhook a été modifié depuis la version indiquée par If-Match.", NULL);
+        call_set_stale(c, "Le webhook a été modifié depuis la version indiquée par If-Match.");
         goto out;
     }
     if (json_object_get(c->json, "events") != NULL)
@@ -635,10 +629,8 @@ void h_webhook_patch(struct call *c, struct db *db)
     params[5] = json_string_value(json_object_get(c->json, "state"));
     params[6] = db_ts(clock_now_us(), now, sizeof(now));
     params[7] = version;
-    if (db_begin(db->pg) < 0) {
-        call_set_unavailable(c, "La base de données");
+    if (!dbpool_begin(c, db))
         goto out;
-    }
     /* back to "active" by its owner: the failure count starts again */
     res = db_exec(db->pg,
                   "UPDATE webhooks AS w SET url = COALESCE($2, w.url),"
@@ -653,15 +645,13 @@ void h_webhook_patch(struct call *c, struct db *db)
                   "RETURNING " WEBHOOK_DOC,
                   8, params);
     if (res == NULL) {
-        db_rollback(db->pg);
-        call_set_unavailable(c, "La base de données");
+        dbpool_abort(c, db);
         goto out;
     }
     if (PQntuples(res) == 0) {
         PQclear(res);
         db_rollback(db->pg);
-        call_set_problem(c, 412, "Version périmée",
-                         "Le webhook a été modifié pendant la requête ; relisez-le.", NULL);
+        call_set_stale(c, "Le webhook a été modifié pendant la requête ; relisez-le.");
         goto out;
     }
     json_decref(doc);
@@ -671,8 +661,7 @@ void h_webhook_patch(struct call *c, struct db *db)
     if ((params[5] != NULL && strcmp(params[5], "disabled") == 0 &&
          webhook_jobs_cancel_all(db->pg, c->params[0], false) < 0) ||
         db_commit(db->pg) < 0) {
-        db_rollback(db->pg);
-        call_set_unavailable(c, "La base de données");
+        dbpool_abort(c, db);
         goto out;
     }
     /* the pending count changed with the cancellations */
@@ -689,43 +678,35 @@ out:
 void h_webhook_delete(struct call *c, struct db *db)
 {
     json_t *doc = webhook_in_scope(c, db);
-    int if_match = call_if_match(c);
+    int if_match = 0;
     char version[16], now[40];
     const char *params[3];
     PGresult *res;
 
     if (doc == NULL)
         return;
-    if (if_match < 0) {
-        call_set_problem(c, 400, "En-tête invalide", "If-Match doit être une version \"N\".",
-                         NULL);
+    if (!call_if_match_ok(c, &if_match))
         goto out;
-    }
     snprintf(version, sizeof(version), "%d", if_match);
     params[0] = c->params[0];
     params[1] = db_ts(clock_now_us(), now, sizeof(now));
     params[2] = if_match > 0 ? version : NULL;
-    if (db_begin(db->pg) < 0) {
-        call_set_unavailable(c, "La base de données");
+    if (!dbpool_begin(c, db))
         goto out;
-    }
     res = db_exec(db->pg,
                   "UPDATE webhooks SET deleted_at = $2, updated_at = $2, version = version + 1 "
                   "WHERE id = $1 AND deleted_at IS NULL AND ($3::int IS NULL OR version = $3::int) "
                   "RETURNING id",
                   3, params);
     if (res == NULL) {
-        db_rollback(db->pg);
-        call_set_unavailable(c, "La base de données");
+        dbpool_abort(c, db);
         goto out;
     }
     if (PQntuples(res) == 0) {
         PQclear(res);
         db_rollback(db->pg);
         if (if_match > 0)
-            call_set_problem(c, 412, "Version périmée",
-                             "Le webhook a été modifié depuis la version indiquée par If-Match.",
-                             NULL);
+            call_set_stale(c, "Le webhook a été modifié depuis la version indiquée par If-Match.");
         else
             call_set_not_found(c); /* deleted meanwhile */
         goto out;
@@ -735,8 +716,7 @@ void h_webhook_delete(struct call *c, struct db *db)
      * changes nothing (the sender only updates pending jobs) */
     if (webhook_jobs_cancel_all(db->pg, c->params[0], false) < 0 ||
         db_commit(db->pg) < 0) {
-        db_rollback(db->pg);
-        call_set_unavailable(c, "La base de données");
+        dbpool_abort(c, db);
         goto out;
     }
     c->status = 204;

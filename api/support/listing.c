@@ -3,6 +3,7 @@
  */
 #include "support/listing.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -94,6 +95,27 @@ void list_answer(struct call *c, const struct list *l, const struct page *p, PGr
     call_set_json(c, 200, page);
     if (l->journal == LIST_JOURNAL_ONCE)
         audit_record(c, "list", l->object_type, NULL);
+}
+
+void list_counts(struct call *c, PGresult *res, json_t *by_status)
+{
+    json_int_t total = 0, late = 0;
+
+    if (res == NULL) {
+        json_decref(by_status);
+        call_set_unavailable(c, "La base de données");
+        return;
+    }
+    for (int i = 0; i < PQntuples(res); i++) {
+        json_int_t n = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+
+        json_object_set_new(by_status, PQgetvalue(res, i, 0), json_integer(n));
+        total += n;
+        late += strtoll(PQgetvalue(res, i, 2), NULL, 10);
+    }
+    PQclear(res);
+    call_set_json(c, 200, json_pack("{s:o, s:I, s:I}", "statuses", by_status, "total", total,
+                                    "overdue", late));
 }
 
 void list_scope(const struct call *c, const char *org_asked, const char **org,

@@ -96,6 +96,12 @@ void list_end(struct call *c, struct db *db, const struct list *l, const struct 
  * NULL. */
 void list_answer(struct call *c, const struct list *l, const struct page *p, PGresult *res);
 
+/* The answer of a /counts (the tabs of a back-office list, SPEC §12) from the
+ * rows of res (status, count, late; PQclear'd here), with by_status (taken)
+ * holding every status at 0 first: {"statuses", "total", "overdue"} as c's
+ * reply, or a 503 when res is NULL. */
+void list_counts(struct call *c, PGresult *res, json_t *by_status);
+
 /* The caller's scope as two parameters, whatever it asked for: a partner's
  * organisation, an instructor's caisse (and the organisation it asked for), an
  * administrator's asked organisation. */
