@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonarena.h"
 #include "uuidv.h"
 #include "core/auth.h"
 #include "core/conn.h"
@@ -44,6 +45,17 @@ void dispatch_db(struct call *c)
     dbpool_submit(c, run_job);
 }
 
+/* The route's handler, after the body when the row asks for it (with a job,
+ * the body and the key are the job's: run_job). */
+static void run_handler(struct call *c)
+{
+    if (c->route->db == NULL && (c->route->flags & ROUTE_JSON) && !call_parse_json_body(c)) {
+        call_reply_prepared(c);
+        return;
+    }
+    c->route->handler(c);
+}
+
 /* Once the caller may call the route: what its row asks for, then its code. */
 static void route_run(struct call *c)
 {
@@ -58,12 +70,15 @@ static void route_run(struct call *c)
         dispatch_db(c);
         return;
     }
-    /* with a job, the body and the key are the job's (run_job) */
-    if (r->db == NULL && (r->flags & ROUTE_JSON) && !call_parse_json_body(c)) {
-        call_reply_prepared(c);
+    if (r->db == NULL && (r->flags & ROUTE_ARENA)) {
+        /* the call may end inside: call_free leaves the arena (jsonarena.h) */
+        struct json_arena *prev = json_arena_enter(call_arena(c));
+
+        run_handler(c);
+        json_arena_restore(prev);
         return;
     }
-    r->handler(c);
+    run_handler(c);
 }
 
 void dispatch_request(struct evhttp_request *req, void *arg)

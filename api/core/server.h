@@ -70,8 +70,13 @@ typedef bool (*idem_reread_fn)(struct call *c, struct db *db, const char *object
  *                  recorded after the job, with .reread for a replay's
  *                  document — for the writes that check nothing before their
  *                  key; the others call idem_begin themselves after the checks
- *                  whose answers must not be recorded (scope, fields). */
-enum route_flag { ROUTE_UUID_ID = 1u << 0, ROUTE_JSON = 1u << 1, ROUTE_IDEM = 1u << 2 };
+ *                  whose answers must not be recorded (scope, fields);
+ *   ROUTE_ARENA    the body and the handler's Jansson values live in the call's
+ *                  arena (call_arena, jsonarena.h: its rules) — for a handler on
+ *                  the HTTP thread that does all its work there (the ingest
+ *                  path, POST /v1/dossiers). */
+enum route_flag { ROUTE_UUID_ID = 1u << 0, ROUTE_JSON = 1u << 1, ROUTE_IDEM = 1u << 2,
+                  ROUTE_ARENA = 1u << 3 };
 
 /* One operation of the API (the table: core/route_table.c). What runs is the
  * handler on the HTTP thread, or the database job, or both: the handler first,

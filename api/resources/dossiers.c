@@ -21,7 +21,6 @@
 #include "dossier_doc.h"
 #include "dossier_valid.h"
 #include "fielderr.h"
-#include "jsonarena.h"
 #include "organisation.h"
 #include "secret_hash.h"
 #include "uuidv.h"
@@ -45,7 +44,10 @@ static bool wants_ame_first(const json_t *body)
            json_is_true(json_object_get(body, "first_request"));
 }
 
-static void dossier_create(struct call *c)
+/* The ingest path's Jansson values (the body's tree, the errors, the meta and
+ * the 202 body) all stay with the call: its row (ROUTE_ARENA) has them made in
+ * the call's arena, which goes with it (profile in docs/BENCHMARKS.md). */
+void h_dossier_create(struct call *c)
 {
     json_t *errors;
     struct stream_meta m = {0};
@@ -83,17 +85,6 @@ static void dossier_create(struct call *c)
                                              has_sent ? &sent : NULL, today, &m.ame_deposit_on);
     }
     ingest_create(c, "dossier.create", "EP", "/v1/dossiers", dossier_initial_status(transmit), &m);
-}
-
-/* The ingest path's Jansson values (the body's tree, the errors, the meta and
- * the 202 body) all stay with the call: they come from its arena, and go with
- * it (profile in docs/BENCHMARKS.md). c may be freed when this returns. */
-void h_dossier_create(struct call *c)
-{
-    struct json_arena *prev = json_arena_enter(call_arena(c));
-
-    dossier_create(c);
-    json_arena_restore(prev);
 }
 
 /* ---- GET /v1/dossiers/{id} ----------------------------------------------------- */
