@@ -1,26 +1,29 @@
 /*
  * main.c — the epart API process: configuration, signals, threads.
  *
- * The API's files, in layers (docs/architecture.md draws them). A file
- * includes common/ and the layers below its own, never one above:
+ * The API's files, in layers (docs/architecture.md draws them;
+ * tests/lint/layers.sh checks them). A file includes common/, store/ and the
+ * layers below its own, never one above:
  *
  *   core/       what every request goes through, whatever it asks: the HTTP
  *               threads and their event loops, the call and its replies, the
  *               dispatcher and the route table, the connection guard, the
  *               checks made before any handler (token, role, convention,
  *               rate: auth, tokencache, revocations, ratelimit, and the
- *               organisations' cache they read), the web application's files
- *               (served before the route table), the database and hash
- *               threads, the Redis link, metrics. Knows no resource.
- *   support/    what several handlers share: idempotency, keyset pages, the
- *               audit journal, the ingest script, a dossier's head, the OpenID
- *               provider's keys. Includes core/.
+ *               organisations' cache they read), the Idempotency-Key, the web
+ *               application's files (served before the route table), the
+ *               database and hash threads, the Redis link, metrics. Knows no
+ *               resource.
+ *   support/    what several handlers share: keyset lists and cursors, the
+ *               audit journal, the ingest script, a dossier's head and the
+ *               reads of one document, the OpenID provider's keys. Includes
+ *               core/.
  *   resources/  one file per resource of the API, holding its handlers (their
  *               list: handlers.h). Includes core/ and support/; never another
  *               resource's file.
  *   main.c      the process: the only file that starts every layer.
  *
- * The one place core/ names handlers is the route table (core/route_table.c),
+ * The one place core/ names handlers is the route table (core/routes.def),
  * as Redis's command table does. core/call_job.h is core's alone: how a call
  * travels to the database, hash and provider threads and back.
  */
