@@ -108,6 +108,7 @@ int main(int argc, char **argv)
     oidc_stop();
     dbpool_stop();
     hashpool_stop();
+    server_free(); /* after the pools: their last calls come back to the threads */
     revocations_stop();
     audit_stop();
     startup_shared_state_stop();

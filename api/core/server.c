@@ -578,21 +578,26 @@ static void call_returned(struct call *c)
     call_reply_prepared(c);
 }
 
-static void on_done(evutil_socket_t fd, short what, void *arg)
+/* Every call of thr's completion queue, each given to fn. */
+static void done_drain(struct http_thread *thr, void (*fn)(struct call *c))
 {
-    struct http_thread *thr = arg;
     struct call *c, *next;
 
-    (void)fd;
-    (void)what;
     pthread_mutex_lock(&thr->done_lock);
     c = thr->done_head;
     thr->done_head = thr->done_tail = NULL;
     pthread_mutex_unlock(&thr->done_lock);
     for (; c != NULL; c = next) {
         next = c->job->next;
-        call_returned(c);
+        fn(c);
     }
+}
+
+static void on_done(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    done_drain(arg, call_returned);
 }
 
 /* ---- threads ------------------------------------------------------------------- */
@@ -738,11 +743,20 @@ out:
     for (int i = 0; i < 2; i++)
         if (sigs[i] != NULL)
             event_free(sigs[i]);
-    for (int i = 0; i < nthreads; i++)
+    return rc;
+}
+
+void server_free(void)
+{
+    for (int i = 0; i < nthreads && threads != NULL; i++) {
+        /* calls the pools finished after the loops stopped: their connections
+         * close with evhttp; only their memory is left */
+        done_drain(&threads[i], call_free);
         thread_free(&threads[i]);
+    }
     free(threads);
     threads = NULL;
-    return rc;
+    nthreads = 0;
 }
 
 void server_stop(void)

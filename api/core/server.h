@@ -174,6 +174,12 @@ void server_guard_signals(void);
 /* Ask every HTTP thread to stop (from an event callback). */
 void server_stop(void);
 
+/* Free the HTTP threads once server_run() returned and every pool that hands
+ * calls back (database, hash, provider threads) has been stopped: a call they
+ * finished meanwhile waits in its thread's completion queue, and is freed here
+ * with the thread's event base. */
+void server_free(void);
+
 /* Check the body of a JSON route (SPEC §2 order: 413, 415, 400 — more than 32
  * levels of nesting is a 400) and parse it into c->json. Returns false after
  * recording the problem in the call (send it with call_reply_prepared). Safe in

@@ -522,15 +522,18 @@ void oidc_stop(void)
     current = NULL;
     json_decref(endpoints);
     endpoints = NULL;
+    /* calls still waiting go back to their threads, where server_free() frees them */
     while (waiters != NULL) {
         struct waiter *next = waiters->next;
 
+        server_complete(waiters->c);
         free(waiters);
         waiters = next;
     }
     while (jobs != NULL) {
         struct waiter *next = jobs->next;
 
+        server_complete(jobs->c);
         free(jobs);
         jobs = next;
     }
