@@ -18,7 +18,7 @@ Bodies Prism cannot carry at all (not JSON, duplicate keys, over the size
 limit: its own parser answers first) go straight to the API; their answers
 are written to a file that check.mjs validates against the document with Ajv.
 Every operation of the document must be exercised at least once with a 2xx
-answer, so that a route added to api/core/route_table.c without traffic here fails the
+answer, so that a route added to api/core/routes.def without traffic here fails the
 pass (add a call below, next to its resource).
 """
 import json
