@@ -236,7 +236,6 @@ static const struct list_param agent_filters[] = {
 
 /* one row per agent returned (SPEC §10) */
 static const struct list agents = {
-    .key = PAGE_KEY_UUID,
     .params = agent_filters,
     .sql = "SELECT " AGENT_DOC ", " PAGE_SORT_US("a.created_at") ", a.id::text FROM agents a "
     "WHERE " PAGE_BEFORE("a.created_at", "a.id") " "

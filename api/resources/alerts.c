@@ -30,7 +30,6 @@ static const struct list_param filters[] = {
 /* an alert says whose request is late: one row per alert, naming the dossier
  * or request it is about (SPEC §10) */
 static const struct list alerts = {
-    .key = PAGE_KEY_UUID,
     .params = filters,
     .sql = /* the object's reference, so that a list can name and link it */
     "SELECT jsonb_set(epart_alert_doc(a), '{object,reference}', "

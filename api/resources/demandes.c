@@ -92,7 +92,6 @@ static const struct list_param filters[] = {
 
 /* each item journaled as its own kind (SPEC §10) */
 static const struct list demandes = {
-    .key = PAGE_KEY_UUID,
     .params = filters,
     .sql = "SELECT u.doc::text, " PAGE_SORT_US("u.created_at") ", u.id FROM ("
            " (SELECT epart_demande_dossier_item(d) AS doc, d.created_at, d.id FROM dossiers d"

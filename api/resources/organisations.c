@@ -159,7 +159,6 @@ static const struct list_param org_filters[] = {
     {NULL}};
 
 static const struct list organisations = {
-    .key = PAGE_KEY_UUID,
     .params = org_filters,
     .sql = "SELECT " ORGANISATION_DOC_SQL ", " PAGE_SORT_US("o.created_at") ", o.id "
     "FROM organisations o "

@@ -121,7 +121,6 @@ static const struct list_param list_filters[] = {
 /* one row per request returned: whose data was read (SPEC §10); the query is
  * store/requests.c's (by creation, or by next due time) */
 static const struct list requests_listed = {
-    .key = PAGE_KEY_UUID,
     .params = list_filters,
     .fix = fix_listed,
     .journal = LIST_JOURNAL_AS,

@@ -541,7 +541,6 @@ static const struct list_param webhook_filters[] = {
     {NULL}};
 
 static const struct list webhooks = {
-    .key = PAGE_KEY_UUID,
     .params = webhook_filters,
     .sql = "SELECT " WEBHOOK_DOC ", " PAGE_SORT_US("w.created_at") ", w.id::text FROM webhooks w "
     "WHERE w.deleted_at IS NULL "

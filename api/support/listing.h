@@ -12,7 +12,7 @@
  *   static const struct list_param filters[] = {
  *       {"state", .values = states, .code = "invalid_enum", .message = "…"},
  *       {NULL}};
- *   static const struct list things = {PAGE_KEY_UUID, filters, "SELECT …", 5};
+ *   static const struct list things = {.params = filters, .sql = "SELECT …", .nparams = 5};
  *
  *   if (!list_begin(c, &things, &p, params)) return;   (the 422 is c's reply)
  *   params[3…] = the handler's (params[0..2]: the cursor, set by list_begin)
@@ -71,7 +71,8 @@ enum list_journal { LIST_NOT_JOURNALED, LIST_JOURNAL_AS, LIST_JOURNAL_OBJECT, LI
                     LIST_JOURNAL_ONCE };
 
 struct list {
-    enum page_key key;                  /* what the cursor's tie-breaker must be */
+    enum page_key key;                  /* what the cursor's tie-breaker must be
+                                         * (PAGE_KEY_UUID unless said) */
     const struct list_param *params;    /* its filters, ended by {NULL}; NULL: none */
     const char *sql;                    /* its query */
     int nparams;                        /* how many parameters the query takes */

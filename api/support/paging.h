@@ -27,7 +27,7 @@ struct page {
 
 /* What the tie-breaker of a list's cursor must be, checked before it reaches
  * SQL: a forged cursor is a 422, never a failed cast. */
-enum page_key { PAGE_KEY_ANY, PAGE_KEY_UUID, PAGE_KEY_INT };
+enum page_key { PAGE_KEY_UUID, PAGE_KEY_ANY, PAGE_KEY_INT }; /* a UUID unless said */
 
 /* Read ?limit and ?cursor. A limit above PAGE_MAX is lowered to it; a limit that
  * is not a positive integer, or a cursor that does not decode, is appended to
