@@ -11,6 +11,7 @@
 #include "db.h"
 #include "log.h"
 #include "core/server.h"
+#include "core/thread_stop.h"
 
 #define ID_MAX 72
 #define FOLLOW_MS 1000
@@ -134,14 +135,8 @@ int revocations_start(void)
 
 void revocations_stop(void)
 {
-    if (!started)
+    if (!thread_stop(&started, tid, &stop_lock, &stop_cond, &stopping))
         return;
-    pthread_mutex_lock(&stop_lock);
-    stopping = true;
-    pthread_cond_signal(&stop_cond);
-    pthread_mutex_unlock(&stop_lock);
-    pthread_join(tid, NULL);
-    started = false;
     pthread_rwlock_wrlock(&lock);
     free(ids);
     ids = NULL;

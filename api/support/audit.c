@@ -17,6 +17,7 @@
 #include "db.h"
 #include "log.h"
 #include "token.h"
+#include "core/thread_stop.h"
 
 /* a list journals a row per object (up to 500 a page): room for a few seconds
  * of lists while PostgreSQL is slow, written in batches of a few pages */
@@ -251,14 +252,8 @@ int audit_start(void)
 
 void audit_stop(void)
 {
-    if (!started)
+    if (!thread_stop(&started, writer, &lock, &cond, &stopping))
         return;
-    pthread_mutex_lock(&lock);
-    stopping = true;
-    pthread_cond_signal(&cond);
-    pthread_mutex_unlock(&lock);
-    pthread_join(writer, NULL);
-    started = false;
     free(ring);
     ring = NULL;
 }

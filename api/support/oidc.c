@@ -13,6 +13,7 @@
 
 #include "agent.h"
 #include "log.h"
+#include "core/thread_stop.h"
 
 #define FETCH_MAX JWKS_MAX_TEXT
 #define WAITERS_MAX 1024
@@ -509,14 +510,8 @@ int oidc_start(void)
 
 void oidc_stop(void)
 {
-    if (!started)
+    if (!thread_stop(&started, thread, &lock, &cond, &stopping))
         return;
-    pthread_mutex_lock(&lock);
-    stopping = true;
-    pthread_cond_signal(&cond);
-    pthread_mutex_unlock(&lock);
-    pthread_join(thread, NULL);
-    started = false;
     pthread_mutex_lock(&lock);
     keyset_release(current);
     current = NULL;
