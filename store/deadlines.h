@@ -8,6 +8,8 @@
  *     connection, inside the caller's transaction (the caller BEGINs and
  *     COMMITs); it returns 0, or -1 on failure (logged by common/db.c), unless
  *     said otherwise;
+ *   - the statement runs through store/store.h (STORE_CMD, STORE_EXEC,
+ *     STORE_ROW…): the file writes only its SQL and its parameters;
  *   - instants are timestamptz texts (db_ts(), cal_format_instant()), dates
  *     YYYY-MM-DD texts; a NULL text is SQL NULL;
  *   - an object is (type, id): type 'dossier' or a request's kind

@@ -9,107 +9,86 @@
 
 #include <string.h>
 
-#include "db.h"
+#include "store/store.h"
 #include "store/deadlines.h"
 
 PGresult *dossiers_lock(PGconn *pg, const char *id, bool lock)
 {
-    const char *p[1] = {id};
-
-    return db_exec(pg,
-                   lock ? "SELECT status, org_id, caisse, reference, "
-                          "pieces_requested->>'requested_on', version "
-                          "FROM dossiers WHERE id = $1 FOR UPDATE"
-                        : "SELECT status, org_id, caisse, reference, "
-                          "pieces_requested->>'requested_on', version "
-                          "FROM dossiers WHERE id = $1",
-                   1, p);
+    return STORE_EXEC(pg,
+                      lock ? "SELECT status, org_id, caisse, reference, "
+                             "pieces_requested->>'requested_on', version "
+                             "FROM dossiers WHERE id = $1 FOR UPDATE"
+                           : "SELECT status, org_id, caisse, reference, "
+                             "pieces_requested->>'requested_on', version "
+                             "FROM dossiers WHERE id = $1",
+                      id);
 }
 
 PGresult *dossiers_facts(PGconn *pg, const char *id, const char *caisse)
 {
-    const char *p[2] = {id, caisse};
-
-    return db_exec(pg,
-                   "SELECT status, version, prestation, situation::text, pieces::text, "
-                   "received_on, ame_deposit_on FROM dossiers "
-                   "WHERE id = $1 AND ($2::text IS NULL OR caisse = $2) FOR UPDATE",
-                   2, p);
+    return STORE_EXEC(pg,
+                      "SELECT status, version, prestation, situation::text, pieces::text, "
+                      "received_on, ame_deposit_on FROM dossiers "
+                      "WHERE id = $1 AND ($2::text IS NULL OR caisse = $2) FOR UPDATE",
+                      id, caisse);
 }
 
 int dossiers_exists(PGconn *pg, const char *id)
 {
-    const char *p[1] = {id};
-    PGresult *res = db_exec(pg, "SELECT 1 FROM dossiers WHERE id = $1", 1, p);
-    int n;
+    PGresult *row;
+    int n = STORE_ROW(pg, &row, "SELECT 1 FROM dossiers WHERE id = $1", id);
 
-    if (res == NULL)
-        return -1;
-    n = PQntuples(res) > 0 ? 1 : 0;
-    PQclear(res);
+    if (n == 1)
+        PQclear(row);
     return n;
 }
 
 json_t *dossiers_doc(PGconn *pg, const char *id, const char *caisse, bool *failed)
 {
-    const char *p[2] = {id, caisse};
-
     *failed = false;
-    if (caisse == NULL)
-        return db_fetch_json(pg, "SELECT epart_dossier_doc(d, true)::text FROM dossiers d "
-                                 "WHERE d.id = $1",
-                             1, p, failed);
-    return db_fetch_json(pg, "SELECT epart_dossier_doc(d, true)::text FROM dossiers d "
-                             "WHERE d.id = $1 AND d.caisse = $2",
-                         2, p, failed);
+    return STORE_FETCH_JSON(pg, failed,
+                            "SELECT epart_dossier_doc(d, true)::text FROM dossiers d "
+                            "WHERE d.id = $1 AND ($2::text IS NULL OR d.caisse = $2)",
+                            id, caisse);
 }
 
 int dossiers_changed(PGconn *pg, const char *id, const char *at, const char *actor,
                      const char *from, const char *to, const char *detail)
 {
-    const char *p[6] = {id, at, actor, from, to, detail};
-
-    return db_cmd(pg, "SELECT epart_dossier_changed($1, $2, $3::jsonb, $4, $5, $6::jsonb)", 6, p);
+    return STORE_CMD(pg, "SELECT epart_dossier_changed($1, $2, $3::jsonb, $4, $5, $6::jsonb)",
+                     id, at, actor, from, to, detail);
 }
 
 int dossiers_set_received(PGconn *pg, const char *id, const char *on, const char *at)
 {
-    const char *p[3] = {id, on, at};
-
-    return db_cmd(pg, "UPDATE dossiers SET received_on = $2, received_at = $3 WHERE id = $1", 3,
-                  p);
+    return STORE_CMD(pg, "UPDATE dossiers SET received_on = $2, received_at = $3 WHERE id = $1",
+                     id, on, at);
 }
 
 int dossiers_set_pieces_requested(PGconn *pg, const char *id, const char *request)
 {
-    const char *p[2] = {id, request};
-
-    return db_cmd(pg, "UPDATE dossiers SET pieces_requested = $2::jsonb WHERE id = $1", 2, p);
+    return STORE_CMD(pg, "UPDATE dossiers SET pieces_requested = $2::jsonb WHERE id = $1", id,
+                     request);
 }
 
 int dossiers_add_pieces(PGconn *pg, const char *id, const char *pieces)
 {
-    const char *p[2] = {id, pieces};
-
-    return db_cmd(pg, "UPDATE dossiers SET pieces = pieces || $2::jsonb WHERE id = $1", 2, p);
+    return STORE_CMD(pg, "UPDATE dossiers SET pieces = pieces || $2::jsonb WHERE id = $1", id,
+                     pieces);
 }
 
 int dossiers_set_pre_instruction(PGconn *pg, const char *id, const char *pre)
 {
-    const char *p[2] = {id, pre};
-
-    return db_cmd(pg, "UPDATE dossiers SET pre_instruction = $2::jsonb WHERE id = $1", 2, p);
+    return STORE_CMD(pg, "UPDATE dossiers SET pre_instruction = $2::jsonb WHERE id = $1", id, pre);
 }
 
 int dossiers_set_decision(PGconn *pg, const char *id, const char *decision, const char *rights,
                           const char *simulation, const char *decided_on)
 {
-    const char *p[5] = {id, decision, rights, simulation, decided_on};
-
-    return db_cmd(pg,
-                  "UPDATE dossiers SET decision = $2::jsonb, rights = $3::jsonb, "
-                  "simulation = $4::jsonb, decided_on = $5 WHERE id = $1",
-                  5, p);
+    return STORE_CMD(pg,
+                     "UPDATE dossiers SET decision = $2::jsonb, rights = $3::jsonb, "
+                     "simulation = $4::jsonb, decided_on = $5 WHERE id = $1",
+                     id, decision, rights, simulation, decided_on);
 }
 
 /* The list's filter, $1..$6 in the order of DOSSIERS_FILTER_N (dossiers.h). */

@@ -4,32 +4,26 @@
  */
 #include "store/requests.h"
 
-#include "db.h"
+#include "store/store.h"
 #include "store/deadlines.h"
 
 json_t *requests_doc(PGconn *pg, const char *id, const char *kind, const char *caisse,
                      bool *failed)
 {
-    const char *p[3] = {id, kind, caisse};
-
     *failed = false;
-    if (caisse == NULL)
-        return db_fetch_json(pg, "SELECT epart_request_doc(r, true)::text FROM requests r "
-                                 "WHERE r.id = $1 AND r.kind = $2",
-                             2, p, failed);
-    return db_fetch_json(pg, "SELECT epart_request_doc(r, true)::text FROM requests r "
-                             "WHERE r.id = $1 AND r.kind = $2 AND r.caisse = $3",
-                         3, p, failed);
+    return STORE_FETCH_JSON(pg, failed,
+                            "SELECT epart_request_doc(r, true)::text FROM requests r "
+                            "WHERE r.id = $1 AND r.kind = $2 "
+                            "AND ($3::text IS NULL OR r.caisse = $3)",
+                            id, kind, caisse);
 }
 
 PGresult *requests_lock(PGconn *pg, const char *id, const char *kind, const char *caisse)
 {
-    const char *p[3] = {id, kind, caisse};
-
-    return db_exec(pg,
-                   "SELECT status, version FROM requests WHERE id = $1 AND kind = $2 "
-                   "AND caisse = $3 FOR UPDATE",
-                   3, p);
+    return STORE_EXEC(pg,
+                      "SELECT status, version FROM requests WHERE id = $1 AND kind = $2 "
+                      "AND caisse = $3 FOR UPDATE",
+                      id, kind, caisse);
 }
 
 int requests_changed(PGconn *pg, const char *id, const char *at, const char *actor,
@@ -85,14 +79,12 @@ PGresult *requests_list(PGconn *pg, const char *kind, const char *status, const 
 PGresult *requests_counts(PGconn *pg, const char *kind, const char *org, const char *caisse,
                           const char *now)
 {
-    const char *p[4] = {kind, org, caisse, now};
-
-    return db_exec(pg,
-                   "SELECT r.status, count(*), count(*) FILTER (WHERE "
-                   DEADLINES_SQL_BREACHED("r.kind", "r.id", "$4") ") "
-                   "FROM requests r WHERE r.kind = $1 "
-                   "AND ($2::uuid IS NULL OR r.org_id = $2) "
-                   "AND ($3::text IS NULL OR r.caisse = $3) "
-                   "GROUP BY r.status",
-                   4, p);
+    return STORE_EXEC(pg,
+                      "SELECT r.status, count(*), count(*) FILTER (WHERE "
+                      DEADLINES_SQL_BREACHED("r.kind", "r.id", "$4") ") "
+                      "FROM requests r WHERE r.kind = $1 "
+                      "AND ($2::uuid IS NULL OR r.org_id = $2) "
+                      "AND ($3::text IS NULL OR r.caisse = $3) "
+                      "GROUP BY r.status",
+                      kind, org, caisse, now);
 }

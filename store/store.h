@@ -1,0 +1,45 @@
+/*
+ * store.h — what every file of store/ uses to run its statements, so that a
+ * table's file holds only its SQL and its parameters (docs/architecture.md).
+ *
+ * STORE_EXEC, STORE_CMD, STORE_FETCH_JSON and STORE_ROW take the parameters
+ * themselves, not an array and its length: the count is computed from the
+ * list (it cannot disagree with it), and no function writes again the
+ * "array, length, run, check" lines that each statement used to carry.
+ * Parameters are texts (const char *; NULL is SQL NULL), at least one.
+ */
+#ifndef EPART_STORE_STORE_H
+#define EPART_STORE_STORE_H
+
+#include <libpq-fe.h>
+
+#include "db.h"
+
+/* The parameters as an array (a compound literal, alive in the enclosing
+ * block) and their number. */
+#define STORE_PARAMS(...) ((const char *const[]){__VA_ARGS__})
+#define STORE_NPARAMS(...) ((int)(sizeof(STORE_PARAMS(__VA_ARGS__)) / sizeof(const char *)))
+
+/* An integer as a parameter's text, in a buffer of the enclosing block (a
+ * compound literal): STORE_CMD(pg, "… $2::int", id, STORE_INT(rank)). */
+#define STORE_INT_LEN 24
+#define STORE_INT(v) store_int((char[STORE_INT_LEN]){0}, (v))
+const char *store_int(char buf[STORE_INT_LEN], long long v);
+
+/* db_exec(), db_cmd(), db_fetch_json() and store_row() with the parameters listed. */
+#define STORE_EXEC(pg, sql, ...) \
+    db_exec((pg), (sql), STORE_NPARAMS(__VA_ARGS__), STORE_PARAMS(__VA_ARGS__))
+#define STORE_CMD(pg, sql, ...) \
+    db_cmd((pg), (sql), STORE_NPARAMS(__VA_ARGS__), STORE_PARAMS(__VA_ARGS__))
+#define STORE_FETCH_JSON(pg, failed, sql, ...) \
+    db_fetch_json((pg), (sql), STORE_NPARAMS(__VA_ARGS__), STORE_PARAMS(__VA_ARGS__), (failed))
+#define STORE_ROW(pg, row, sql, ...) \
+    store_row((pg), (row), (sql), STORE_NPARAMS(__VA_ARGS__), STORE_PARAMS(__VA_ARGS__))
+
+/* Run sql, a statement of at most one row (a key's row, an UPDATE … RETURNING
+ * of one key): 1 with that row in *row (the caller reads it, then PQclear()s
+ * it), 0 when there is no such row (*row NULL), -1 on failure (logged by
+ * db_exec(); *row NULL). */
+int store_row(PGconn *pg, PGresult **row, const char *sql, int n, const char *const *params);
+
+#endif
