@@ -343,6 +343,19 @@ void call_set_stale(struct call *c, const char *detail)
     call_set_problem(c, 412, "Version périmée", detail, NULL);
 }
 
+bool call_version_current(struct call *c, int if_match, const json_t *doc, const char *stale,
+                          char *version, size_t n)
+{
+    json_int_t current = json_integer_value(json_object_get(doc, "version"));
+
+    if (if_match > 0 && if_match != current) {
+        call_set_stale(c, stale);
+        return false;
+    }
+    snprintf(version, n, "%lld", (long long)current);
+    return true;
+}
+
 int call_wants_csv(struct call *c)
 {
     const char *format = call_query(c, "format");

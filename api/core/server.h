@@ -266,6 +266,13 @@ bool call_if_match_ok(struct call *c, int *version);
 /* Set c's 412 "Version périmée" with detail (what changed, in French). */
 void call_set_stale(struct call *c, const char *detail);
 
+/* A PATCH's version check against the stored document doc: false after setting
+ * c's 412 with stale when If-Match (if_match > 0) names another version than
+ * doc's "version"; otherwise true, with doc's version as text in version[n]
+ * (what the UPDATE's WHERE compares to). */
+bool call_version_current(struct call *c, int if_match, const json_t *doc, const char *stale,
+                          char *version, size_t n);
+
 /* 1 when the caller asks for CSV (?format=csv, or an Accept header naming
  * text/csv before application/json, q=0 excluded), 0 for JSON, -1 for an
  * unknown ?format. */

@@ -306,12 +306,10 @@ void h_agent_patch(struct call *c, struct db *db)
         goto out;
     }
     json_decref(errors);
-    if (if_match > 0 && if_match != json_integer_value(json_object_get(doc, "version"))) {
-        call_set_stale(c, "L'agent a été modifié depuis la version indiquée par If-Match.");
+    if (!call_version_current(c, if_match, doc,
+                              "L'agent a été modifié depuis la version indiquée par If-Match.",
+                              version, sizeof(version)))
         goto out;
-    }
-    snprintf(version, sizeof(version), "%lld",
-             (long long)json_integer_value(json_object_get(doc, "version")));
     params[0] = c->params[0];
     params[1] = str(doc, "issuer");
     params[2] = str(doc, "sub");

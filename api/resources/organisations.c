@@ -232,16 +232,16 @@ void h_org_patch(struct call *c, struct db *db)
         goto out;
     }
     json_decref(errors);
-    if (if_match > 0 && if_match != json_integer_value(json_object_get(org, "version"))) {
-        call_set_stale(c, "L'organisation a été modifiée depuis la version indiquée par If-Match.");
+    /* "version" is read-only in a body (org_validate_patch), so the merge keeps it */
+    if (!call_version_current(
+            c, if_match, org,
+            "L'organisation a été modifiée depuis la version indiquée par If-Match.", version,
+            sizeof(version)))
         goto out;
-    }
     merge_patch(org, c->json);
     org_apply_defaults(org);
     convention = member_text(org, "convention");
     referent = member_text(org, "referent");
-    snprintf(version, sizeof(version), "%lld",
-             (long long)json_integer_value(json_object_get(org, "version")));
     params[0] = c->params[0];
     params[1] = member_str(org, "name");
     params[2] = member_str(org, "kind");

@@ -611,15 +611,13 @@ void h_webhook_patch(struct call *c, struct db *db)
         goto out;
     }
     json_decref(errors);
-    if (if_match > 0 && if_match != json_integer_value(json_object_get(doc, "version"))) {
-        call_set_stale(c, "Le webhook a été modifié depuis la version indiquée par If-Match.");
+    if (!call_version_current(c, if_match, doc,
+                              "Le webhook a été modifié depuis la version indiquée par If-Match.",
+                              version, sizeof(version)))
         goto out;
-    }
     if (json_object_get(c->json, "events") != NULL)
         events = json_text(json_object_get(c->json, "events"));
     desc = json_object_get(c->json, "description");
-    snprintf(version, sizeof(version), "%lld",
-             (long long)json_integer_value(json_object_get(doc, "version")));
     params[0] = c->params[0];
     params[1] = json_string_value(json_object_get(c->json, "url"));
     params[2] = events;
