@@ -171,6 +171,14 @@ static void peer_text(struct conn *cs)
         cs->addr[0] = '\0';
 }
 
+/* a connection over one of the caps: not counted, told 503 with Retry-After, cut */
+static void refuse_over_cap(struct conn *cs, const char *title, const char *detail)
+{
+    atomic_fetch_sub(&open_total, 1);
+    send_problem(cs, 503, "Service Unavailable", title, detail, "Retry-After: 1\r\n");
+    cut(cs);
+}
+
 static void check_caps(struct conn *cs)
 {
     bufferevent_data_cb r, w;
@@ -192,21 +200,15 @@ static void check_caps(struct conn *cs)
     }
     peer_text(cs);
     if (atomic_fetch_add(&open_total, 1) >= g_config.max_connections) {
-        atomic_fetch_sub(&open_total, 1);
-        send_problem(cs, 503, "Service Unavailable", "Service indisponible",
-                     "Le serveur a atteint son nombre maximal de connexions ; réessayez dans "
-                     "quelques secondes.",
-                     "Retry-After: 1\r\n");
-        cut(cs);
+        refuse_over_cap(cs, "Service indisponible",
+                        "Le serveur a atteint son nombre maximal de connexions ; réessayez dans "
+                        "quelques secondes.");
         return;
     }
     if (!inflight_take(&per_addr, cs->addr, g_config.max_connections_per_addr)) {
-        atomic_fetch_sub(&open_total, 1);
-        send_problem(cs, 503, "Service Unavailable", "Trop de connexions",
-                     "Votre adresse a déjà le nombre maximal de connexions ouvertes ; "
-                     "réutilisez-les ou réessayez plus tard.",
-                     "Retry-After: 1\r\n");
-        cut(cs);
+        refuse_over_cap(cs, "Trop de connexions",
+                        "Votre adresse a déjà le nombre maximal de connexions ouvertes ; "
+                        "réutilisez-les ou réessayez plus tard.");
         return;
     }
     cs->counted = true;
