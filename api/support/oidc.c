@@ -105,6 +105,19 @@ json_t *oidc_endpoints(void)
     return e;
 }
 
+/* puts c at the head of queue (waiters or jobs) and wakes the provider thread; lock held */
+static void enqueue_locked(struct waiter **queue, struct waiter *w, struct call *c,
+                           void (*cont)(struct call *c), struct oidc_exchange *x)
+{
+    w->c = c;
+    w->cont = cont;
+    w->x = x;
+    w->next = *queue;
+    *queue = w;
+    n_waiters++;
+    pthread_cond_signal(&cond);
+}
+
 enum oidc_refresh oidc_refresh(struct call *c, void (*cont)(struct call *c))
 {
     struct waiter *w;
@@ -117,14 +130,8 @@ enum oidc_refresh oidc_refresh(struct call *c, void (*cont)(struct call *c))
     else if (n_waiters >= WAITERS_MAX || (w = malloc(sizeof(*w))) == NULL)
         r = OIDC_REFRESH_BUSY;
     if (r == OIDC_REFRESH_QUEUED) {
-        w->c = c;
-        w->cont = cont;
-        w->x = NULL;
-        w->next = waiters;
-        waiters = w;
-        n_waiters++;
         wanted = true;
-        pthread_cond_signal(&cond);
+        enqueue_locked(&waiters, w, c, cont, NULL);
     }
     pthread_mutex_unlock(&lock);
     return r;
@@ -136,15 +143,8 @@ enum oidc_refresh oidc_exchange(struct call *c, struct oidc_exchange *x,
     struct waiter *w = NULL;
 
     pthread_mutex_lock(&lock);
-    if (n_waiters < WAITERS_MAX && (w = malloc(sizeof(*w))) != NULL) {
-        w->c = c;
-        w->cont = cont;
-        w->x = x;
-        w->next = jobs;
-        jobs = w;
-        n_waiters++;
-        pthread_cond_signal(&cond);
-    }
+    if (n_waiters < WAITERS_MAX && (w = malloc(sizeof(*w))) != NULL)
+        enqueue_locked(&jobs, w, c, cont, x);
     pthread_mutex_unlock(&lock);
     return w != NULL ? OIDC_REFRESH_QUEUED : OIDC_REFRESH_BUSY;
 }
