@@ -343,6 +343,16 @@ void call_set_stale(struct call *c, const char *detail)
     call_set_problem(c, 412, "Version périmée", detail, NULL);
 }
 
+bool call_fields_ok(struct call *c, int problems, json_t *errors)
+{
+    if (problems > 0) {
+        call_set_invalid(c, errors);
+        return false;
+    }
+    json_decref(errors);
+    return true;
+}
+
 bool call_version_current(struct call *c, int if_match, const json_t *doc, const char *stale,
                           char *version, size_t n)
 {

@@ -266,6 +266,11 @@ bool call_if_match_ok(struct call *c, int *version);
 /* Set c's 412 "Version périmée" with detail (what changed, in French). */
 void call_set_stale(struct call *c, const char *detail);
 
+/* A body's fields checked with problems found: false after setting c's 422
+ * with errors when problems > 0; otherwise true, errors freed. errors is the
+ * call's or freed, either way. */
+bool call_fields_ok(struct call *c, int problems, json_t *errors);
+
 /* A PATCH's version check against the stored document doc: false after setting
  * c's 412 with stale when If-Match (if_match > 0) names another version than
  * doc's "version"; otherwise true, with doc's version as text in version[n]

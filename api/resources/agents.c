@@ -301,11 +301,8 @@ void h_agent_patch(struct call *c, struct db *db)
             }
         }
     }
-    if (v.problems > 0) {
-        call_set_invalid(c, errors);
+    if (!call_fields_ok(c, v.problems, errors))
         goto out;
-    }
-    json_decref(errors);
     if (!call_version_current(c, if_match, doc,
                               "L'agent a été modifié depuis la version indiquée par If-Match.",
                               version, sizeof(version)))

@@ -82,11 +82,8 @@ void h_org_create(struct call *c, struct db *db)
     PGresult *res;
 
     errors = json_array();
-    if (org_validate_create(c->json, errors) > 0) {
-        call_set_invalid(c, errors);
+    if (!call_fields_ok(c, org_validate_create(c->json, errors), errors))
         goto done;
-    }
-    json_decref(errors);
     org_apply_defaults(c->json);
     if (!uuid_v4(id)) {
         call_set_problem(c, 500, "Erreur interne", "Identifiant impossible à créer.", NULL);
@@ -227,11 +224,8 @@ void h_org_patch(struct call *c, struct db *db)
     if (!call_parse_json_body(c) || !call_if_match_ok(c, &if_match))
         goto out;
     errors = json_array();
-    if (org_validate_patch(c->json, org, errors) > 0) {
-        call_set_invalid(c, errors);
+    if (!call_fields_ok(c, org_validate_patch(c->json, org, errors), errors))
         goto out;
-    }
-    json_decref(errors);
     /* "version" is read-only in a body (org_validate_patch), so the merge keeps it */
     if (!call_version_current(
             c, if_match, org,

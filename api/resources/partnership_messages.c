@@ -80,11 +80,8 @@ void h_partnership_create(struct call *c, struct db *db)
                      "un partenaire écrit pour sa propre organisation uniquement");
         org = c->who.org;
     }
-    if (v.problems > 0) {
-        call_set_invalid(c, errors);
+    if (!call_fields_ok(c, v.problems, errors))
         return;
-    }
-    json_decref(errors);
     {
         /* the organisation must exist in the caller's scope */
         const char *params[2] = {org, c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL};

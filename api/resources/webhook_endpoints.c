@@ -454,11 +454,8 @@ void h_webhook_create(struct call *c, struct db *db)
     /* resolve only a body otherwise valid: a lookup costs time */
     if (v.problems == 0 && url_ok)
         check_destination(c, &v);
-    if (v.problems > 0) {
-        call_set_invalid(c, errors);
+    if (!call_fields_ok(c, v.problems, errors))
         goto done;
-    }
-    json_decref(errors);
     memcpy(secret, WEBHOOK_SECRET_PREFIX, strlen(WEBHOOK_SECRET_PREFIX));
     if (!uuid_v4(id) ||
         random_b64(secret + strlen(WEBHOOK_SECRET_PREFIX),
@@ -606,11 +603,8 @@ void h_webhook_patch(struct call *c, struct db *db)
     check_body(c, &v, c->json, true, &url, &url_ok, NULL);
     if (v.problems == 0 && url_ok)
         check_destination(c, &v);
-    if (v.problems > 0) {
-        call_set_invalid(c, errors);
+    if (!call_fields_ok(c, v.problems, errors))
         goto out;
-    }
-    json_decref(errors);
     if (!call_version_current(c, if_match, doc,
                               "Le webhook a été modifié depuis la version indiquée par If-Match.",
                               version, sizeof(version)))
