@@ -35,12 +35,7 @@ PGresult *dossiers_facts(PGconn *pg, const char *id, const char *caisse)
 
 int dossiers_exists(PGconn *pg, const char *id)
 {
-    PGresult *row;
-    int n = STORE_ROW(pg, &row, "SELECT 1 FROM dossiers WHERE id = $1", id);
-
-    if (n == 1)
-        PQclear(row);
-    return n;
+    return STORE_EXISTS(pg, "SELECT 1 FROM dossiers WHERE id = $1", id);
 }
 
 json_t *dossiers_doc(PGconn *pg, const char *id, const char *caisse, bool *failed)

@@ -25,3 +25,13 @@ int store_row(PGconn *pg, PGresult **row, const char *sql, int n, const char *co
     *row = res;
     return 1;
 }
+
+int store_exists(PGconn *pg, const char *sql, int n, const char *const *params)
+{
+    PGresult *row;
+    int found = store_row(pg, &row, sql, n, params);
+
+    if (found == 1)
+        PQclear(row);
+    return found;
+}

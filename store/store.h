@@ -2,9 +2,9 @@
  * store.h — what every file of store/ uses to run its statements, so that a
  * table's file holds only its SQL and its parameters (docs/architecture.md).
  *
- * STORE_EXEC, STORE_CMD, STORE_FETCH_JSON and STORE_ROW take the parameters
- * themselves, not an array and its length: the count is computed from the
- * list (it cannot disagree with it), and no function writes again the
+ * STORE_EXEC, STORE_CMD, STORE_FETCH_JSON, STORE_ROW and STORE_EXISTS take the
+ * parameters themselves, not an array and its length: the count is computed
+ * from the list (it cannot disagree with it), and no function writes again the
  * "array, length, run, check" lines that each statement used to carry.
  * Parameters are texts (const char *; NULL is SQL NULL), at least one.
  */
@@ -41,5 +41,11 @@ const char *store_int(char buf[STORE_INT_LEN], long long v);
  * it), 0 when there is no such row (*row NULL), -1 on failure (logged by
  * db_exec(); *row NULL). */
 int store_row(PGconn *pg, PGresult **row, const char *sql, int n, const char *const *params);
+
+/* store_row() for a question of existence (a key's "SELECT 1 … WHERE id = $1"):
+ * 1 when sql finds its row, 0 when not, -1 on failure; no result to clear. */
+#define STORE_EXISTS(pg, sql, ...) \
+    store_exists((pg), (sql), STORE_NPARAMS(__VA_ARGS__), STORE_PARAMS(__VA_ARGS__))
+int store_exists(PGconn *pg, const char *sql, int n, const char *const *params);
 
 #endif

@@ -8,6 +8,7 @@
 #include "core/orgcache.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "uuidv.h"
 #include "core/dbpool.h"
 #include "core/redis_link.h"
+#include "store/organisations.h"
 
 #define BUCKETS 1024
 
@@ -115,23 +117,16 @@ int orgcache_publish(redisContext *rc, json_t *org)
 
 json_t *organisation_load(PGconn *pg, const char *id)
 {
-    const char *params[1] = {id};
-    PGresult *res;
-    json_t *doc = NULL;
+    bool failed;
 
     if (!uuid_valid(id))
         return NULL;
-    res = db_exec(pg, "SELECT " ORGANISATION_DOC_SQL " FROM organisations o WHERE o.id = $1", 1, params);
-    if (res != NULL && PQntuples(res) == 1)
-        doc = db_json(res, 0, 0);
-    if (res != NULL)
-        PQclear(res);
-    return doc;
+    return organisations_doc(pg, id, &failed);
 }
 
 json_t *organisation_load_all(PGconn *pg)
 {
-    PGresult *res = db_exec(pg, "SELECT " ORGANISATION_DOC_SQL " FROM organisations o ORDER BY o.seq", 0, NULL);
+    PGresult *res = organisations_all(pg);
     json_t *all;
 
     if (res == NULL)

@@ -20,10 +20,6 @@
 
 #define ORGCACHE_REDIS_PREFIX "epart:org:"
 
-/* The select-list item of an organisation's document as the API shows it, for
- * a query naming the table organisations "o". */
-#define ORGANISATION_DOC_SQL "epart_organisation_doc(o)::text"
-
 /* The organisation id as the API shows it (epart_organisation_doc), read from
  * PostgreSQL; NULL when unknown (or on error: check PQstatus). */
 json_t *organisation_load(PGconn *pg, const char *id);

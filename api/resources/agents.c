@@ -30,6 +30,7 @@
 #include "support/listing.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
+#include "store/organisations.h"
 
 #define AGENT_DOC "epart_agent_doc(a)::text"
 
@@ -47,20 +48,19 @@ static const char *str(const json_t *o, const char *k)
 /* A partner agent's organisation must exist: false after recording a 503. */
 static bool check_org_exists(struct call *c, struct db *db, const json_t *agent, vctx *v)
 {
-    const char *p[1] = {str(agent, "org")};
-    PGresult *res;
+    const char *org = str(agent, "org");
+    int found;
 
-    if (p[0] == NULL || !uuid_valid(p[0]))
+    if (org == NULL || !uuid_valid(org))
         return true;
-    res = db_exec(db->pg, "SELECT 1 FROM organisations WHERE id = $1", 1, p);
-    if (res == NULL) {
+    found = organisations_exists(db->pg, org);
+    if (found < 0) {
         call_set_unavailable(c, "La base de données");
         return false;
     }
-    if (PQntuples(res) == 0)
+    if (found == 0)
         vf_error(v, "org", "unknown_organisation",
                  "Aucune organisation ne porte cet identifiant.");
-    PQclear(res);
     return true;
 }
 

@@ -22,6 +22,7 @@
 #include "support/listing.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
+#include "store/organisations.h"
 static char *member_text(const json_t *org, const char *key)
 {
     const json_t *v = json_object_get(org, key);
@@ -78,7 +79,6 @@ void h_org_create(struct call *c, struct db *db)
     json_t *errors;
     char id[37], now[40];
     char *convention = NULL, *referent = NULL;
-    const char *params[11];
     PGresult *res;
 
     errors = json_array();
@@ -91,22 +91,21 @@ void h_org_create(struct call *c, struct db *db)
     }
     convention = member_text(c->json, "convention");
     referent = member_text(c->json, "referent");
-    params[0] = id;
-    params[1] = member_str(c->json, "name");
-    params[2] = member_str(c->json, "kind");
-    params[3] = member_str(c->json, "siret");
-    params[4] = member_str(c->json, "finess");
-    params[5] = member_str(c->json, "caisse");
-    params[6] = json_is_true(json_object_get(c->json, "ame_habilitation")) ? "true" : "false";
-    params[7] = convention;
-    params[8] = referent;
-    params[9] = db_ts(clock_now_us(), now, sizeof(now));
-    res = db_exec(db->pg,
-                  "INSERT INTO organisations AS o (id, name, kind, siret, finess, caisse, "
-                  "ame_habilitation, convention, referent, created_at, updated_at) "
-                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $10) "
-                  "RETURNING " ORGANISATION_DOC_SQL,
-                  10, params);
+    {
+        const struct organisations_fields f = {
+            .name = member_str(c->json, "name"),
+            .kind = member_str(c->json, "kind"),
+            .siret = member_str(c->json, "siret"),
+            .finess = member_str(c->json, "finess"),
+            .caisse = member_str(c->json, "caisse"),
+            .ame_habilitation =
+                json_is_true(json_object_get(c->json, "ame_habilitation")) ? "true" : "false",
+            .convention = convention,
+            .referent = referent,
+        };
+
+        res = organisations_insert(db->pg, id, &f, db_ts(clock_now_us(), now, sizeof(now)));
+    }
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         goto done;
@@ -157,12 +156,8 @@ static const struct list_param org_filters[] = {
 
 static const struct list organisations = {
     .params = org_filters,
-    .sql = "SELECT " ORGANISATION_DOC_SQL ", " PAGE_SORT_US("o.created_at") ", o.id "
-    "FROM organisations o "
-    "WHERE " PAGE_BEFORE("o.created_at", "o.id") " "
-    "AND ($4::text IS NULL OR o.kind = $4) "
-    "AND ($5::text IS NULL OR o.caisse = $5) "
-    "AND ($6::uuid IS NULL OR o.id = $6)" PAGE_NEWEST_FIRST("o.created_at", "o.id"),
+    .sql = ORGANISATIONS_SQL_LIST(PAGE_SORT_US("o.created_at"), PAGE_BEFORE("o.created_at", "o.id"),
+                                  PAGE_NEWEST_FIRST("o.created_at", "o.id")),
     .nparams = 6,
     .fix = add_derived,
 };
@@ -213,7 +208,6 @@ void h_org_patch(struct call *c, struct db *db)
     int if_match = 0;
     char *convention = NULL, *referent = NULL;
     char version[16], now[40];
-    const char *params[12];
     PGresult *res;
 
     if (org == NULL) {
@@ -236,23 +230,22 @@ void h_org_patch(struct call *c, struct db *db)
     org_apply_defaults(org);
     convention = member_text(org, "convention");
     referent = member_text(org, "referent");
-    params[0] = c->params[0];
-    params[1] = member_str(org, "name");
-    params[2] = member_str(org, "kind");
-    params[3] = member_str(org, "siret");
-    params[4] = member_str(org, "finess");
-    params[5] = member_str(org, "caisse");
-    params[6] = json_is_true(json_object_get(org, "ame_habilitation")) ? "true" : "false";
-    params[7] = convention;
-    params[8] = referent;
-    params[9] = db_ts(clock_now_us(), now, sizeof(now));
-    params[10] = version;
-    res = db_exec(db->pg,
-                  "UPDATE organisations AS o SET name = $2, kind = $3, siret = $4, finess = $5, "
-                  "caisse = $6, ame_habilitation = $7, convention = $8::jsonb, "
-                  "referent = $9::jsonb, updated_at = $10, version = o.version + 1 "
-                  "WHERE o.id = $1 AND o.version = $11 RETURNING " ORGANISATION_DOC_SQL,
-                  11, params);
+    {
+        const struct organisations_fields f = {
+            .name = member_str(org, "name"),
+            .kind = member_str(org, "kind"),
+            .siret = member_str(org, "siret"),
+            .finess = member_str(org, "finess"),
+            .caisse = member_str(org, "caisse"),
+            .ame_habilitation =
+                json_is_true(json_object_get(org, "ame_habilitation")) ? "true" : "false",
+            .convention = convention,
+            .referent = referent,
+        };
+
+        res = organisations_update(db->pg, c->params[0], &f,
+                                   db_ts(clock_now_us(), now, sizeof(now)), version);
+    }
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         goto out;

@@ -23,6 +23,7 @@
 #include "support/listing.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
+#include "store/organisations.h"
 
 static const char *const keys[] = {"body", "subject", "org", NULL};
 
@@ -84,12 +85,8 @@ void h_partnership_create(struct call *c, struct db *db)
         return;
     {
         /* the organisation must exist in the caller's scope */
-        const char *params[2] = {org, c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL};
-
-        res = db_exec(db->pg,
-                      "SELECT caisse FROM organisations WHERE id = $1 "
-                      "AND ($2::text IS NULL OR caisse = $2)",
-                      2, params);
+        res = organisations_caisse(db->pg, org,
+                                   c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL);
         if (res == NULL) {
             call_set_unavailable(c, "La base de données");
             return;

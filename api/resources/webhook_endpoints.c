@@ -58,6 +58,7 @@
 #include "support/listing.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
+#include "store/organisations.h"
 
 #define WEBHOOK_DOC "epart_webhook_doc(w)::text"
 #define WEBHOOKS_PER_OWNER 20
@@ -438,18 +439,16 @@ void h_webhook_create(struct call *c, struct db *db)
     vf_init(&v, errors);
     check_body(c, &v, c->json, false, &url, &url_ok, &owner);
     if (v.problems == 0 && owner.org != NULL && c->who.role == ROLE_ADMIN) {
-        const char *p[1] = {owner.org};
+        int found = organisations_exists(db->pg, owner.org);
 
-        res = db_exec(db->pg, "SELECT 1 FROM organisations WHERE id = $1", 1, p);
-        if (res == NULL) {
+        if (found < 0) {
             json_decref(errors);
             call_set_unavailable(c, "La base de données");
             goto done;
         }
-        if (PQntuples(res) == 0)
+        if (found == 0)
             vf_error(&v, "org", "unknown_organisation", "Aucune organisation ne porte cet "
                                                         "identifiant.");
-        PQclear(res);
     }
     /* resolve only a body otherwise valid: a lookup costs time */
     if (v.problems == 0 && url_ok)
