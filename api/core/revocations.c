@@ -12,6 +12,7 @@
 #include "log.h"
 #include "core/server.h"
 #include "core/thread_stop.h"
+#include "store/api_clients.h"
 
 #define ID_MAX 72
 #define FOLLOW_MS 1000
@@ -64,10 +65,7 @@ void revocations_add(const char *client_id)
 /* Replace the set with PostgreSQL's; false when it could not be read. */
 static bool refresh(PGconn *pg)
 {
-    PGresult *res = db_exec(pg,
-                            "SELECT client_id FROM api_clients WHERE revoked_at IS NOT NULL "
-                            "AND revoked_at > now() - interval '2 hours' ORDER BY client_id",
-                            0, NULL);
+    PGresult *res = api_clients_revoked_recently(pg);
     char(*fresh)[ID_MAX] = NULL;
     int n = 0, rows;
 

@@ -27,6 +27,7 @@
 #include "core/revocations.h"
 #include "core/idempotency.h"
 #include "resources/handlers.h"
+#include "store/api_clients.h"
 
 #define CLIENT_HASH_ITERATIONS 120000u
 #define TOKEN_TTL_SECONDS 3600
@@ -35,11 +36,7 @@
  * says so (SPEC §3: shown once, kept nowhere but as a hash; idem_reread_fn). */
 static bool reread_client(struct call *c, struct db *db, const char *client_id)
 {
-    const char *params[2] = {client_id, c->params[0]};
-    PGresult *res = db_exec(db->pg,
-                            "SELECT client_id, org_id, name, epart_ts(created_at) "
-                            "FROM api_clients WHERE client_id = $1 AND org_id = $2",
-                            2, params);
+    PGresult *res = api_clients_get(db->pg, client_id, c->params[0]);
     json_t *doc;
 
     if (res == NULL) {
@@ -68,7 +65,6 @@ void h_client_create(struct call *c, struct db *db)
     json_t *name = NULL;
     struct idem idem;
     char client_id[40], secret[64], hash[SECRET_HASH_MAX_LEN], now[40];
-    const char *params[5];
     PGresult *res;
 
     if (org == NULL) {
@@ -118,15 +114,8 @@ void h_client_create(struct call *c, struct db *db)
         call_set_problem(c, 500, "Erreur interne", "Secret impossible à créer.", NULL);
         goto done;
     }
-    params[0] = client_id;
-    params[1] = c->params[0];
-    params[2] = hash;
-    params[3] = json_string_value(name);
-    params[4] = db_ts(clock_now_us(), now, sizeof(now));
-    res = db_exec(db->pg,
-                  "INSERT INTO api_clients (client_id, org_id, secret_hash, name, created_at) "
-                  "VALUES ($1, $2, $3, $4, $5) RETURNING epart_ts(created_at)",
-                  5, params);
+    res = api_clients_insert(db->pg, client_id, c->params[0], hash, json_string_value(name),
+                             db_ts(clock_now_us(), now, sizeof(now)));
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         goto done;
@@ -261,13 +250,8 @@ static void token_hash(struct call *c)
 static void token_lookup_db(struct call *c, struct db *db)
 {
     struct token_req *t = c->ctx;
-    const char *params[1] = {t->client_id};
-    PGresult *res;
+    PGresult *res = api_clients_secret(db->pg, t->client_id);
 
-    res = db_exec(db->pg,
-                  "SELECT secret_hash, org_id::text FROM api_clients "
-                  "WHERE client_id = $1 AND revoked_at IS NULL",
-                  1, params);
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         return;
@@ -339,17 +323,10 @@ void h_auth_token(struct call *c)
  * 404. The revocation is stamped with the real clock, as token times are. */
 static void client_revoke_db(struct call *c, struct db *db)
 {
-    const char *params[3];
     char now[40];
-    PGresult *res;
+    PGresult *res = api_clients_revoke(db->pg, c->params[1], c->params[0],
+                                       db_ts((int64_t)clock_real() * 1000000, now, sizeof(now)));
 
-    params[0] = c->params[1];
-    params[1] = c->params[0];
-    params[2] = db_ts((int64_t)clock_real() * 1000000, now, sizeof(now));
-    res = db_exec(db->pg,
-                  "UPDATE api_clients SET revoked_at = COALESCE(revoked_at, $3::timestamptz) "
-                  "WHERE client_id = $1 AND org_id = $2::uuid RETURNING client_id",
-                  3, params);
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         return;
