@@ -26,9 +26,12 @@
 #define STORE_INT(v) store_int((char[STORE_INT_LEN]){0}, (v))
 const char *store_int(char buf[STORE_INT_LEN], long long v);
 
-/* db_exec(), db_cmd(), db_fetch_json() and store_row() with the parameters listed. */
+/* db_exec(), db_exec_state(), db_cmd(), db_fetch_json() and store_row() with the
+ * parameters listed. */
 #define STORE_EXEC(pg, sql, ...) \
     db_exec((pg), (sql), STORE_NPARAMS(__VA_ARGS__), STORE_PARAMS(__VA_ARGS__))
+#define STORE_EXEC_STATE(pg, sqlstate, sql, ...) \
+    db_exec_state((pg), (sql), STORE_NPARAMS(__VA_ARGS__), STORE_PARAMS(__VA_ARGS__), (sqlstate))
 #define STORE_CMD(pg, sql, ...) \
     db_cmd((pg), (sql), STORE_NPARAMS(__VA_ARGS__), STORE_PARAMS(__VA_ARGS__))
 #define STORE_FETCH_JSON(pg, failed, sql, ...) \

@@ -30,9 +30,9 @@
 #include "support/listing.h"
 #include "support/paging.h"
 #include "resources/handlers.h"
+#include "store/agents.h"
 #include "store/organisations.h"
 
-#define AGENT_DOC "epart_agent_doc(a)::text"
 
 static void reply_agent(struct call *c, int status, json_t *doc)
 {
@@ -83,12 +83,8 @@ static void set_duplicate(struct call *c, const char *sqlstate_constraint)
 /* Which unique index a failed statement hit: re-read to tell them apart. */
 static const char *which_duplicate(PGconn *pg, const json_t *agent, const char *self_id)
 {
-    const char *p[4] = {str(agent, "email"), str(agent, "issuer"), str(agent, "sub"), self_id};
-    PGresult *res = db_exec(pg,
-                            "SELECT bool_or(lower(email) = lower($1)) FROM agents "
-                            "WHERE ($4::uuid IS NULL OR id <> $4::uuid) "
-                            "AND (lower(email) = lower($1) OR (issuer = $2 AND sub = $3))",
-                            4, p);
+    PGresult *res =
+        agents_duplicate(pg, str(agent, "email"), str(agent, "issuer"), str(agent, "sub"), self_id);
     const char *which = "email";
 
     if (res != NULL && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "f") == 0)
@@ -104,10 +100,8 @@ static const char *which_duplicate(PGconn *pg, const json_t *agent, const char *
  * idempotency record does not keep) and journals the read (idem_reread_fn). */
 static bool reread_agent(struct call *c, struct db *db, const char *id)
 {
-    const char *params[1] = {id};
-    bool failed = false;
-    json_t *doc = db_fetch_json(db->pg, "SELECT " AGENT_DOC " FROM agents a WHERE a.id = $1", 1,
-                                params, &failed);
+    bool failed;
+    json_t *doc = agents_doc(db->pg, id, &failed);
 
     if (failed)
         call_set_unavailable(c, "La base de données");
@@ -124,7 +118,6 @@ void h_agent_create(struct call *c, struct db *db)
     json_t *errors;
     vctx v;
     char id[37], now[40], sqlstate[6] = "";
-    const char *params[10];
     const json_t *active;
     PGresult *res;
 
@@ -152,22 +145,17 @@ void h_agent_create(struct call *c, struct db *db)
         goto done;
     }
     active = json_object_get(c->json, "active");
-    params[0] = id;
-    params[1] = str(c->json, "issuer");
-    params[2] = str(c->json, "sub");
-    params[3] = str(c->json, "email");
-    params[4] = str(c->json, "name");
-    params[5] = str(c->json, "role");
-    params[6] = str(c->json, "org");
-    params[7] = str(c->json, "caisse");
-    params[8] = json_is_false(active) ? "false" : "true";
-    params[9] = db_ts(clock_now_us(), now, sizeof(now));
-    res = db_exec_state(db->pg,
-                        "INSERT INTO agents AS a (id, issuer, sub, email, name, role, org_id, "
-                        "caisse, active, created_at, updated_at) "
-                        "VALUES ($1, $2, $3, $4, $5, $6, $7::uuid, $8, $9, $10, $10) "
-                        "ON CONFLICT DO NOTHING RETURNING " AGENT_DOC,
-                        10, params, sqlstate);
+    {
+        const struct agents_fields f = {
+            .issuer = str(c->json, "issuer"), .sub = str(c->json, "sub"),
+            .email = str(c->json, "email"), .name = str(c->json, "name"),
+            .role = str(c->json, "role"), .org = str(c->json, "org"),
+            .caisse = str(c->json, "caisse"),
+            .active = json_is_false(active) ? "false" : "true",
+        };
+
+        res = agents_insert(db->pg, id, &f, db_ts(clock_now_us(), now, sizeof(now)), sqlstate);
+    }
     /* a duplicate is no error: the transaction (idem_begin's) stays usable
      * for the query that says which one */
     if (res != NULL && PQntuples(res) == 0) {
@@ -194,10 +182,8 @@ done:
 
 static json_t *agent_load(struct call *c, struct db *db)
 {
-    const char *params[1] = {c->params[0]};
-    bool failed = false;
-    json_t *doc = db_fetch_json(db->pg, "SELECT " AGENT_DOC " FROM agents a WHERE a.id = $1", 1,
-                                params, &failed);
+    bool failed;
+    json_t *doc = agents_doc(db->pg, c->params[0], &failed);
 
     if (doc == NULL) {
         if (failed)
@@ -237,12 +223,8 @@ static const struct list_param agent_filters[] = {
 /* one row per agent returned (SPEC §10) */
 static const struct list agents = {
     .params = agent_filters,
-    .sql = "SELECT " AGENT_DOC ", " PAGE_SORT_US("a.created_at") ", a.id::text FROM agents a "
-    "WHERE " PAGE_BEFORE("a.created_at", "a.id") " "
-    "AND ($4::text IS NULL OR a.role = $4) "
-    "AND ($5::boolean IS NULL OR a.active = $5::boolean) "
-    "AND ($6::text IS NULL OR lower(a.email) = lower($6))"
-    PAGE_NEWEST_FIRST("a.created_at", "a.id"),
+    .sql = AGENTS_SQL_LIST(PAGE_SORT_US("a.created_at"), PAGE_BEFORE("a.created_at", "a.id"),
+                           PAGE_NEWEST_FIRST("a.created_at", "a.id")),
     .nparams = 6,
     .journal = LIST_JOURNAL_AS,
     .object_type = "agent",
@@ -270,7 +252,6 @@ void h_agent_patch(struct call *c, struct db *db)
     int if_match = 0;
     vctx v;
     char version[16], now[40], sqlstate[6] = "";
-    const char *params[11];
     const char *key;
     json_t *val;
     PGresult *res;
@@ -307,23 +288,18 @@ void h_agent_patch(struct call *c, struct db *db)
                               "L'agent a été modifié depuis la version indiquée par If-Match.",
                               version, sizeof(version)))
         goto out;
-    params[0] = c->params[0];
-    params[1] = str(doc, "issuer");
-    params[2] = str(doc, "sub");
-    params[3] = str(doc, "email");
-    params[4] = str(doc, "name");
-    params[5] = str(doc, "role");
-    params[6] = str(doc, "org");
-    params[7] = str(doc, "caisse");
-    params[8] = json_is_false(json_object_get(doc, "active")) ? "false" : "true";
-    params[9] = db_ts(clock_now_us(), now, sizeof(now));
-    params[10] = version;
-    res = db_exec_state(db->pg,
-                        "UPDATE agents AS a SET issuer = $2, sub = $3, email = $4, name = $5, "
-                        "role = $6, org_id = $7::uuid, caisse = $8, active = $9, "
-                        "updated_at = $10, version = a.version + 1 "
-                        "WHERE a.id = $1 AND a.version = $11::int RETURNING " AGENT_DOC,
-                        11, params, sqlstate);
+    {
+        const struct agents_fields f = {
+            .issuer = str(doc, "issuer"), .sub = str(doc, "sub"),
+            .email = str(doc, "email"), .name = str(doc, "name"),
+            .role = str(doc, "role"), .org = str(doc, "org"),
+            .caisse = str(doc, "caisse"),
+            .active = json_is_false(json_object_get(doc, "active")) ? "false" : "true",
+        };
+
+        res = agents_update(db->pg, c->params[0], &f, db_ts(clock_now_us(), now, sizeof(now)),
+                            version, sqlstate);
+    }
     if (res == NULL) {
         if (strcmp(sqlstate, "23505") == 0)
             set_duplicate(c, which_duplicate(db->pg, doc, c->params[0]));
@@ -349,19 +325,12 @@ void h_agent_delete(struct call *c, struct db *db)
 {
     int if_match = 0;
     char version[16];
-    const char *params[2];
     PGresult *res;
 
     if (!call_if_match_ok(c, &if_match))
         return;
     snprintf(version, sizeof(version), "%d", if_match);
-    params[0] = c->params[0];
-    params[1] = if_match > 0 ? version : NULL;
-    res = db_exec(db->pg,
-                  "WITH d AS (DELETE FROM agents WHERE id = $1 "
-                  "  AND ($2::int IS NULL OR version = $2::int) RETURNING id) "
-                  "SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM agents WHERE id = $1)",
-                  2, params);
+    res = agents_delete(db->pg, c->params[0], if_match > 0 ? version : NULL);
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         return;

@@ -40,6 +40,7 @@
 #include "support/audit.h"
 #include "support/oidc.h"
 #include "resources/handlers.h"
+#include "store/agents.h"
 
 struct session {
     char *id_token;
@@ -302,23 +303,15 @@ static bool nonce_first_use(struct call *c, struct db *db, const struct idtoken_
     return first;
 }
 
-#define AGENT_DOC "epart_agent_doc(a)::text"
-
 static json_t *find_agent(struct call *c, struct db *db, const struct idtoken_claims *cl,
                           bool *failed)
 {
-    const char *p[2] = {g_config.oidc_issuer, cl->sub};
-    json_t *a = db_fetch_json(db->pg,
-                              "SELECT " AGENT_DOC " FROM agents a WHERE a.issuer = $1 "
-                              "AND a.sub = $2",
-                              2, p, failed);
+    json_t *a = agents_by_identity(db->pg, g_config.oidc_issuer, cl->sub, failed);
 
     (void)c;
     if (a != NULL || *failed || cl->email[0] == '\0')
         return a;
-    p[0] = cl->email;
-    return db_fetch_json(db->pg, "SELECT " AGENT_DOC " FROM agents a WHERE lower(a.email) = lower($1)",
-                         1, p, failed);
+    return agents_by_email(db->pg, cl->email, failed);
 }
 
 static const char *str(const json_t *o, const char *k)
@@ -334,7 +327,6 @@ static void session_db(struct call *c, struct db *db)
     const struct idtoken_claims *cl = &s->claims;
     bool failed = false;
     json_t *agent, *bound;
-    const char *params[4];
     char now[40];
     struct identity id;
     char *tok;
@@ -373,17 +365,8 @@ static void session_db(struct call *c, struct db *db)
         return;
     }
     /* record the identity on a first sign-in (only if still unbound), and when */
-    params[0] = str(agent, "id");
-    params[1] = g_config.oidc_issuer;
-    params[2] = cl->sub;
-    params[3] = db_ts(clock_now_us(), now, sizeof(now));
-    bound = db_fetch_json(db->pg,
-                          "UPDATE agents AS a SET issuer = $2, sub = $3, last_signin_at = $4,"
-                          " version = a.version + CASE WHEN a.sub IS NULL THEN 1 ELSE 0 END "
-                          "WHERE a.id = $1 AND a.active"
-                          " AND (a.sub IS NULL OR (a.issuer = $2 AND a.sub = $3)) "
-                          "RETURNING " AGENT_DOC,
-                          4, params, &failed);
+    bound = agents_signed_in(db->pg, str(agent, "id"), g_config.oidc_issuer, cl->sub,
+                             db_ts(clock_now_us(), now, sizeof(now)), &failed);
     json_decref(agent);
     if (bound == NULL) {
         if (failed)
