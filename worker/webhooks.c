@@ -49,6 +49,7 @@
 #include "webhook_url.h"
 #include "worker.h"
 #include "store/webhook_jobs.h"
+#include "store/webhooks.h"
 
 #define CLAIM_BATCH 10
 #define FAILING_AFTER 3        /* consecutive failed tries that make a webhook "failing" */
@@ -403,35 +404,14 @@ static int record(PGconn *pg, const struct job *j, int64_t at_us, const struct o
      * attempt count: this late answer changes nothing of it */
     if (webhook_jobs_settle(pg, j->webhook_id, j->event_id, j->attempt, state, next_at) < 0)
         goto fail;
-    params[1] = at;
-    params[2] = o->status > 0 ? status : NULL;
     if (o->ok) {
-        if (db_cmd(pg,
-                   "UPDATE webhooks SET consecutive_failures = 0,"
-                   " state = CASE WHEN state = 'failing' THEN 'active' ELSE state END,"
-                   " last_delivery_at = $2, last_status_code = $3::int, last_error = NULL,"
-                   " last_success_at = $2 WHERE id = $1",
-                   3, params) < 0)
+        if (webhooks_delivered(pg, j->webhook_id, at, o->status > 0 ? status : NULL) < 0)
             goto fail;
     } else {
-        params[3] = o->error;
-        params[4] = failing;
-        params[5] = final ? "true" : "false";
-        params[6] = j->event_id;
         /* failing after FAILING_AFTER failures in a row; disabled when a job
          * used every try and nothing got through since its first */
-        if (db_cmd(pg,
-                   "UPDATE webhooks w SET consecutive_failures = w.consecutive_failures + 1,"
-                   " state = CASE"
-                   "  WHEN $6::boolean AND w.state <> 'disabled' AND (w.last_success_at IS NULL"
-                   "       OR w.last_success_at < (SELECT j.first_attempt_at FROM webhook_jobs j"
-                   "           WHERE j.webhook_id = w.id AND j.event_id = $7)) THEN 'disabled'"
-                   "  WHEN w.state = 'active' AND w.consecutive_failures + 1 >= $5::int"
-                   "       THEN 'failing'"
-                   "  ELSE w.state END,"
-                   " last_delivery_at = $2, last_status_code = $3::int, last_error = $4 "
-                   "WHERE w.id = $1",
-                   7, params) < 0)
+        if (webhooks_failed(pg, j->webhook_id, at, o->status > 0 ? status : NULL, o->error,
+                            failing, final, j->event_id) < 0)
             goto fail;
         if (final && webhook_jobs_cancel_all(pg, j->webhook_id, true) < 0)
             goto fail;

@@ -59,8 +59,8 @@
 #include "support/paging.h"
 #include "resources/handlers.h"
 #include "store/organisations.h"
+#include "store/webhooks.h"
 
-#define WEBHOOK_DOC "epart_webhook_doc(w)::text"
 #define WEBHOOKS_PER_OWNER 20
 #define DESCRIPTION_MAX 500
 
@@ -364,17 +364,9 @@ static void check_destination(const struct call *c, vctx *v)
  * database unreachable: PQstatus tells). */
 static json_t *webhook_load(PGconn *pg, const char *id)
 {
-    const char *params[1] = {id};
-    PGresult *res;
-    json_t *doc = NULL;
+    bool failed;
 
-    res = db_exec(pg, "SELECT " WEBHOOK_DOC " FROM webhooks w WHERE w.id = $1 "
-                      "AND w.deleted_at IS NULL", 1, params);
-    if (res != NULL && PQntuples(res) == 1)
-        doc = db_json(res, 0, 0);
-    if (res != NULL)
-        PQclear(res);
-    return doc;
+    return webhooks_doc(pg, id, &failed);
 }
 
 /* Load the webhook of the path in the caller's scope, or set the reply (404,
@@ -432,7 +424,6 @@ void h_webhook_create(struct call *c, struct db *db)
     vctx v;
     char id[37], now[40], secret[80];
     char *events = NULL, cap[16];
-    const char *params[10];
     PGresult *res;
 
     errors = json_array();
@@ -464,29 +455,22 @@ void h_webhook_create(struct call *c, struct db *db)
         goto done;
     }
     events = json_text(json_object_get(c->json, "events"));
-    params[0] = id;
-    params[1] = owner.org;
-    params[2] = owner.caisse;
-    params[3] = c->who.sub;
-    params[4] = json_string_value(json_object_get(c->json, "url"));
-    params[5] = events;
-    params[6] = secret;
-    params[7] = json_string_value(json_object_get(c->json, "description"));
-    params[8] = db_ts(clock_now_us(), now, sizeof(now));
     snprintf(cap, sizeof(cap), "%d", WEBHOOKS_PER_OWNER);
-    params[9] = cap;
     /* the per-owner cap is checked in the same statement; two creations at
      * once may pass it by one, which is harmless */
-    res = db_exec(db->pg,
-                  "INSERT INTO webhooks AS w (id, org_id, caisse, owner_sub, url, events, secret,"
-                  " description, created_at, updated_at) "
-                  "SELECT $1, $2::uuid, $3, $4, $5,"
-                  " ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), $7, $8, $9, $9 "
-                  "WHERE (SELECT count(*) FROM webhooks x WHERE x.deleted_at IS NULL"
-                  "  AND (x.org_id = $2::uuid OR ($2::uuid IS NULL AND x.org_id IS NULL"
-                  "       AND x.caisse = $3))) < $10::int "
-                  "RETURNING " WEBHOOK_DOC,
-                  10, params);
+    {
+        const struct webhooks_new w = {
+            .org = owner.org,
+            .caisse = owner.caisse,
+            .owner_sub = c->who.sub,
+            .url = json_string_value(json_object_get(c->json, "url")),
+            .events = events,
+            .secret = secret,
+            .description = json_string_value(json_object_get(c->json, "description")),
+        };
+
+        res = webhooks_insert(db->pg, id, &w, db_ts(clock_now_us(), now, sizeof(now)), cap);
+    }
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         goto done;
@@ -538,13 +522,8 @@ static const struct list_param webhook_filters[] = {
 
 static const struct list webhooks = {
     .params = webhook_filters,
-    .sql = "SELECT " WEBHOOK_DOC ", " PAGE_SORT_US("w.created_at") ", w.id::text FROM webhooks w "
-    "WHERE w.deleted_at IS NULL "
-    "AND " PAGE_BEFORE("w.created_at", "w.id") " "
-    "AND ($4::uuid IS NULL OR w.org_id = $4::uuid) "
-    "AND ($5::text IS NULL OR w.caisse = $5) "
-    "AND (NOT $6::boolean OR w.org_id IS NULL) "
-    "AND ($7::text IS NULL OR w.state = $7)" PAGE_NEWEST_FIRST("w.created_at", "w.id"),
+    .sql = WEBHOOKS_SQL_LIST(PAGE_SORT_US("w.created_at"), PAGE_BEFORE("w.created_at", "w.id"),
+                             PAGE_NEWEST_FIRST("w.created_at", "w.id")),
     .nparams = 7,
 };
 
@@ -589,7 +568,7 @@ void h_webhook_patch(struct call *c, struct db *db)
     vctx v;
     char version[16], now[40];
     char *events = NULL;
-    const char *params[8];
+    struct webhooks_change ch;
     const json_t *desc;
     PGresult *res;
 
@@ -611,29 +590,16 @@ void h_webhook_patch(struct call *c, struct db *db)
     if (json_object_get(c->json, "events") != NULL)
         events = json_text(json_object_get(c->json, "events"));
     desc = json_object_get(c->json, "description");
-    params[0] = c->params[0];
-    params[1] = json_string_value(json_object_get(c->json, "url"));
-    params[2] = events;
-    params[3] = desc != NULL ? "true" : "false"; /* present: set (null removes it) */
-    params[4] = json_string_value(desc);
-    params[5] = json_string_value(json_object_get(c->json, "state"));
-    params[6] = db_ts(clock_now_us(), now, sizeof(now));
-    params[7] = version;
+    ch.url = json_string_value(json_object_get(c->json, "url"));
+    ch.events = events;
+    ch.has_description = desc != NULL ? "true" : "false"; /* present: set (null removes it) */
+    ch.description = json_string_value(desc);
+    ch.state = json_string_value(json_object_get(c->json, "state"));
     if (!dbpool_begin(c, db))
         goto out;
     /* back to "active" by its owner: the failure count starts again */
-    res = db_exec(db->pg,
-                  "UPDATE webhooks AS w SET url = COALESCE($2, w.url),"
-                  " events = CASE WHEN $3::jsonb IS NULL THEN w.events"
-                  "          ELSE ARRAY(SELECT jsonb_array_elements_text($3::jsonb)) END,"
-                  " description = CASE WHEN $4::boolean THEN $5 ELSE w.description END,"
-                  " state = COALESCE($6, w.state),"
-                  " consecutive_failures = CASE WHEN $6 = 'active' THEN 0"
-                  "                        ELSE w.consecutive_failures END,"
-                  " updated_at = $7, version = w.version + 1 "
-                  "WHERE w.id = $1 AND w.deleted_at IS NULL AND w.version = $8::int "
-                  "RETURNING " WEBHOOK_DOC,
-                  8, params);
+    res = webhooks_update(db->pg, c->params[0], &ch, db_ts(clock_now_us(), now, sizeof(now)),
+                          version);
     if (res == NULL) {
         dbpool_abort(c, db);
         goto out;
@@ -648,14 +614,14 @@ void h_webhook_patch(struct call *c, struct db *db)
     doc = db_json(res, 0, 0);
     PQclear(res);
     /* a paused webhook drops what was waiting, as a deleted one does */
-    if ((params[5] != NULL && strcmp(params[5], "disabled") == 0 &&
+    if ((ch.state != NULL && strcmp(ch.state, "disabled") == 0 &&
          webhook_jobs_cancel_all(db->pg, c->params[0], false) < 0) ||
         db_commit(db->pg) < 0) {
         dbpool_abort(c, db);
         goto out;
     }
     /* the pending count changed with the cancellations */
-    if (params[5] != NULL && strcmp(params[5], "disabled") == 0)
+    if (ch.state != NULL && strcmp(ch.state, "disabled") == 0)
         json_object_set_new(doc, "pending_deliveries", json_integer(0));
     reply_webhook(c, 200, json_incref(doc));
 out:
@@ -670,7 +636,6 @@ void h_webhook_delete(struct call *c, struct db *db)
     json_t *doc = webhook_in_scope(c, db);
     int if_match = 0;
     char version[16], now[40];
-    const char *params[3];
     PGresult *res;
 
     if (doc == NULL)
@@ -678,16 +643,10 @@ void h_webhook_delete(struct call *c, struct db *db)
     if (!call_if_match_ok(c, &if_match))
         goto out;
     snprintf(version, sizeof(version), "%d", if_match);
-    params[0] = c->params[0];
-    params[1] = db_ts(clock_now_us(), now, sizeof(now));
-    params[2] = if_match > 0 ? version : NULL;
     if (!dbpool_begin(c, db))
         goto out;
-    res = db_exec(db->pg,
-                  "UPDATE webhooks SET deleted_at = $2, updated_at = $2, version = version + 1 "
-                  "WHERE id = $1 AND deleted_at IS NULL AND ($3::int IS NULL OR version = $3::int) "
-                  "RETURNING id",
-                  3, params);
+    res = webhooks_delete(db->pg, c->params[0], db_ts(clock_now_us(), now, sizeof(now)),
+                          if_match > 0 ? version : NULL);
     if (res == NULL) {
         dbpool_abort(c, db);
         goto out;
