@@ -89,17 +89,28 @@ static bool caisse_code_ok(const char *s)
     return strlen(s) == 3 && strspn(s, "0123456789") == 3;
 }
 
+/* A member absent or null: true when there is nothing to check, with the
+ * required error recorded when the member had to be there. */
+#define EVENTS_REQUIRED "Indiquez au moins un type d'événement."
+
+static bool absent(vctx *v, const char *field, const json_t *val, bool required,
+                   const char *message)
+{
+    if (val != NULL && !json_is_null(val))
+        return false;
+    if (required)
+        vf_error(v, field, "required", "%s", message);
+    return true;
+}
+
 static void check_url(vctx *v, const json_t *val, bool required, struct webhook_url *out,
                       bool *ok)
 {
     enum webhook_url_error e;
 
     *ok = false;
-    if (val == NULL || json_is_null(val)) {
-        if (required)
-            vf_error(v, "url", "required", "L'URL de destination est obligatoire.");
+    if (absent(v, "url", val, required, "L'URL de destination est obligatoire."))
         return;
-    }
     if (!json_is_string(val)) {
         vf_error(v, "url", "invalid_type", "url doit être une chaîne.");
         return;
@@ -117,17 +128,14 @@ static void check_events(vctx *v, const json_t *val, bool required)
     size_t i;
     json_t *item;
 
-    if (val == NULL || json_is_null(val)) {
-        if (required)
-            vf_error(v, "events", "required", "Indiquez au moins un type d'événement.");
+    if (absent(v, "events", val, required, EVENTS_REQUIRED))
         return;
-    }
     if (!json_is_array(val)) {
         vf_error(v, "events", "invalid_type", "events doit être une liste de types d'événement.");
         return;
     }
     if (json_array_size(val) == 0) {
-        vf_error(v, "events", "required", "Indiquez au moins un type d'événement.");
+        vf_error(v, "events", "required", "%s", EVENTS_REQUIRED);
         return;
     }
     if (vf_array(v, "events", val, 0, 16) != VF_OK)
