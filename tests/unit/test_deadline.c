@@ -23,6 +23,7 @@
 
 #define DAY 86400L
 #define HOUR 3600L
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- helpers --------------------------------------------------------------- */
 
@@ -67,52 +68,61 @@ static struct clock_leads leads(const char *s)
 
 /* ---- due times ------------------------------------------------------------- */
 
+/* Each due time is also checked from the Paris side: the end of day D is
+ * 00:00 of D + 1 there, D being the start day plus the clock's days. */
+static void assert_due_day(time_t due, const char *start, int64_t days, const char *want)
+{
+    char day[CAL_DATE_LEN];
+
+    assert_instant(due, want);
+    assert_end_of_paris_day(due, cal_format(cal_add_days(D(start), days), day));
+}
+
 static void test_instruction_due(void **state)
 {
-    (void)state;
-    /* Winter: received 23 November, 30 days later is 23 December, whose end
-     * is 24 December 00:00 in Paris (UTC+1). */
-    assert_instant(deadline_instruction_due(D("2026-11-23"), 0), "2026-12-23T23:00:00Z");
-    assert_end_of_paris_day(deadline_instruction_due(D("2026-11-23"), 0), "2026-12-23");
-    /* Summer: UTC+2. */
-    assert_instant(deadline_instruction_due(D("2026-06-01"), 0), "2026-07-01T22:00:00Z");
+    /* received, days suspended, due (end of received + 30 + suspended, Paris) */
+    static const struct {
+        const char *received;
+        int suspended;
+        const char *due;
+    } cases[] = {
+        /* winter (UTC+1) and summer (UTC+2) */
+        {"2026-11-23", 0, "2026-12-23T23:00:00Z"},
+        {"2026-06-01", 0, "2026-07-01T22:00:00Z"},
+        /* due on the day the clocks go forward (29 March 2026), and the day before */
+        {"2026-02-27", 0, "2026-03-29T22:00:00Z"},
+        {"2026-02-26", 0, "2026-03-28T23:00:00Z"},
+        /* due on the day they go back (25 October 2026, 25 hours), and the day before */
+        {"2026-09-25", 0, "2026-10-25T23:00:00Z"},
+        {"2026-09-24", 0, "2026-10-24T22:00:00Z"},
+        /* month ends: across a 28-day February, a 29-day one */
+        {"2026-01-31", 0, "2026-03-02T23:00:00Z"},
+        {"2028-01-31", 0, "2028-03-01T23:00:00Z"},
+        {"2028-01-30", 0, "2028-02-29T23:00:00Z"},
+        {"2026-03-31", 0, "2026-04-30T22:00:00Z"},
+        /* year ends: due on 31 December ends at midnight of the new year */
+        {"2026-12-01", 0, "2026-12-31T23:00:00Z"},
+        {"2026-12-15", 0, "2027-01-14T23:00:00Z"},
+        /* suspended days are added to the 30, and may carry the due date
+         * across a daylight-saving change or a year end */
+        {"2026-11-23", 5, "2026-12-28T23:00:00Z"},
+        {"2026-02-20", 7, "2026-03-29T22:00:00Z"},
+        {"2026-09-20", 5, "2026-10-25T23:00:00Z"},
+        {"2026-11-23", 40, "2027-02-01T23:00:00Z"},
+    };
 
-    /* Due on the day the clocks go forward (29 March 2026): that day ends in
-     * summer time, the day before in winter time. */
-    assert_instant(deadline_instruction_due(D("2026-02-27"), 0), "2026-03-29T22:00:00Z");
-    assert_end_of_paris_day(deadline_instruction_due(D("2026-02-27"), 0), "2026-03-29");
-    assert_instant(deadline_instruction_due(D("2026-02-26"), 0), "2026-03-28T23:00:00Z");
-    assert_end_of_paris_day(deadline_instruction_due(D("2026-02-26"), 0), "2026-03-28");
+    (void)state;
+    for (size_t i = 0; i < N_OF(cases); i++)
+        assert_due_day(deadline_instruction_due(D(cases[i].received), cases[i].suspended),
+                       cases[i].received, INSTRUCTION_DAYS + cases[i].suspended, cases[i].due);
+
+    /* The days that end the two changes of time are 23 and 25 hours long. */
     assert_int_equal(deadline_instruction_due(D("2026-02-27"), 0) -
                          deadline_instruction_due(D("2026-02-26"), 0),
                      23 * HOUR);
-
-    /* Due on the day they go back (25 October 2026), 25 hours long. */
-    assert_instant(deadline_instruction_due(D("2026-09-25"), 0), "2026-10-25T23:00:00Z");
-    assert_end_of_paris_day(deadline_instruction_due(D("2026-09-25"), 0), "2026-10-25");
-    assert_instant(deadline_instruction_due(D("2026-09-24"), 0), "2026-10-24T22:00:00Z");
     assert_int_equal(deadline_instruction_due(D("2026-09-25"), 0) -
                          deadline_instruction_due(D("2026-09-24"), 0),
                      25 * HOUR);
-
-    /* Month ends: 31 January + 30 days crosses a 28-day February... */
-    assert_instant(deadline_instruction_due(D("2026-01-31"), 0), "2026-03-02T23:00:00Z");
-    /* ...or a 29-day one. */
-    assert_instant(deadline_instruction_due(D("2028-01-31"), 0), "2028-03-01T23:00:00Z");
-    assert_instant(deadline_instruction_due(D("2028-01-30"), 0), "2028-02-29T23:00:00Z");
-    assert_instant(deadline_instruction_due(D("2026-03-31"), 0), "2026-04-30T22:00:00Z");
-
-    /* Year ends: due on 31 December ends at midnight of the new year. */
-    assert_instant(deadline_instruction_due(D("2026-12-01"), 0), "2026-12-31T23:00:00Z");
-    assert_end_of_paris_day(deadline_instruction_due(D("2026-12-01"), 0), "2026-12-31");
-    assert_instant(deadline_instruction_due(D("2026-12-15"), 0), "2027-01-14T23:00:00Z");
-
-    /* Suspended days are added to the 30, and may carry the due date across a
-     * daylight-saving change or a year end. */
-    assert_instant(deadline_instruction_due(D("2026-11-23"), 5), "2026-12-28T23:00:00Z");
-    assert_instant(deadline_instruction_due(D("2026-02-20"), 7), "2026-03-29T22:00:00Z");
-    assert_instant(deadline_instruction_due(D("2026-09-20"), 5), "2026-10-25T23:00:00Z");
-    assert_instant(deadline_instruction_due(D("2026-11-23"), 40), "2027-02-01T23:00:00Z");
     for (int s = 0; s < 400; s += 7)
         assert_int_equal(cal_paris_date(deadline_instruction_due(D("2026-01-01"), s) - 1).d,
                          cal_add_days(D("2026-01-01"), INSTRUCTION_DAYS + s).d);
@@ -120,49 +130,66 @@ static void test_instruction_due(void **state)
 
 static void test_transmission_due(void **state)
 {
+    /* deposit, due (end of deposit + 8 days, Paris) */
+    static const struct {
+        const char *deposit;
+        const char *due;
+    } cases[] = {
+        {"2026-11-20", "2026-11-28T23:00:00Z"}, {"2026-03-21", "2026-03-29T22:00:00Z"},
+        {"2026-10-17", "2026-10-25T23:00:00Z"}, {"2026-12-24", "2027-01-01T23:00:00Z"},
+        {"2026-12-23", "2026-12-31T23:00:00Z"}, {"2028-02-21", "2028-02-29T23:00:00Z"},
+        {"2027-02-21", "2027-03-01T23:00:00Z"}, {"2026-07-31", "2026-08-08T22:00:00Z"},
+    };
+
     (void)state;
-    /* Deposit + 8 days, end of that day. */
-    assert_instant(deadline_transmission_due(D("2026-11-20")), "2026-11-28T23:00:00Z");
-    assert_end_of_paris_day(deadline_transmission_due(D("2026-11-20")), "2026-11-28");
-    assert_instant(deadline_transmission_due(D("2026-03-21")), "2026-03-29T22:00:00Z");
-    assert_end_of_paris_day(deadline_transmission_due(D("2026-03-21")), "2026-03-29");
-    assert_instant(deadline_transmission_due(D("2026-10-17")), "2026-10-25T23:00:00Z");
-    assert_instant(deadline_transmission_due(D("2026-12-24")), "2027-01-01T23:00:00Z");
-    assert_instant(deadline_transmission_due(D("2026-12-23")), "2026-12-31T23:00:00Z");
-    assert_instant(deadline_transmission_due(D("2028-02-21")), "2028-02-29T23:00:00Z");
-    assert_instant(deadline_transmission_due(D("2027-02-21")), "2027-03-01T23:00:00Z");
-    assert_instant(deadline_transmission_due(D("2026-07-31")), "2026-08-08T22:00:00Z");
+    for (size_t i = 0; i < N_OF(cases); i++)
+        assert_due_day(deadline_transmission_due(D(cases[i].deposit)), cases[i].deposit,
+                       TRANSMISSION_DAYS, cases[i].due);
 }
 
 static void test_hours_due(void **state)
 {
-    time_t start = T("2026-11-23T09:15:30Z");
+    /* start, hours, due: hours are elapsed time, so across a change of time the
+     * Paris wall clock moves by one hour more or less, the instant does not */
+    static const struct {
+        const char *start;
+        int hours;
+        const char *due;
+    } cases[] = {
+        {"2026-11-23T09:15:30Z", PRISE_EN_CHARGE_HOURS, "2026-11-25T09:15:30Z"},
+        {"2026-11-23T09:15:30Z", RAPPEL_HOURS, "2026-11-24T09:15:30Z"},
+        {"2026-11-23T09:15:30Z", 0, "2026-11-23T09:15:30Z"},
+        {"2026-03-28T10:00:00Z", 48, "2026-03-30T10:00:00Z"},
+        {"2026-10-24T10:00:00Z", 24, "2026-10-25T10:00:00Z"},
+    };
 
     (void)state;
-    assert_instant(deadline_hours_due(start, PRISE_EN_CHARGE_HOURS), "2026-11-25T09:15:30Z");
-    assert_instant(deadline_hours_due(start, RAPPEL_HOURS), "2026-11-24T09:15:30Z");
-    assert_instant(deadline_hours_due(start, 0), "2026-11-23T09:15:30Z");
-    /* Hours are elapsed time: across a change of time the Paris wall clock
-     * moves by one hour more or less, the instant does not. */
-    assert_instant(deadline_hours_due(T("2026-03-28T10:00:00Z"), 48), "2026-03-30T10:00:00Z");
-    assert_instant(deadline_hours_due(T("2026-10-24T10:00:00Z"), 24), "2026-10-25T10:00:00Z");
-    assert_int_equal(deadline_hours_due(start, 48) - start, 48 * HOUR);
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        time_t start = T(cases[i].start), due = deadline_hours_due(start, cases[i].hours);
+
+        assert_instant(due, cases[i].due);
+        assert_int_equal(due - start, cases[i].hours * HOUR);
+    }
 }
 
 static void test_suspended_days(void **state)
 {
+    /* from, to, calendar days between (never negative; a 23- or 25-hour day counts one) */
+    static const struct {
+        const char *from, *to;
+        int days;
+    } cases[] = {
+        {"2026-11-01", "2026-11-05", 4},   {"2026-11-05", "2026-11-05", 0},
+        {"2026-11-05", "2026-11-01", 0},   {"2026-12-30", "2027-01-02", 3},
+        {"2026-03-28", "2026-03-30", 2},   {"2026-10-24", "2026-10-26", 2},
+        {"2028-02-28", "2028-03-01", 2},   {"2027-02-28", "2027-03-01", 1},
+        {"2026-01-01", "2027-01-01", 365},
+    };
+
     (void)state;
-    assert_int_equal(deadline_suspended_days(D("2026-11-01"), D("2026-11-05")), 4);
-    assert_int_equal(deadline_suspended_days(D("2026-11-05"), D("2026-11-05")), 0);
-    /* Never negative, whatever the order of the dates. */
-    assert_int_equal(deadline_suspended_days(D("2026-11-05"), D("2026-11-01")), 0);
-    assert_int_equal(deadline_suspended_days(D("2026-12-30"), D("2027-01-02")), 3);
-    /* Calendar days: a 23- or 25-hour day counts one. */
-    assert_int_equal(deadline_suspended_days(D("2026-03-28"), D("2026-03-30")), 2);
-    assert_int_equal(deadline_suspended_days(D("2026-10-24"), D("2026-10-26")), 2);
-    assert_int_equal(deadline_suspended_days(D("2028-02-28"), D("2028-03-01")), 2);
-    assert_int_equal(deadline_suspended_days(D("2027-02-28"), D("2027-03-01")), 1);
-    assert_int_equal(deadline_suspended_days(D("2026-01-01"), D("2027-01-01")), 365);
+    for (size_t i = 0; i < N_OF(cases); i++)
+        assert_int_equal(deadline_suspended_days(D(cases[i].from), D(cases[i].to)),
+                         cases[i].days);
 
     /* The whole rule: received 2 November, pieces requested on the 10th and
      * received on the 20th: ten days added, due at the end of 12 December. */
@@ -194,7 +221,7 @@ static void test_state(void **state)
     for (int suspended = 0; suspended <= 1; suspended++) {
         const time_t nows[] = {before, due, after, long_after};
 
-        for (size_t i = 0; i < sizeof(nows) / sizeof(nows[0]); i++) {
+        for (size_t i = 0; i < N_OF(nows); i++) {
             assert_int_equal(deadline_state(due, suspended, true, due - 10 * DAY, nows[i]),
                              DEADLINE_MET);
             assert_int_equal(deadline_state(due, suspended, true, before, nows[i]), DEADLINE_MET);
@@ -387,60 +414,49 @@ static void test_default_leads_of_each_clock(void **state)
 
 static void test_parse_leads_valid(void **state)
 {
+    /* text, the leads it means: sorted most distant first, duplicates removed
+     * (also when spelt differently), the forms of SPEC §6 and config.h, the
+     * defaults of config.c, four leads at the most */
+    static const struct {
+        const char *text;
+        int n;
+        long seconds[CONFIG_MAX_LEADS];
+    } cases[] = {
+        {"P5D,P1D", 2, {5 * DAY, DAY}},
+        {"P1D,P5D", 2, {5 * DAY, DAY}},
+        {"PT4H,P2D,PT12H", 3, {2 * DAY, 12 * HOUR, 4 * HOUR}},
+        {"P1D,P1D,P2D", 2, {2 * DAY, DAY}},
+        {"P1D,PT24H", 1, {DAY}},
+        {"PT60M,PT1H,P2D,PT1H", 2, {2 * DAY, HOUR}},
+        {"PT12H", 1, {12 * HOUR}},
+        {"P1DT6H", 1, {DAY + 6 * HOUR}},
+        {"PT30M", 1, {30 * 60}},
+        {"PT1H30M", 1, {90 * 60}},
+        {"P1DT1H1M", 1, {DAY + HOUR + 60}},
+        {"P1DT30M", 1, {DAY + 30 * 60}},
+        {"P007D", 1, {7 * DAY}},
+        {"P100000D", 1, {100000 * DAY}},
+        {"P4D,P3D,P2D,P1D", CONFIG_MAX_LEADS, {4 * DAY, 3 * DAY, 2 * DAY, DAY}},
+        {"P2D", 1, {2 * DAY}},
+        {"PT4H", 1, {4 * HOUR}},
+    };
     struct clock_leads l;
 
     (void)state;
-    l = leads("P5D,P1D");
-    assert_int_equal(l.n, 2);
-    assert_int_equal(l.seconds[0], 5 * DAY);
-    assert_int_equal(l.seconds[1], DAY);
-
-    /* Sorted most distant first. */
-    l = leads("P1D,P5D");
-    assert_int_equal(l.n, 2);
-    assert_int_equal(l.seconds[0], 5 * DAY);
-    assert_int_equal(l.seconds[1], DAY);
-    l = leads("PT4H,P2D,PT12H");
-    assert_int_equal(l.n, 3);
-    assert_int_equal(l.seconds[0], 2 * DAY);
-    assert_int_equal(l.seconds[1], 12 * HOUR);
-    assert_int_equal(l.seconds[2], 4 * HOUR);
-
-    /* Duplicates removed, also when spelt differently. */
-    l = leads("P1D,P1D,P2D");
-    assert_int_equal(l.n, 2);
-    assert_int_equal(l.seconds[0], 2 * DAY);
-    assert_int_equal(l.seconds[1], DAY);
-    l = leads("P1D,PT24H");
-    assert_int_equal(l.n, 1);
-    assert_int_equal(l.seconds[0], DAY);
-    l = leads("PT60M,PT1H,P2D,PT1H");
-    assert_int_equal(l.n, 2);
-    assert_int_equal(l.seconds[1], HOUR);
-
-    /* The forms of SPEC §6 and config.h. */
-    assert_int_equal(leads("PT12H").seconds[0], 12 * HOUR);
-    assert_int_equal(leads("P1DT6H").seconds[0], DAY + 6 * HOUR);
-    assert_int_equal(leads("PT30M").seconds[0], 30 * 60);
-    assert_int_equal(leads("PT1H30M").seconds[0], 90 * 60);
-    assert_int_equal(leads("P1DT1H1M").seconds[0], DAY + HOUR + 60);
-    assert_int_equal(leads("P1DT30M").seconds[0], DAY + 30 * 60);
-    assert_int_equal(leads("P007D").seconds[0], 7 * DAY);
-    assert_int_equal(leads("P100000D").seconds[0], 100000 * DAY);
-
-    /* Four leads is the most. */
-    l = leads("P4D,P3D,P2D,P1D");
-    assert_int_equal(l.n, CONFIG_MAX_LEADS);
-    assert_int_equal(l.seconds[3], DAY);
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        l = leads(cases[i].text);
+        if (l.n != cases[i].n)
+            fail_msg("\"%s\" : %d délais, %d attendus", cases[i].text, l.n, cases[i].n);
+        for (int k = 0; k < l.n; k++)
+            if (l.seconds[k] != cases[i].seconds[k])
+                fail_msg("\"%s\" : délai %d de %ld s, %ld attendues", cases[i].text, k,
+                         (long)l.seconds[k], cases[i].seconds[k]);
+    }
 
     /* The empty list means no warning (the breach only). */
     l.n = 3;
     assert_int_equal(config_parse_leads("", &l), 0);
     assert_int_equal(l.n, 0);
-
-    /* The defaults of config.c. */
-    assert_int_equal(leads("P2D").n, 1);
-    assert_int_equal(leads("PT4H").seconds[0], 4 * HOUR);
 }
 
 static void test_parse_leads_malformed(void **state)
@@ -456,7 +472,7 @@ static void test_parse_leads_malformed(void **state)
     const struct clock_leads before = {2, {5 * DAY, DAY}};
 
     (void)state;
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < N_OF(bad); i++) {
         struct clock_leads l = before;
 
         if (config_parse_leads(bad[i], &l) != -1)
@@ -470,21 +486,21 @@ static void test_parse_leads_malformed(void **state)
 
 static void test_format_lead(void **state)
 {
+    static const struct {
+        long seconds;
+        const char *text;
+    } formats[] = {
+        {5 * DAY, "P5D"},      {DAY, "P1D"},         {2 * DAY, "P2D"},
+        {12 * HOUR, "PT12H"},  {4 * HOUR, "PT4H"},   {DAY + 6 * HOUR, "P1DT6H"},
+        {30 * 60, "PT30M"},    {90 * 60, "PT1H30M"}, {DAY + 60, "P1DT1M"},
+        {24 * HOUR, "P1D"},    {100000 * DAY + 23 * HOUR + 59 * 60, "P100000DT23H59M"},
+    };
     char buf[32];
 
     (void)state;
-    assert_string_equal(config_format_lead(5 * DAY, buf, sizeof(buf)), "P5D");
-    assert_string_equal(config_format_lead(DAY, buf, sizeof(buf)), "P1D");
-    assert_string_equal(config_format_lead(2 * DAY, buf, sizeof(buf)), "P2D");
-    assert_string_equal(config_format_lead(12 * HOUR, buf, sizeof(buf)), "PT12H");
-    assert_string_equal(config_format_lead(4 * HOUR, buf, sizeof(buf)), "PT4H");
-    assert_string_equal(config_format_lead(DAY + 6 * HOUR, buf, sizeof(buf)), "P1DT6H");
-    assert_string_equal(config_format_lead(30 * 60, buf, sizeof(buf)), "PT30M");
-    assert_string_equal(config_format_lead(90 * 60, buf, sizeof(buf)), "PT1H30M");
-    assert_string_equal(config_format_lead(DAY + 60, buf, sizeof(buf)), "P1DT1M");
-    assert_string_equal(config_format_lead(24 * HOUR, buf, sizeof(buf)), "P1D");
-    assert_string_equal(config_format_lead(100000 * DAY + 23 * HOUR + 59 * 60, buf, sizeof(buf)),
-                        "P100000DT23H59M");
+    for (size_t i = 0; i < N_OF(formats); i++)
+        assert_string_equal(config_format_lead(formats[i].seconds, buf, sizeof(buf)),
+                            formats[i].text);
     assert_ptr_equal(config_format_lead(DAY, buf, sizeof(buf)), buf);
 
     /* Round trips: every lead parsed formats back to what parses the same. */
@@ -499,7 +515,7 @@ static void test_format_lead(void **state)
         static const char *const texts[] = {"P5D", "P1D", "P2D", "PT12H", "PT4H", "P1DT6H",
                                             "PT30M", "PT1H30M", "P1DT1H1M", "P3DT12H"};
 
-        for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+        for (size_t i = 0; i < N_OF(texts); i++)
             assert_string_equal(
                 config_format_lead(leads(texts[i]).seconds[0], buf, sizeof(buf)), texts[i]);
     }
