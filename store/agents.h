@@ -12,6 +12,8 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "store/store.h"
+
 /* SQL: the select-list item of an agent's document as the API shows it
  * (epart_agent_doc), for a query naming the table agents "a". */
 #define AGENTS_SQL_DOC "epart_agent_doc(a)::text"
@@ -27,6 +29,14 @@
     "AND ($4::text IS NULL OR a.role = $4) "                                           \
     "AND ($5::boolean IS NULL OR a.active = $5::boolean) "                             \
     "AND ($6::text IS NULL OR lower(a.email) = lower($6))" newest_first
+
+/* The parameters of AGENTS_SQL_LIST after the cursor's (store/store.h). */
+enum agents_list_param {
+    AGENTS_LIST_ROLE = STORE_PAGE_NPARAMS, /* $4 */
+    AGENTS_LIST_ACTIVE,                    /* $5 */
+    AGENTS_LIST_EMAIL,                     /* $6 */
+    AGENTS_LIST_NPARAMS
+};
 
 /* The stored fields of an agent, as texts: org a uuid, active "true" or
  * "false" (NULL: none). */

@@ -11,6 +11,8 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "store/store.h"
+
 /* SQL: the select-list item of an organisation's document as the API shows it
  * (epart_organisation_doc), for a query naming the table organisations "o". */
 #define ORGANISATIONS_SQL_DOC "epart_organisation_doc(o)::text"
@@ -28,6 +30,14 @@
     "AND ($4::text IS NULL OR o.kind = $4) "                                         \
     "AND ($5::text IS NULL OR o.caisse = $5) "                                       \
     "AND ($6::uuid IS NULL OR o.id = $6)" newest_first
+
+/* The parameters of ORGANISATIONS_SQL_LIST after the cursor's (store/store.h). */
+enum organisations_list_param {
+    ORGANISATIONS_LIST_KIND = STORE_PAGE_NPARAMS, /* $4 */
+    ORGANISATIONS_LIST_CAISSE,                    /* $5 */
+    ORGANISATIONS_LIST_ID,                        /* $6 */
+    ORGANISATIONS_LIST_NPARAMS
+};
 
 /* The stored fields of an organisation, as texts: ame_habilitation "true" or
  * "false", convention and referent JSON texts (NULL: none). */

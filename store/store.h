@@ -51,4 +51,23 @@ int store_row(PGconn *pg, PGresult **row, const char *sql, int n, const char *co
     store_exists((pg), (sql), STORE_NPARAMS(__VA_ARGS__), STORE_PARAMS(__VA_ARGS__))
 int store_exists(PGconn *pg, const char *sql, int n, const char *const *params);
 
+/* The parameters of a list's query (a struct list of api/support/listing.h,
+ * whose .sql is a store/ macro) are named by an enum of its table's header, as
+ * indexes of the array the handler fills: the first after the cursor's, the
+ * last X_LIST_NPARAMS, their number, which .nparams and the array's size
+ * take — so no one counts them by hand. A keyset list's cursor takes $1..$3
+ * (its instant, its key, its limit: PAGE_BEFORE and PAGE_NEWEST_FIRST), its
+ * filters follow:
+ *
+ *   enum things_list_param { THINGS_LIST_KIND = STORE_PAGE_NPARAMS, …,
+ *                            THINGS_LIST_NPARAMS };
+ *
+ * tests/unit/test_store_sql.c checks each enum against its SQL with
+ * store_sql_nparams(). */
+#define STORE_PAGE_NPARAMS 3
+
+/* How many parameters sql takes: its highest $n, or -1 when one of $1..$n is
+ * missing (a parameter libpq would be sent and the statement never reads). */
+int store_sql_nparams(const char *sql);
+
 #endif

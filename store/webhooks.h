@@ -12,6 +12,8 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "store/store.h"
+
 /* SQL: the select-list item of a webhook's document as the API shows it
  * (epart_webhook_doc), for a query naming the table webhooks "w". */
 #define WEBHOOKS_SQL_DOC "epart_webhook_doc(w)::text"
@@ -30,6 +32,15 @@
     "AND ($5::text IS NULL OR w.caisse = $5) "                                             \
     "AND (NOT $6::boolean OR w.org_id IS NULL) "                                           \
     "AND ($7::text IS NULL OR w.state = $7)" newest_first
+
+/* The parameters of WEBHOOKS_SQL_LIST after the cursor's (store/store.h). */
+enum webhooks_list_param {
+    WEBHOOKS_LIST_ORG = STORE_PAGE_NPARAMS, /* $4 */
+    WEBHOOKS_LIST_CAISSE,                   /* $5 */
+    WEBHOOKS_LIST_CAISSE_OWN,               /* $6 */
+    WEBHOOKS_LIST_STATE,                    /* $7 */
+    WEBHOOKS_LIST_NPARAMS
+};
 
 /* The live (not deleted) webhook id's document, NULL when there is none. On
  * failure NULL with *failed set. */

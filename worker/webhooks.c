@@ -48,6 +48,7 @@
 #include "webhook_sign.h"
 #include "webhook_url.h"
 #include "worker.h"
+#include "store/webhook_deliveries.h"
 #include "store/webhook_jobs.h"
 #include "store/webhooks.h"
 
@@ -373,10 +374,20 @@ static int record(PGconn *pg, const struct job *j, int64_t at_us, const struct o
 {
     bool final = !o->ok && j->attempt >= g_config.webhook_max_attempts;
     char at[40], next[40], attempt[16], status[16], latency[16], failing[8];
-    const char *params[10];
     const char *state = o->ok ? "delivered" : final ? "failed" : "pending";
     const char *next_at = (o->ok || final) ? NULL : db_ts(at_us + o->latency_ms * 1000LL +
                                                               delay_ms * 1000, next, sizeof(next));
+    const struct webhook_deliveries_try t = {
+        .webhook_id = j->webhook_id,
+        .event_id = j->event_id,
+        .event_type = j->type,
+        .attempt = attempt,
+        .at = at,
+        .status = o->status > 0 ? status : NULL,
+        .latency_ms = latency,
+        .error = o->ok ? NULL : o->error,
+        .next_attempt_at = next_at,
+    };
 
     db_ts(at_us, at, sizeof(at));
     snprintf(attempt, sizeof(attempt), "%d", j->attempt);
@@ -385,20 +396,7 @@ static int record(PGconn *pg, const struct job *j, int64_t at_us, const struct o
     snprintf(failing, sizeof(failing), "%d", FAILING_AFTER);
     if (db_begin(pg) < 0)
         return -1;
-    params[0] = j->webhook_id;
-    params[1] = j->event_id;
-    params[2] = j->type;
-    params[3] = attempt;
-    params[4] = at;
-    params[5] = o->status > 0 ? status : NULL;
-    params[6] = latency;
-    params[7] = o->ok ? NULL : o->error;
-    params[8] = next_at;
-    if (db_cmd(pg,
-               "INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, attempt, at,"
-               " status_code, latency_ms, error, next_attempt_at) "
-               "VALUES ($1, $2, $3, $4::int, $5, $6::int, $7::int, $8, $9)",
-               9, params) < 0)
+    if (webhook_deliveries_insert(pg, &t) < 0)
         goto fail;
     /* a job whose lease ran out and was tried again elsewhere has another
      * attempt count: this late answer changes nothing of it */

@@ -225,7 +225,7 @@ static const struct list agents = {
     .params = agent_filters,
     .sql = AGENTS_SQL_LIST(PAGE_SORT_US("a.created_at"), PAGE_BEFORE("a.created_at", "a.id"),
                            PAGE_NEWEST_FIRST("a.created_at", "a.id")),
-    .nparams = 6,
+    .nparams = AGENTS_LIST_NPARAMS,
     .journal = LIST_JOURNAL_AS,
     .object_type = "agent",
 };
@@ -233,13 +233,13 @@ static const struct list agents = {
 void h_agent_list(struct call *c, struct db *db)
 {
     struct page p;
-    const char *params[6];
+    const char *params[AGENTS_LIST_NPARAMS];
 
     if (!list_begin(c, &agents, &p, params))
         return;
-    params[3] = call_query(c, "role");
-    params[4] = call_query(c, "active");
-    params[5] = call_query(c, "email");
+    params[AGENTS_LIST_ROLE] = call_query(c, "role");
+    params[AGENTS_LIST_ACTIVE] = call_query(c, "active");
+    params[AGENTS_LIST_EMAIL] = call_query(c, "email");
     list_end(c, db, &agents, &p, params);
 }
 

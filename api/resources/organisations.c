@@ -158,21 +158,22 @@ static const struct list organisations = {
     .params = org_filters,
     .sql = ORGANISATIONS_SQL_LIST(PAGE_SORT_US("o.created_at"), PAGE_BEFORE("o.created_at", "o.id"),
                                   PAGE_NEWEST_FIRST("o.created_at", "o.id")),
-    .nparams = 6,
+    .nparams = ORGANISATIONS_LIST_NPARAMS,
     .fix = add_derived,
 };
 
 void h_org_list(struct call *c, struct db *db)
 {
     struct page p;
-    const char *params[6];
+    const char *params[ORGANISATIONS_LIST_NPARAMS];
 
     if (!list_begin(c, &organisations, &p, params))
         return;
-    params[3] = call_query(c, "kind");
+    params[ORGANISATIONS_LIST_KIND] = call_query(c, "kind");
     /* the caller's scope narrows whatever filter was asked */
-    params[4] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : call_query(c, "caisse");
-    params[5] = c->who.role == ROLE_PARTNER ? c->who.org : NULL;
+    params[ORGANISATIONS_LIST_CAISSE] =
+        c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : call_query(c, "caisse");
+    params[ORGANISATIONS_LIST_ID] = c->who.role == ROLE_PARTNER ? c->who.org : NULL;
     list_end(c, db, &organisations, &p, params);
 }
 

@@ -49,6 +49,7 @@
 #include "vfield.h"
 #include "webhook_sign.h"
 #include "webhook_url.h"
+#include "store/webhook_deliveries.h"
 #include "store/webhook_jobs.h"
 #include "core/auth.h"
 #include "core/dbpool.h"
@@ -532,35 +533,35 @@ static const struct list webhooks = {
     .params = webhook_filters,
     .sql = WEBHOOKS_SQL_LIST(PAGE_SORT_US("w.created_at"), PAGE_BEFORE("w.created_at", "w.id"),
                              PAGE_NEWEST_FIRST("w.created_at", "w.id")),
-    .nparams = 7,
+    .nparams = WEBHOOKS_LIST_NPARAMS,
 };
 
 void h_webhook_list(struct call *c, struct db *db)
 {
     struct page p;
-    const char *params[7];
+    const char *params[WEBHOOKS_LIST_NPARAMS];
 
     if (!list_begin(c, &webhooks, &p, params))
         return;
     /* the caller's scope replaces whatever filter it asked for */
     switch (c->who.role) {
     case ROLE_PARTNER:
-        params[3] = c->who.org;
-        params[4] = NULL;
-        params[5] = "false";
+        params[WEBHOOKS_LIST_ORG] = c->who.org;
+        params[WEBHOOKS_LIST_CAISSE] = NULL;
+        params[WEBHOOKS_LIST_CAISSE_OWN] = "false";
         break;
     case ROLE_INSTRUCTOR:
-        params[3] = NULL;
-        params[4] = c->who.caisse;
-        params[5] = "true";
+        params[WEBHOOKS_LIST_ORG] = NULL;
+        params[WEBHOOKS_LIST_CAISSE] = c->who.caisse;
+        params[WEBHOOKS_LIST_CAISSE_OWN] = "true";
         break;
     default:
-        params[3] = call_query(c, "org");
-        params[4] = call_query(c, "caisse");
-        params[5] = "false";
+        params[WEBHOOKS_LIST_ORG] = call_query(c, "org");
+        params[WEBHOOKS_LIST_CAISSE] = call_query(c, "caisse");
+        params[WEBHOOKS_LIST_CAISSE_OWN] = "false";
         break;
     }
-    params[6] = call_query(c, "state");
+    params[WEBHOOKS_LIST_STATE] = call_query(c, "state");
     list_end(c, db, &webhooks, &p, params);
 }
 
@@ -691,17 +692,8 @@ static const struct list_param delivery_filters[] = {
 static const struct list deliveries = {
     .key = PAGE_KEY_INT,
     .params = delivery_filters,
-    .sql = "SELECT jsonb_build_object('id', d.id, 'event_id', d.event_id,"
-    "  'event_type', d.event_type, 'attempt', d.attempt, 'at', epart_ts(d.at),"
-    "  'status_code', d.status_code, 'latency_ms', d.latency_ms,"
-    "  'success', d.error IS NULL AND d.status_code BETWEEN 200 AND 299,"
-    "  'error', d.error, 'next_attempt_at', epart_ts(d.next_attempt_at))::text,"
-    " " PAGE_SORT_US("d.at") ", d.id::text "
-    "FROM webhook_deliveries d WHERE d.webhook_id = $1 "
-    "AND ($2::bigint IS NULL OR d.id < $2::bigint) "
-    "AND ($4::uuid IS NULL OR d.event_id = $4::uuid) "
-    "ORDER BY d.id DESC LIMIT $3",
-    .nparams = 4,
+    .sql = WEBHOOK_DELIVERIES_SQL_LIST(PAGE_SORT_US("d.at")),
+    .nparams = WEBHOOK_DELIVERIES_LIST_NPARAMS,
     .own_keyset = true,
 };
 
@@ -709,17 +701,17 @@ void h_webhook_deliveries(struct call *c, struct db *db)
 {
     struct page p;
     json_t *doc = webhook_in_scope(c, db);
-    const char *params[4];
+    const char *params[WEBHOOK_DELIVERIES_LIST_NPARAMS];
 
     if (doc == NULL)
         return;
     json_decref(doc);
     if (!list_begin(c, &deliveries, &p, params))
         return;
-    params[0] = c->params[0];
-    params[1] = page_key_param(&p);
-    params[2] = page_limit_param(&p);
-    params[3] = call_query(c, "event_id");
+    params[WEBHOOK_DELIVERIES_LIST_WEBHOOK] = c->params[0];
+    params[WEBHOOK_DELIVERIES_LIST_KEY] = page_key_param(&p);
+    params[WEBHOOK_DELIVERIES_LIST_LIMIT] = page_limit_param(&p);
+    params[WEBHOOK_DELIVERIES_LIST_EVENT] = call_query(c, "event_id");
     list_end(c, db, &deliveries, &p, params);
 }
 

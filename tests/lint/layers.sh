@@ -8,7 +8,9 @@
 #   support/    includes no resources/ file;
 #   resources/  includes no other resource's header but handlers.h;
 #   core/call_job.h is included by core/ alone; nothing outside api/ includes
-#   a file of api/.
+#   a file of api/;
+#   store/ (called by api/ and worker/) includes no file of api/ nor worker/,
+#   and common/ no file of store/.
 # Prints every include that breaks a rule and exits 1 if there is one.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -36,8 +38,18 @@ done < <(grep -rnE '^#include "(core|support|resources)/' api --include='*.c' --
 
 while IFS= read -r line; do
   say "${line%%:*}" "outside api/, includes a file of api/"
-done < <(grep -rlE '^#include "(api/|core/|support/|resources/)' common worker tests deploy \
+done < <(grep -rlE '^#include "(api/|core/|support/|resources/)' common store worker tests deploy \
            --include='*.c' --include='*.h' 2>/dev/null)
+
+# a worker's header is included by its bare name ("persist.h") or as worker/…
+while IFS=: read -r file _ inc; do
+  name=$(sed -E 's/.*#include "([^"]+)".*/\1/' <<<"$inc")
+  [ -e "worker/${name#worker/}" ] && say "$file" "store/ includes $name, a file of worker/"
+done < <(grep -rnE '^#include "' store --include='*.c' --include='*.h')
+
+while IFS= read -r line; do
+  say "${line%%:*}" "common/ includes a file of store/"
+done < <(grep -rlE '^#include "store/' common --include='*.c' --include='*.h' 2>/dev/null)
 
 [ "$bad" = 0 ] && echo "layers: every include keeps to its layer"
 exit "$bad"
