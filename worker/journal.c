@@ -9,35 +9,12 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
 #include "jsonutil.h"
 #include "uuidv.h"
-
-const char JOURNAL_SQL[] =
-    "INSERT INTO audit_journal (at, sub, role, org_id, caisse, action, object_type, "
-    "object_id, remote_addr, entry_id) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-    "ON CONFLICT (entry_id) DO NOTHING";
-
-const char JOURNAL_BATCH_SQL[] = "SELECT epart_insert_journal($1::jsonb)";
-
-json_t *journal_row_json(const struct journal_row *row)
-{
-    /* the order of JOURNAL_SQL's parameters */
-    static const char *const columns[10] = {"at",     "sub",         "role",      "org_id",
-                                            "caisse", "action",      "object_type",
-                                            "object_id", "remote_addr", "entry_id"};
-    json_t *doc = json_object();
-
-    for (int i = 0; doc != NULL && i < 10; i++)
-        if (json_object_set_new(doc, columns[i], json_string_or_null(row->params[i])) < 0) {
-            json_decref(doc);
-            doc = NULL;
-        }
-    return doc;
-}
 
 bool journal_row(const struct entry *e, struct journal_row *row)
 {
@@ -54,27 +31,33 @@ bool journal_row(const struct entry *e, struct journal_row *row)
         org = m->org;
     snprintf(row->object_type, sizeof(row->object_type), "%.*s", (int)(dot - e->type), e->type);
     snprintf(row->action, sizeof(row->action), "%s", dot + 1);
-    row->params[0] = db_ts(m->received_at_us, row->at, sizeof(row->at));
-    row->params[1] = m->actor.sub;
-    row->params[2] = role;
-    row->params[3] = uuid_valid(org) ? org : NULL;
-    row->params[4] = m->actor.caisse[0] != '\0' ? m->actor.caisse : NULL;
-    row->params[5] = row->action;
-    row->params[6] = row->object_type;
-    row->params[7] = m->id;
-    row->params[8] = m->remote[0] != '\0' ? m->remote : NULL;
-    row->params[9] = uuid_valid(m->entry) ? m->entry : NULL;
+    row->col[AUDIT_JOURNAL_AT] = db_ts(m->received_at_us, row->at, sizeof(row->at));
+    row->col[AUDIT_JOURNAL_SUB] = m->actor.sub;
+    row->col[AUDIT_JOURNAL_ROLE] = role;
+    row->col[AUDIT_JOURNAL_ORG_ID] = uuid_valid(org) ? org : NULL;
+    row->col[AUDIT_JOURNAL_CAISSE] = m->actor.caisse[0] != '\0' ? m->actor.caisse : NULL;
+    row->col[AUDIT_JOURNAL_ACTION] = row->action;
+    row->col[AUDIT_JOURNAL_OBJECT_TYPE] = row->object_type;
+    row->col[AUDIT_JOURNAL_OBJECT_ID] = m->id;
+    row->col[AUDIT_JOURNAL_REMOTE_ADDR] = m->remote[0] != '\0' ? m->remote : NULL;
+    row->col[AUDIT_JOURNAL_ENTRY_ID] = uuid_valid(m->entry) ? m->entry : NULL;
     return true;
 }
 
 int journal_entry(PGconn *pg, struct entry *e)
 {
     struct journal_row row;
-    int rc;
+    json_t *rows;
+    char *text = NULL;
+    int rc = -1;
 
     if (!journal_row(e, &row))
         return 0;
-    rc = db_cmd(pg, JOURNAL_SQL, 10, row.params);
+    rows = json_array();
+    if (rows != NULL && audit_journal_add(rows, row.col) == 0 && (text = json_text(rows)) != NULL)
+        rc = audit_journal_insert(pg, text);
+    free(text);
+    json_decref(rows);
     if (rc < 0)
         snprintf(e->error, sizeof(e->error), "audit journal insert failed");
     return rc;

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "persist.h"
+#include "store/audit_journal.h"
 
 /* Journal the entry e just applied inside the current transaction: who (the
  * actor of its meta: sub, role, organisation or caisse), from where (the
@@ -25,28 +26,16 @@
  * journaled. Returns 0, or -1 when the insert failed (the caller rolls back). */
 int journal_entry(PGconn *pg, struct entry *e);
 
-/* The statement journal_entry() runs, with its 10 parameters. */
-extern const char JOURNAL_SQL[];
-
-/* The parameters of e's journal row, for a caller that sends JOURNAL_SQL itself
- * (persist.c's pipeline). params point into the row and into e's parsed meta
- * (e->m): both must outlive the sending (libpq copies parameters when
- * sending). Returns false when the entry is not journaled (no actor). */
+/* The texts of e's journal row (store/audit_journal.h), for a caller that
+ * journals a run of entries with one statement (persist.c's pipeline). col
+ * points into the row and into e's parsed meta (e->m): both must outlive its
+ * use. Returns false when the entry is not journaled (no actor). */
 struct journal_row {
     char at[40];
     char object_type[24];
     char action[24];
-    const char *params[10];
+    const char *col[AUDIT_JOURNAL_NCOLS];
 };
 bool journal_row(const struct entry *e, struct journal_row *row);
-
-/* The row as a JSON object keyed by audit_journal's columns, an element of the
- * array JOURNAL_BATCH_SQL takes (sql/functions/10_audit.sql): a new reference,
- * NULL when out of memory. */
-json_t *journal_row_json(const struct journal_row *row);
-
-/* Journal the rows of a whole batch at once, in order: one parameter, the JSON
- * array of their journal_row_json(). */
-extern const char JOURNAL_BATCH_SQL[];
 
 #endif

@@ -28,6 +28,7 @@
 #include "request_kinds.h"
 #include "uuidv.h"
 #include "worker.h"
+#include "store/audit_journal.h"
 
 long long persist_stream_seq(const char *stream_id)
 {
@@ -370,14 +371,14 @@ static int apply_pipelined(PGconn *pg, const struct entry_kind **k, struct entry
         for (; i < j; i++)
             if (args[i] != NULL && journal_row(&entries[i], &row)) {
                 /* a row that cannot be built fails the run: never a silent gap */
-                if (json_array_append_new(journal, journal_row_json(&row)) < 0)
+                if (audit_journal_add(journal, row.col) < 0)
                     rc = -1;
             }
     }
     if (rc == 0 && json_array_size(journal) > 0) {
         char *text = json_text(journal);
 
-        rc = text != NULL ? send1(pg, JOURNAL_BATCH_SQL, text) : -1;
+        rc = text != NULL ? send1(pg, AUDIT_JOURNAL_SQL_INSERT, text) : -1;
         free(text);
     }
     json_decref(journal);

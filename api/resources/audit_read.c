@@ -14,6 +14,7 @@
 
 #include "calendar.h"
 #include "db.h"
+#include "store/audit_journal.h"
 #include "core/dbpool.h"
 #include "support/audit.h"
 #include "support/listing.h"
@@ -50,20 +51,8 @@ static const struct list_param filters[] = {
 static const struct list journal = {
     .key = PAGE_KEY_ANY,
     .params = filters,
-    .sql = "SELECT jsonb_build_object('id', a.id, 'at', epart_ts(a.at), 'sub', a.sub, "
-    "  'role', a.role, 'org', a.org_id, 'caisse', a.caisse, 'action', a.action, "
-    "  'object_type', a.object_type, 'object_id', a.object_id, "
-    "  'remote_addr', a.remote_addr)::text, a.id, a.id::text "
-    "FROM audit_journal a "
-    "WHERE ($1::bigint IS NULL OR a.id < $1::bigint) "
-    "AND ($3::text IS NULL OR a.sub = $3) "
-    "AND ($4::text IS NULL OR a.object_type = $4) "
-    "AND ($5::text IS NULL OR a.object_id = $5) "
-    "AND ($6::timestamptz IS NULL OR a.at >= $6) "
-    "AND ($7::timestamptz IS NULL OR a.at < $7) "
-    "AND ($8::text IS NULL OR a.action = $8) "
-    "ORDER BY a.id DESC LIMIT $2",
-    .nparams = 8,
+    .sql = AUDIT_JOURNAL_SQL_LIST,
+    .nparams = AUDIT_JOURNAL_LIST_NPARAMS,
     .journal = LIST_JOURNAL_ONCE,
     .object_type = "audit",
     .own_keyset = true,
@@ -73,17 +62,17 @@ void h_audit_list(struct call *c, struct db *db)
 {
     struct page p;
     char since_s[32], until_s[32];
-    const char *params[8];
+    const char *params[AUDIT_JOURNAL_LIST_NPARAMS];
 
     if (!list_begin(c, &journal, &p, params))
         return;
-    params[0] = page_ts_param(&p);
-    params[1] = page_limit_param(&p);
-    params[2] = call_query(c, "sub");
-    params[3] = call_query(c, "object_type");
-    params[4] = call_query(c, "object_id");
-    params[5] = instant_param(c, "since", since_s);
-    params[6] = instant_param(c, "until", until_s);
-    params[7] = call_query(c, "action");
+    params[AUDIT_JOURNAL_LIST_AFTER] = page_ts_param(&p);
+    params[AUDIT_JOURNAL_LIST_LIMIT] = page_limit_param(&p);
+    params[AUDIT_JOURNAL_LIST_SUB] = call_query(c, "sub");
+    params[AUDIT_JOURNAL_LIST_OBJECT_TYPE] = call_query(c, "object_type");
+    params[AUDIT_JOURNAL_LIST_OBJECT_ID] = call_query(c, "object_id");
+    params[AUDIT_JOURNAL_LIST_SINCE] = instant_param(c, "since", since_s);
+    params[AUDIT_JOURNAL_LIST_UNTIL] = instant_param(c, "until", until_s);
+    params[AUDIT_JOURNAL_LIST_ACTION] = call_query(c, "action");
     list_end(c, db, &journal, &p, params);
 }

@@ -15,8 +15,10 @@
 
 #include "clock.h"
 #include "db.h"
+#include "jsonutil.h"
 #include "log.h"
 #include "token.h"
+#include "store/audit_journal.h"
 #include "core/thread_stop.h"
 
 /* a list journals a row per object (up to 500 a page): room for a few seconds
@@ -117,66 +119,50 @@ void audit_record_items(struct call *c, const char *action, const char *object_t
     pthread_mutex_unlock(&lock);
 }
 
-/* Append s to a PostgreSQL text[] literal, quoted (backslash and quote escaped). */
-static void array_add(char **buf, size_t *len, size_t *cap, const char *s, bool first)
+/* A record's text as a column: an empty text is none. */
+static const char *or_null(const char *s)
 {
-    size_t need = strlen(s) * 2 + 4;
-
-    if (*len + need + 2 > *cap) {
-        *cap = (*cap + need) * 2;
-        *buf = realloc(*buf, *cap);
-    }
-    if (!first)
-        (*buf)[(*len)++] = ',';
-    (*buf)[(*len)++] = '"';
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            (*buf)[(*len)++] = '\\';
-        (*buf)[(*len)++] = *s;
-    }
-    (*buf)[(*len)++] = '"';
-    (*buf)[*len] = '\0';
+    return s[0] != '\0' ? s : NULL;
 }
 
+/* Write the n records of batch with the journal's one insert
+ * (store/audit_journal.h). A record that cannot be written as JSON (a text
+ * that is not UTF-8) is dropped and counted, so that it cannot hold back
+ * every record after it. */
 static int flush(PGconn *pg, struct record *batch, size_t n)
 {
-    char *arrays[9];
-    size_t lens[9], caps[9];
-    const char *params[9];
+    json_t *rows = json_array();
+    char *text;
     int rc;
 
-    for (int k = 0; k < 9; k++) {
-        caps[k] = 256;
-        arrays[k] = malloc(caps[k]);
-        arrays[k][0] = '{';
-        lens[k] = 1;
-    }
+    if (rows == NULL)
+        return -1;
     for (size_t i = 0; i < n; i++) {
-        const char *fields[9] = {batch[i].at,     batch[i].sub,    batch[i].role,
-                                 batch[i].org,    batch[i].caisse, batch[i].action,
-                                 batch[i].object_type, batch[i].object_id, batch[i].remote};
+        const struct record *r = &batch[i];
+        const char *col[AUDIT_JOURNAL_NCOLS] = {
+            [AUDIT_JOURNAL_AT] = r->at,
+            [AUDIT_JOURNAL_SUB] = r->sub,
+            [AUDIT_JOURNAL_ROLE] = r->role,
+            [AUDIT_JOURNAL_ORG_ID] = or_null(r->org),
+            [AUDIT_JOURNAL_CAISSE] = or_null(r->caisse),
+            [AUDIT_JOURNAL_ACTION] = r->action,
+            [AUDIT_JOURNAL_OBJECT_TYPE] = r->object_type,
+            [AUDIT_JOURNAL_OBJECT_ID] = or_null(r->object_id),
+            [AUDIT_JOURNAL_REMOTE_ADDR] = or_null(r->remote),
+        };
 
-        for (int k = 0; k < 9; k++)
-            array_add(&arrays[k], &lens[k], &caps[k], fields[k], i == 0);
+        if (audit_journal_add(rows, col) < 0)
+            log_warn("audit: a record of %s on %s dropped: not UTF-8, or out of memory",
+                     r->action, r->object_type);
     }
-    for (int k = 0; k < 9; k++) {
-        if (lens[k] + 2 > caps[k])
-            arrays[k] = realloc(arrays[k], lens[k] + 2);
-        arrays[k][lens[k]++] = '}';
-        arrays[k][lens[k]] = '\0';
-        params[k] = arrays[k];
+    if (json_array_size(rows) == 0) {
+        json_decref(rows);
+        return 0;
     }
-    /* parameters are arrays passed as values: nothing is spliced into the SQL */
-    rc = db_cmd(pg,
-                "INSERT INTO audit_journal (at, sub, role, org_id, caisse, action, object_type, "
-                "object_id, remote_addr) "
-                "SELECT a::timestamptz, s, r, NULLIF(o, '')::uuid, NULLIF(c, ''), ac, ot, "
-                "NULLIF(oi, ''), NULLIF(ra, '') "
-                "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
-                "$6::text[], $7::text[], $8::text[], $9::text[]) AS t(a, s, r, o, c, ac, ot, oi, ra)",
-                9, params);
-    for (int k = 0; k < 9; k++)
-        free(arrays[k]);
+    text = json_text(rows);
+    json_decref(rows);
+    rc = text != NULL ? audit_journal_insert(pg, text) : -1;
+    free(text);
     return rc;
 }
 

@@ -1,7 +1,8 @@
--- 10_audit.sql — the audit journal (SPEC §10) rows that the workers write.
+-- 10_audit.sql — the audit journal (SPEC §10): its one insert.
 
--- The audit journal rows of a batch (worker/journal.c builds them), in order;
--- an entry journaled already (redelivered) is not journaled twice.
+-- The audit journal rows of a batch, in order (store/audit_journal.c builds
+-- them, for the API's journal writer and the workers alike); an entry
+-- journaled already (redelivered) is not journaled twice.
 CREATE OR REPLACE FUNCTION epart_insert_journal(rows jsonb) RETURNS void
     LANGUAGE sql AS $$
     INSERT INTO audit_journal (at, sub, role, org_id, caisse, action, object_type, object_id,

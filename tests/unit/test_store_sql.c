@@ -1,14 +1,17 @@
 /*
  * test_store_sql.c — each list of store/ takes as many parameters as its enum
- * says (store/store.h): the handler's array, .nparams and the SQL's $n agree.
+ * says (store/store.h): the handler's array, .nparams and the SQL's $n agree;
+ * and the audit journal's row is the record its insert reads.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 
 #include "store/agents.h"
+#include "store/audit_journal.h"
 #include "store/organisations.h"
 #include "store/store.h"
 #include "store/webhook_deliveries.h"
@@ -41,6 +44,32 @@ static void test_lists(void **state)
                      WEBHOOKS_LIST_NPARAMS);
     assert_int_equal(store_sql_nparams(WEBHOOK_DELIVERIES_SQL_LIST(SORT_US)),
                      WEBHOOK_DELIVERIES_LIST_NPARAMS);
+    assert_int_equal(store_sql_nparams(AUDIT_JOURNAL_SQL_LIST), AUDIT_JOURNAL_LIST_NPARAMS);
+}
+
+/* A journal row is the record epart_insert_journal reads: every column named,
+ * NULL as null; a text that is not UTF-8 leaves the rows as they were. */
+static void test_journal_row(void **state)
+{
+    const char *col[AUDIT_JOURNAL_NCOLS] = {
+        [AUDIT_JOURNAL_AT] = "2026-12-02 06:00:00+00", [AUDIT_JOURNAL_SUB] = "agent-1",
+        [AUDIT_JOURNAL_ROLE] = "admin", [AUDIT_JOURNAL_ACTION] = "read",
+        [AUDIT_JOURNAL_OBJECT_TYPE] = "dossier"};
+    json_t *rows = json_array();
+    char *text;
+
+    (void)state;
+    assert_int_equal(audit_journal_add(rows, col), 0);
+    text = json_dumps(rows, JSON_COMPACT);
+    assert_string_equal(text, "[{\"at\":\"2026-12-02 06:00:00+00\",\"sub\":\"agent-1\","
+                              "\"role\":\"admin\",\"org_id\":null,\"caisse\":null,"
+                              "\"action\":\"read\",\"object_type\":\"dossier\","
+                              "\"object_id\":null,\"remote_addr\":null,\"entry_id\":null}]");
+    free(text);
+    col[AUDIT_JOURNAL_OBJECT_ID] = "\xff\xfe";
+    assert_int_equal(audit_journal_add(rows, col), -1);
+    assert_int_equal(json_array_size(rows), 1);
+    json_decref(rows);
 }
 
 int main(void)
@@ -48,6 +77,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nparams_counts),
         cmocka_unit_test(test_lists),
+        cmocka_unit_test(test_journal_row),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
