@@ -5,6 +5,7 @@
  * the request it is about (object.reference), for the lists that show it.
  */
 #include "calendar.h"
+#include "store/alerts.h"
 #include "support/listing.h"
 #include "resources/handlers.h"
 
@@ -31,21 +32,9 @@ static const struct list_param filters[] = {
  * or request it is about (SPEC §10) */
 static const struct list alerts = {
     .params = filters,
-    .sql = /* the object's reference, so that a list can name and link it */
-    "SELECT jsonb_set(epart_alert_doc(a), '{object,reference}', "
-    "         COALESCE(to_jsonb(COALESCE((SELECT d.reference FROM dossiers d "
-    "                                     WHERE d.id = a.object_id), "
-    "                                    (SELECT r.reference FROM requests r "
-    "                                     WHERE r.id = a.object_id))), "
-    "                  'null'::jsonb))::text, " PAGE_SORT_US("a.fired_at") ", a.id "
-    "FROM alerts a "
-    "WHERE " PAGE_BEFORE("a.fired_at", "a.id") " "
-    "AND ($4::text IS NULL OR a.level = $4) "
-    "AND ($5::text IS NULL OR a.clock = $5) "
-    "AND ($6::timestamptz IS NULL OR a.fired_at >= $6) "
-    "AND ($7::uuid IS NULL OR a.org_id = $7) "
-    "AND ($8::text IS NULL OR a.caisse = $8)" PAGE_NEWEST_FIRST("a.fired_at", "a.id"),
-    .nparams = 8,
+    .sql = ALERTS_SQL_LIST(PAGE_SORT_US("a.fired_at"), PAGE_BEFORE("a.fired_at", "a.id"),
+                           PAGE_NEWEST_FIRST("a.fired_at", "a.id")),
+    .nparams = ALERTS_LIST_NPARAMS,
     .journal = LIST_JOURNAL_OBJECT,
 };
 
@@ -55,15 +44,15 @@ void h_alerts_list(struct call *c, struct db *db)
     struct page p;
     time_t since_t;
     char since_s[32];
-    const char *params[8];
+    const char *params[ALERTS_LIST_NPARAMS];
 
     if (!list_begin(c, &alerts, &p, params))
         return;
-    params[3] = call_query(c, "level");
-    params[4] = call_query(c, "clock");
-    params[5] = since != NULL && cal_parse_instant(since, &since_t)
-                    ? cal_format_instant(since_t, since_s)
-                    : NULL;
-    list_scope(c, NULL, &params[6], &params[7]);
+    params[ALERTS_LIST_LEVEL] = call_query(c, "level");
+    params[ALERTS_LIST_CLOCK] = call_query(c, "clock");
+    params[ALERTS_LIST_SINCE] = since != NULL && cal_parse_instant(since, &since_t)
+                                    ? cal_format_instant(since_t, since_s)
+                                    : NULL;
+    list_scope(c, NULL, &params[ALERTS_LIST_ORG], &params[ALERTS_LIST_CAISSE]);
     list_end(c, db, &alerts, &p, params);
 }

@@ -6,9 +6,9 @@
  * list (§2).
  *
  * Why one operation: the page would otherwise merge four paged lists itself,
- * and no cursor could then say where the next page starts. The query pages
- * each table with the same key and limit and merges them, so a page costs two
- * index scans of limit + 1 rows however deep it is.
+ * and no cursor could then say where the next page starts. The query
+ * (store/demandes.h) pages each table with the same key and limit and merges
+ * them.
  *
  * Items are summaries (sql/functions/20_demandes.sql): kind, id, reference, status,
  * path of the whole document, the person's name, what is asked and the
@@ -30,7 +30,7 @@
 #include "jsonutil.h"
 #include "request_kinds.h"
 #include "uuidv.h"
-#include "store/deadlines.h"
+#include "store/demandes.h"
 #include "core/dbpool.h"
 #include "support/audit.h"
 #include "support/listing.h"
@@ -93,26 +93,9 @@ static const struct list_param filters[] = {
 /* each item journaled as its own kind (SPEC §10) */
 static const struct list demandes = {
     .params = filters,
-    .sql = "SELECT u.doc::text, " PAGE_SORT_US("u.created_at") ", u.id FROM ("
-           " (SELECT epart_demande_dossier_item(d) AS doc, d.created_at, d.id FROM dossiers d"
-           "  WHERE ($4::text IS NULL OR $4 = 'dossier')"
-           "  AND " PAGE_BEFORE("d.created_at", "d.id")
-           "  AND ($5::text IS NULL OR d.status = $5)"
-           "  AND ($6::uuid IS NULL OR d.org_id = $6)"
-           "  AND ($7::text IS NULL OR d.caisse = $7)"
-           "  AND ($8::timestamptz IS NULL OR " DEADLINES_SQL_BREACHED("'dossier'", "d.id", "$8") ")"
-           "  ORDER BY d.created_at DESC, d.id DESC LIMIT $3)"
-           " UNION ALL"
-           " (SELECT epart_demande_request_item(r), r.created_at, r.id FROM requests r"
-           "  WHERE ($4::text IS NULL OR r.kind = $4)"
-           "  AND " PAGE_BEFORE("r.created_at", "r.id")
-           "  AND ($5::text IS NULL OR r.status = $5)"
-           "  AND ($6::uuid IS NULL OR r.org_id = $6)"
-           "  AND ($7::text IS NULL OR r.caisse = $7)"
-           "  AND ($8::timestamptz IS NULL OR " DEADLINES_SQL_BREACHED("r.kind", "r.id", "$8") ")"
-           "  ORDER BY r.created_at DESC, r.id DESC LIMIT $3)"
-           ") u ORDER BY u.created_at DESC, u.id DESC LIMIT $3",
-    .nparams = 8,
+    .sql = DEMANDES_SQL_LIST(PAGE_SORT_US("u.created_at"), PAGE_BEFORE("d.created_at", "d.id"),
+                             PAGE_BEFORE("r.created_at", "r.id")),
+    .nparams = DEMANDES_LIST_NPARAMS,
     .fix = finish_item,
     .journal = LIST_JOURNAL_KIND,
 };
@@ -120,17 +103,18 @@ static const struct list demandes = {
 void h_demandes_list(struct call *c, struct db *db)
 {
     const char *overdue = call_query(c, "overdue");
-    const char *params[8];
+    const char *params[DEMANDES_LIST_NPARAMS];
     char now[40];
     struct page p;
 
     if (!list_begin(c, &demandes, &p, params))
         return;
-    params[3] = call_query(c, "kind");
-    params[4] = call_query(c, "status");
+    params[DEMANDES_LIST_KIND] = call_query(c, "kind");
+    params[DEMANDES_LIST_STATUS] = call_query(c, "status");
     /* the caller's scope narrows whatever filter was asked */
-    list_scope(c, call_query(c, "org"), &params[5], &params[6]);
-    params[7] = (overdue != NULL && strcmp(overdue, "true") == 0)
+    list_scope(c, call_query(c, "org"), &params[DEMANDES_LIST_ORG],
+               &params[DEMANDES_LIST_CAISSE]);
+    params[DEMANDES_LIST_BREACHED_AT] = (overdue != NULL && strcmp(overdue, "true") == 0)
                     ? db_ts(clock_now_us(), now, sizeof(now))
                     : NULL;
     list_end(c, db, &demandes, &p, params);

@@ -26,6 +26,7 @@
 #include "html.h"
 #include "secret_hash.h"
 #include "uuidv.h"
+#include "store/dossier_attestation.h"
 #include "store/dossier_messages.h"
 #include "core/dbpool.h"
 #include "support/audit.h"
@@ -264,7 +265,6 @@ static const char *french_date(const char *iso, char out[11])
 void h_attestation(struct call *c, struct db *db)
 {
     struct dossier_head head;
-    const char *params[1] = {c->params[0]};
     PGresult *res;
     json_t *doc = NULL, *applicant, *pieces, *p;
     char *html = NULL, names[512] = "", birth[11], deposit_fr[11];
@@ -274,19 +274,16 @@ void h_attestation(struct call *c, struct db *db)
 
     if (dossier_head_load(c, db, false, &head) <= 0)
         return;
-    res = db_exec(db->pg,
-                  "SELECT epart_dossier_doc(d, false)::text, o.name FROM dossiers d "
-                  "JOIN organisations o ON o.id = d.org_id WHERE d.id = $1",
-                  1, params);
-    if (res == NULL) {
+    switch (dossier_attestation_read(db->pg, c->params[0], &res)) {
+    case -1:
         call_set_unavailable(c, "La base de données");
         return;
+    case 1:
+        doc = db_json(res, 0, ATTESTATION_DOC);
+        snprintf(org_name, sizeof(org_name), "%s", PQgetvalue(res, 0, ATTESTATION_ORG_NAME));
+        PQclear(res);
+        break;
     }
-    if (PQntuples(res) == 1) {
-        doc = db_json(res, 0, 0);
-        snprintf(org_name, sizeof(org_name), "%s", PQgetvalue(res, 0, 1));
-    }
-    PQclear(res);
     if (doc == NULL) {
         call_set_problem(c, 409, "Dossier en cours d'enregistrement",
                          "Le dépôt vient d'être reçu ; l'attestation sera disponible dans un "

@@ -14,12 +14,10 @@
  * organisation outside the caller's scope (a partner asking for another one
  * included) is a 404, as any id outside the scope is (SPEC §2).
  *
- * Everything is computed by PostgreSQL in one statement (aggregates with
- * FILTER, percentile_cont, GROUPING SETS for the per-organisation rows and the
- * total at once), so the totals are always the sum of the organisations'
- * counts. The definitions of each figure are in docs/indicateurs.md; they read
- * only what the retention purge keeps (statuses, dates, history, deadlines), so
- * purged dossiers are still counted.
+ * Everything is computed by PostgreSQL in one statement, store/indicateurs.h's
+ * (the totals are always the sum of the organisations' counts); this file
+ * shapes its rows into the answer and the CSV. The definitions of each figure
+ * are in docs/indicateurs.md.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,108 +30,10 @@
 #include "db.h"
 #include "fielderr.h"
 #include "uuidv.h"
+#include "store/indicateurs.h"
 #include "core/dbpool.h"
 #include "support/audit.h"
 #include "resources/handlers.h"
-
-/* {"n","mean","median","p90"} of the delays x (days, float8) of the rows
- * matching f. Statistics over no row are null; the rest are rounded to two
- * decimals (percentile_cont interpolates between the two nearest values). */
-#define STATS(x, f)                                                                           \
-    "json_build_object('n', count(" x ") FILTER (WHERE " f "), "                             \
-    "'mean', trim_scale(round((avg(" x ") FILTER (WHERE " f "))::numeric, 2)), "              \
-    "'median', trim_scale(round((percentile_cont(0.5) WITHIN GROUP (ORDER BY " x ") "         \
-    "FILTER (WHERE " f "))::numeric, 2)), "                                                   \
-    "'p90', trim_scale(round((percentile_cont(0.9) WITHIN GROUP (ORDER BY " x ") "            \
-    "FILTER (WHERE " f "))::numeric, 2)))"
-
-#define COUNT_IF(f) "count(*) FILTER (WHERE " f ")"
-
-#define DEADLINE(clk)                                                                         \
-    "'" clk "', json_build_object('met', " COUNT_IF("ee.clock = '" clk "' AND ee.met") ", "  \
-    "'breached', " COUNT_IF("ee.clock = '" clk "' AND NOT ee.met") ")"
-
-#define SIG_STATUS(s) "'" s "', " COUNT_IF("rr.status = '" s "'")
-
-/*
- * $1 from (date), $2 to (date), $3 organisation or NULL, $4 caisse or NULL,
- * $5 the product's now. The period is [00:00 of from, 00:00 of to + 1) in
- * Europe/Paris; "cut" is its end or now, whichever comes first (a clock is not
- * breached before its due time has come).
- */
-static const char INDICATORS_SQL[] =
-    "WITH b AS ("
-    "  SELECT ($1::date)::timestamp AT TIME ZONE 'Europe/Paris' AS t0, "
-    "         ($2::date + 1)::timestamp AT TIME ZONE 'Europe/Paris' AS t1, "
-    "         LEAST(($2::date + 1)::timestamp AT TIME ZONE 'Europe/Paris', "
-    "               $5::timestamptz) AS cut), "
-    "s AS ("
-    "  SELECT o.id FROM organisations o "
-    "  WHERE ($3::uuid IS NULL OR o.id = $3::uuid) AND ($4::text IS NULL OR o.caisse = $4)), "
-    /* dossiers received by the caisse in the period */
-    "dd AS ("
-    "  SELECT d.org_id, d.prestation, d.status, "
-    "         (d.prestation = 'ame' AND d.first_request) AS ame1, "
-    "         (d.received_on - d.ame_deposit_on)::float8 AS transmission_days, "
-    "         CASE WHEN d.status = 'accorde' THEN (d.decided_on - d.received_on)::float8 END "
-    "             AS opening_days, "
-    "         EXISTS (SELECT 1 FROM dossier_events e WHERE e.dossier_id = d.id "
-    "                 AND e.to_status = 'pieces_demandees') AS had_pieces "
-    "  FROM dossiers d JOIN s ON s.id = d.org_id "
-    "  WHERE d.received_on BETWEEN $1::date AND $2::date), "
-    "ds AS ("
-    "  SELECT COALESCE(s.id::text, 'total') AS k, json_build_object("
-    "    'dossiers_transmitted', json_build_object("
-    "        'total', count(dd.org_id), "
-    "        'puma', " COUNT_IF("dd.prestation = 'puma'") ", "
-    "        'css', " COUNT_IF("dd.prestation = 'css'") ", "
-    "        'ame', " COUNT_IF("dd.prestation = 'ame'") "), "
-    "    'ame_first_requests', json_build_object("
-    "        'transmitted', " COUNT_IF("dd.ame1") ", "
-    "        'transmission_delay_days', " STATS("dd.transmission_days", "dd.ame1") ", "
-    "        'outcomes', json_build_object("
-    "            'accord', " COUNT_IF("dd.ame1 AND dd.status = 'accorde'") ", "
-    "            'refus', " COUNT_IF("dd.ame1 AND dd.status = 'refuse'") ", "
-    "            'pieces_demandees', " COUNT_IF("dd.ame1 AND dd.had_pieces") ", "
-    "            'sans_suite', " COUNT_IF("dd.ame1 AND dd.status = 'sans_suite'") ", "
-    "            'pending', " COUNT_IF("dd.ame1 AND dd.status NOT IN "
-                                       "('accorde', 'refuse', 'sans_suite')") "), "
-    "        'rights_opening_delay_days', " STATS("dd.opening_days", "dd.ame1") "), "
-    "    'rights_opening_delay_days', json_build_object("
-    "        'puma', " STATS("dd.opening_days", "dd.prestation = 'puma'") ", "
-    "        'css', " STATS("dd.opening_days", "dd.prestation = 'css'") ")) AS doc "
-    "  FROM s LEFT JOIN dd ON dd.org_id = s.id GROUP BY GROUPING SETS ((s.id), ())), "
-    /* signalements (orientations MisAS) received in the period */
-    "rr AS ("
-    "  SELECT r.org_id, r.status FROM requests r JOIN s ON s.id = r.org_id CROSS JOIN b "
-    "  WHERE r.kind = 'signalement' AND r.created_at >= b.t0 AND r.created_at < b.t1), "
-    "rs AS ("
-    "  SELECT COALESCE(s.id::text, 'total') AS k, json_build_object('signalements', "
-    "    json_build_object('received', count(rr.org_id), 'by_status', json_build_object("
-    "      " SIG_STATUS("recu") ", " SIG_STATUS("pris_en_charge") ", "
-    "      " SIG_STATUS("en_cours") ", " SIG_STATUS("soins_realises") ", "
-    "      " SIG_STATUS("non_pertinent") ", " SIG_STATUS("abandon") "))) AS doc "
-    "  FROM s LEFT JOIN rr ON rr.org_id = s.id GROUP BY GROUPING SETS ((s.id), ())), "
-    /* clocks stopped in the period (met when stopped before their due time),
-     * and clocks still running at its end past their due time (breached);
-     * a suspended clock has no due time until the pieces arrive */
-    "ee AS ("
-    "  SELECT x.org_id, x.clock, "
-    "         COALESCE(x.stopped_at >= b.t0 AND x.stopped_at < b.t1 "
-    "                  AND x.stopped_at < x.due_at, false) AS met "
-    "  FROM deadlines x JOIN s ON s.id = x.org_id CROSS JOIN b "
-    "  WHERE (x.stopped_at >= b.t0 AND x.stopped_at < b.t1) "
-    "     OR ((x.stopped_at IS NULL OR x.stopped_at >= b.cut) AND x.suspended_on IS NULL "
-    "         AND x.due_at <= b.cut)), "
-    "es AS ("
-    "  SELECT COALESCE(s.id::text, 'total') AS k, json_build_object('deadlines', "
-    "    json_build_object(" DEADLINE("instruction") ", " DEADLINE("transmission") ", "
-    "                       " DEADLINE("prise_en_charge") ", " DEADLINE("rappel") ")) AS doc "
-    "  FROM s LEFT JOIN ee ON ee.org_id = s.id GROUP BY GROUPING SETS ((s.id), ())) "
-    "SELECT ds.k, o.name, o.kind, o.caisse, ds.doc::text, rs.doc::text, es.doc::text "
-    "FROM ds JOIN rs USING (k) JOIN es USING (k) "
-    "LEFT JOIN organisations o ON o.id::text = ds.k "
-    "ORDER BY ds.k <> 'total', o.name, o.seq";
 
 /* The figures in the order of the CSV, with their French label (the words of
  * the annexe « Suivi des indicateurs »). */
@@ -290,7 +190,9 @@ static void parse_period(struct call *c, cal_date *from, cal_date *to, json_t *e
  * order written in the SQL, and are interleaved here. */
 static json_t *row_indicators(const PGresult *res, int i)
 {
-    json_t *d = db_json(res, i, 4), *r = db_json(res, i, 5), *e = db_json(res, i, 6);
+    json_t *d = db_json(res, i, INDICATEURS_DOSSIERS);
+    json_t *r = db_json(res, i, INDICATEURS_SIGNALEMENTS);
+    json_t *e = db_json(res, i, INDICATEURS_DEADLINES);
     json_t *ind = json_object();
 
     json_object_set(ind, "dossiers_transmitted", json_object_get(d, "dossiers_transmitted"));
@@ -312,7 +214,6 @@ static void indicateurs_db(struct call *c, struct db *db)
     json_t *errors = json_array(), *doc, *orgs, *scope;
     cal_date from, to;
     char from_s[CAL_DATE_LEN], to_s[CAL_DATE_LEN], now_s[40], gen_s[32];
-    const char *params[5];
     PGresult *res;
     int n;
 
@@ -334,12 +235,9 @@ static void indicateurs_db(struct call *c, struct db *db)
         }
         org = c->who.org;
     }
-    params[0] = cal_format(from, from_s);
-    params[1] = cal_format(to, to_s);
-    params[2] = org;
-    params[3] = c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL;
-    params[4] = db_ts(clock_now_us(), now_s, sizeof(now_s));
-    res = db_exec(db->pg, INDICATORS_SQL, 5, params);
+    res = indicateurs_read(db->pg, cal_format(from, from_s), cal_format(to, to_s), org,
+                           c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL,
+                           db_ts(clock_now_us(), now_s, sizeof(now_s)));
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         return;
@@ -362,10 +260,10 @@ static void indicateurs_db(struct call *c, struct db *db)
                     "total", row_indicators(res, 0), "organisations", orgs);
     for (int i = 1; i < n; i++)
         json_array_append_new(orgs, json_pack("{s:s, s:s, s:s, s:s, s:o}", "id",
-                                              PQgetvalue(res, i, 0), "name",
-                                              PQgetvalue(res, i, 1), "kind",
-                                              PQgetvalue(res, i, 2), "caisse",
-                                              PQgetvalue(res, i, 3), "indicators",
+                                              PQgetvalue(res, i, INDICATEURS_KEY), "name",
+                                              PQgetvalue(res, i, INDICATEURS_NAME), "kind",
+                                              PQgetvalue(res, i, INDICATEURS_KIND), "caisse",
+                                              PQgetvalue(res, i, INDICATEURS_CAISSE), "indicators",
                                               row_indicators(res, i)));
     PQclear(res);
     audit_record(c, "read", "indicateurs", NULL);

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 
 #include "store/agents.h"
+#include "store/alerts.h"
 #include "store/audit_journal.h"
+#include "store/demandes.h"
 #include "store/organisations.h"
 #include "store/store.h"
 #include "store/webhook_deliveries.h"
@@ -45,6 +47,10 @@ static void test_lists(void **state)
     assert_int_equal(store_sql_nparams(WEBHOOK_DELIVERIES_SQL_LIST(SORT_US)),
                      WEBHOOK_DELIVERIES_LIST_NPARAMS);
     assert_int_equal(store_sql_nparams(AUDIT_JOURNAL_SQL_LIST), AUDIT_JOURNAL_LIST_NPARAMS);
+    assert_int_equal(store_sql_nparams(ALERTS_SQL_LIST(SORT_US, BEFORE, NEWEST_FIRST)),
+                     ALERTS_LIST_NPARAMS);
+    assert_int_equal(store_sql_nparams(DEMANDES_SQL_LIST(SORT_US, BEFORE, BEFORE)),
+                     DEMANDES_LIST_NPARAMS);
 }
 
 /* A journal row is the record epart_insert_journal reads: every column named,
