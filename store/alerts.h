@@ -1,11 +1,15 @@
 /*
- * alerts.h — the SQL that reads the table alerts (SPEC §6: the warnings and
- * breaches the scanner raises, through epart_insert_alerts of
- * sql/functions/) for GET /v1/alerts. The conventions of store/ are at the
- * top of store/deadlines.h.
+ * alerts.h — the SQL of the table alerts (SPEC §6: the warnings and breaches
+ * of the deadlines), its one home: the worker inserts them (worker/scanner.c
+ * as their thresholds pass, worker/lifecycle.c a breach found at a dossier's
+ * receipt; a creation's, inside epart_apply_dossier_creates), the API lists
+ * them (GET /v1/alerts). The conventions of store/ are at the top of
+ * store/deadlines.h.
  */
 #ifndef EPART_STORE_ALERTS_H
 #define EPART_STORE_ALERTS_H
+
+#include <libpq-fe.h>
 
 #include "store/store.h"
 
@@ -40,5 +44,17 @@ enum alerts_list_param {
     ALERTS_LIST_CAISSE,                     /* $8 */
     ALERTS_LIST_NPARAMS
 };
+
+/* The object (dossier or request) alerts are raised on: type 'dossier' or a
+ * request's kind, its id, organisation, caisse and reference. */
+struct alerts_object {
+    const char *type, *id, *org, *caisse, *reference;
+};
+
+/* Insert the alerts of alerts (a JSON text: an array of {clock, level, lead,
+ * due_at, fired_at}) on o, each exactly once, and announce each one inserted
+ * (the webhook events deadline.warning and deadline.breached):
+ * epart_insert_alerts (sql/functions/10_alerts.sql). */
+int alerts_insert(PGconn *pg, const struct alerts_object *o, const char *alerts);
 
 #endif

@@ -12,6 +12,8 @@
 #include "db.h"
 #include "dossier_life.h"
 #include "deadline.h"
+#include "store/alerts.h"
+#include "store/applied_entries.h"
 #include "store/deadlines.h"
 #include "store/dossier_messages.h"
 #include "store/dossiers.h"
@@ -63,19 +65,10 @@ static void close_entry(struct applied *a)
 /* Claim the entry: 1 when it is new, 0 when it was applied before, -1 on error. */
 static int claim_once(PGconn *pg, struct entry *e, const struct applied *a)
 {
-    const char *params[2] = {a->meta->entry, e->id};
-    PGresult *res = db_exec(pg,
-                            "INSERT INTO applied_entries (entry_id, stream_id) VALUES ($1, $2) "
-                            "ON CONFLICT DO NOTHING",
-                            2, params);
-    int n;
+    int n = applied_entries_claim(pg, a->meta->entry, e->id);
 
-    if (res == NULL) {
+    if (n < 0)
         fail(e, "applied_entries insert failed");
-        return -1;
-    }
-    n = atoi(PQcmdTuples(res));
-    PQclear(res);
     return n;
 }
 
@@ -176,12 +169,12 @@ static int receipt_clocks(PGconn *pg, const struct applied *a, PGresult *d)
         alerts_s = json_text(alerts);
         json_decref(alerts);
         {
-            const char *p2[5] = {a->id, PQgetvalue(d, 0, 1), PQgetvalue(d, 0, 2),
-                                 PQgetvalue(d, 0, 3), alerts_s};
+            const struct alerts_object o = {"dossier", a->id, PQgetvalue(d, 0, DOSSIER_ORG),
+                                            PQgetvalue(d, 0, DOSSIER_CAISSE),
+                                            PQgetvalue(d, 0, DOSSIER_REFERENCE)};
 
             rc = 0;
-            if (db_cmd(pg, "SELECT epart_insert_alerts('dossier', $1, $2, $3, $4, $5::jsonb)", 5,
-                       p2) < 0 ||
+            if (alerts_insert(pg, &o, alerts_s) < 0 ||
                 deadlines_set_fired(pg, "dossier", a->id, "transmission", breach) < 0)
                 rc = -1;
         }

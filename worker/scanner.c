@@ -25,6 +25,7 @@
 #include "log.h"
 #include "retention.h"
 #include "worker.h"
+#include "store/alerts.h"
 #include "store/deadlines.h"
 
 #define SCAN_BATCH 500
@@ -61,7 +62,10 @@ static int fire_one(PGconn *pg, PGresult *res, int i, time_t now)
         bool breach = deadline_is_breach(leads, rank);
         json_t *alerts;
         char *alerts_s;
-        const char *p[6];
+        const struct alerts_object o = {
+            PQgetvalue(res, i, DUE_TYPE), PQgetvalue(res, i, DUE_OBJECT_ID),
+            PQgetvalue(res, i, DUE_ORG), PQgetvalue(res, i, DUE_CAISSE),
+            db_value(res, i, DUE_REFERENCE)};
 
         cal_format_instant(now, now_s);
         if (!breach)
@@ -72,14 +76,7 @@ static int fire_one(PGconn *pg, PGresult *res, int i, time_t now)
                            PQgetvalue(res, i, DUE_AT), "fired_at", now_s);
         alerts_s = json_text(alerts);
         json_decref(alerts);
-        p[0] = PQgetvalue(res, i, DUE_TYPE);
-        p[1] = PQgetvalue(res, i, DUE_OBJECT_ID);
-        p[2] = PQgetvalue(res, i, DUE_ORG);
-        p[3] = PQgetvalue(res, i, DUE_CAISSE);
-        p[4] = db_value(res, i, DUE_REFERENCE);
-        p[5] = alerts_s;
-        if (db_cmd(pg, "SELECT epart_insert_alerts($1, $2, $3, $4, $5, $6::jsonb)", 6,
-                   p) < 0) {
+        if (alerts_insert(pg, &o, alerts_s) < 0) {
             free(alerts_s);
             return -1;
         }

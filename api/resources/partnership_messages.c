@@ -24,6 +24,7 @@
 #include "support/paging.h"
 #include "resources/handlers.h"
 #include "store/organisations.h"
+#include "store/partnership_messages.h"
 
 static const char *const keys[] = {"body", "subject", "org", NULL};
 
@@ -140,26 +141,22 @@ static const struct list_param list_filters[] = {
 static const struct list messages = {
     .key = PAGE_KEY_ANY,
     .params = list_filters,
-    .sql = "SELECT epart_partnership_message_doc(x)::text, x.seq, x.id "
-    "FROM partnership_messages x "
-    "WHERE ($1::bigint IS NULL OR x.seq < $1::bigint) "
-    "AND ($3::uuid IS NULL OR x.org_id = $3) "
-    "AND ($4::text IS NULL OR x.caisse = $4) "
-    "ORDER BY x.seq DESC LIMIT $2",
-    .nparams = 4,
+    .sql = PARTNERSHIP_MESSAGES_SQL_LIST,
+    .nparams = PARTNERSHIP_MESSAGES_LIST_NPARAMS,
     .own_keyset = true,
 };
 
 void h_partnership_list(struct call *c, struct db *db)
 {
     struct page p;
-    const char *params[4];
+    const char *params[PARTNERSHIP_MESSAGES_LIST_NPARAMS];
 
     if (!list_begin(c, &messages, &p, params))
         return;
-    params[0] = page_ts_param(&p);
-    params[1] = page_limit_param(&p);
-    list_scope(c, call_query(c, "org"), &params[2], &params[3]);
+    params[PARTNERSHIP_MESSAGES_LIST_AFTER] = page_ts_param(&p);
+    params[PARTNERSHIP_MESSAGES_LIST_LIMIT] = page_limit_param(&p);
+    list_scope(c, call_query(c, "org"), &params[PARTNERSHIP_MESSAGES_LIST_ORG],
+               &params[PARTNERSHIP_MESSAGES_LIST_CAISSE]);
     list_end(c, db, &messages, &p, params);
 }
 

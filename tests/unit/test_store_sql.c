@@ -15,6 +15,7 @@
 #include "store/audit_journal.h"
 #include "store/demandes.h"
 #include "store/organisations.h"
+#include "store/partnership_messages.h"
 #include "store/store.h"
 #include "store/webhook_deliveries.h"
 #include "store/webhooks.h"
@@ -51,6 +52,8 @@ static void test_lists(void **state)
                      ALERTS_LIST_NPARAMS);
     assert_int_equal(store_sql_nparams(DEMANDES_SQL_LIST(SORT_US, BEFORE, BEFORE)),
                      DEMANDES_LIST_NPARAMS);
+    assert_int_equal(store_sql_nparams(PARTNERSHIP_MESSAGES_SQL_LIST),
+                     PARTNERSHIP_MESSAGES_LIST_NPARAMS);
 }
 
 /* A journal row is the record epart_insert_journal reads: every column named,
