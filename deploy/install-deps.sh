@@ -10,7 +10,7 @@ packages=(
   libcurl4-openssl-dev libcmocka-dev uuid-dev tzdata
   postgresql postgresql-contrib redis-server redis-tools
   python3 python3-pytest python3-cryptography curl valgrind wrk hyperfine
-  nodejs chromium fonts-dejavu-core
+  nodejs chromium chromium-l10n fonts-dejavu-core
   redis-sentinel patroni etcd-server etcd-client python3-psycopg2 nftables iproute2
 )
 

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  launch, newPage, signIn, goto, ready, axe, shot, checkNarrow, firstLoadBytes, noProblems,
+  launch, newPage, signIn, goto, ready, axe, axTree, shot, checkNarrow, checkTableRoles, firstLoadBytes, noProblems,
   instructorToken, partnerToken, apiCall, waitFor, CREATED, ORGS,
 } from './lib.mjs';
 
@@ -411,6 +411,12 @@ test('"Indicateurs": period and organisation chosen, charts with their data as t
   const total = Number((rows[3].match(/\d+/) || ['0'])[0]);
   assert.ok(total > 0, 'dossiers transmitted in the period');
   assert.ok(await page.locator('table.charts-css').count() >= 5);
+  // a bar's label is as wide as charts.css was told (--labels-size), not squeezed to nothing
+  const labelWidths = await page.locator('table.charts-css tbody th').evaluateAll((ths) => ths.map((th) => th.getBoundingClientRect().width));
+  assert.ok(labelWidths.every((w) => w >= 100), labelWidths.join(' '));
+  // the date fields of a French browser: day, month, year, in French
+  const fields = (await axTree(page)).filter((n) => n.role === 'spinbutton').map((n) => n.name.split(' ')[0]);
+  assert.deepEqual(fields.slice(0, 6), ['Jour', 'Mois', 'Année', 'Jour', 'Mois', 'Année']);
   await axe(page, 'Indicateurs');
   await shot(page, '16-indicateurs');
   await page.getByLabel('Organisation', { exact: true }).selectOption({ label: 'CCAS de Rochefort' });
@@ -471,6 +477,7 @@ test('every page from 360 px wide, touch targets of 44 px, axe-core clean', asyn
   for (const [name, path] of PAGES()) {
     await goto(narrow, path);
     await checkNarrow(narrow, `${name} (360 px)`);
+    await checkTableRoles(narrow, `${name} (360 px)`);
     await axe(narrow, `${name} (360 px)`);
     await shot(narrow, `360px-${path.split('/').filter(Boolean).slice(1, 2).join('') || 'dossiers-a-instruire'}${path.split('/').length > 3 ? '-detail' : ''}`);
   }

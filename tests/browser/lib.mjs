@@ -66,12 +66,16 @@ export async function waitFor(fn, timeout = 15000, interval = 100) {
 }
 
 export const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=fr-FR'];
 
 /** Chromium with a fresh profile (playwright-core makes a new temporary
- *  user-data-dir for each launch and removes it after). */
+ *  user-data-dir for each launch and removes it after), in French as our
+ *  users run it: on Linux Chromium takes the language of its own interface
+ *  (the order of a date field's day, month and year, its buttons' names) from
+ *  LANGUAGE, not from --lang, and reads it from Debian's chromium-l10n; the
+ *  context's locale (newPage) sets navigator.language and Intl. */
 export async function launch() {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS, env: { ...process.env, LANGUAGE: 'fr' } });
 }
 
 /** A new page with a CSP-violation and error watch. */
@@ -87,12 +91,51 @@ export async function newPage(browser, { width = 1280, height = 900 } = {}) {
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
   if (process.env.EPART_BROWSER_DEBUG) page.on('response', (r) => { if (r.url().includes('/v1/')) console.log(`[http] ${r.status()} ${r.request().method()} ${r.url()}`); });
   page.on('dialog', (d) => { page.problems.push(`dialog: ${d.message()}`); d.dismiss(); });
+  const fr = await page.evaluate(() => ({
+    language: navigator.language, intl: Intl.DateTimeFormat().resolvedOptions().locale,
+    zone: Intl.DateTimeFormat().resolvedOptions().timeZone, number: (1234.5).toLocaleString(),
+  }));
+  assert.deepEqual(fr, { language: 'fr-FR', intl: 'fr-FR', zone: 'Europe/Paris', number: '1\u202f234,5' }, 'a French browser');
   return page;
 }
 
-/** Wait until the application finished rendering the current page. */
+/** Chromium's own accessibility tree of the page (what a screen reader gets,
+ *  after CSS), without the ignored nodes. */
+export async function axTree(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    return nodes.filter((n) => !n.ignored).map((n) => ({ role: n.role?.value, name: n.name?.value || '' }));
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** Every table a person reads (not the charts, hidden from assistive
+ *  technologies) keeps its roles for them whatever its layout: as many column
+ *  headers, row headers and cells in Chromium's accessibility tree as in the
+ *  HTML, a name (its caption) for each table. */
+export async function checkTableRoles(page, name) {
+  const html = await page.evaluate(() => {
+    const tables = [...document.querySelectorAll('table')].filter((t) => !t.closest('[aria-hidden="true"]'));
+    const count = (sel) => tables.reduce((n, t) => n + t.querySelectorAll(sel).length, 0);
+    return { table: tables.length, columnheader: count('thead th'), rowheader: count('tbody th'), cell: count('tbody td'),
+      captions: tables.map((t) => t.caption?.textContent || '') };
+  });
+  const tree = await axTree(page);
+  const roles = (role) => tree.filter((n) => n.role === role);
+  const got = { table: roles('table').length, columnheader: roles('columnheader').length,
+    rowheader: roles('rowheader').length, cell: roles('cell').length };
+  const { captions, ...want } = html;
+  assert.deepEqual(got, want, `${name}: the roles of its tables in the accessibility tree`);
+  assert.deepEqual(roles('table').map((t) => t.name), captions, `${name}: each table named by its caption`);
+}
+
+/** Wait until the application finished rendering the current page, which
+ *  says it is in French. */
 export async function ready(page) {
   await page.waitForFunction(() => document.body.dataset.ready === 'true' && !document.querySelector('#contenu .loading'));
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr', `${page.url()}: <html lang="fr">`);
 }
 
 /** Navigate within the application and wait for its render. */
@@ -127,8 +170,37 @@ export async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-/** No horizontal scroll, and touch targets of at least 44 px. */
+/** No horizontal scroll, touch targets of at least 44 px, and no word cut in
+ *  two: a run of letters or digits (up to 24 of them: a longer one, such as an
+ *  identifier, may break anywhere) laid out on more than one line means a box
+ *  too narrow for it, as table columns squeezed to a few letters were. Text in
+ *  boxes of a pixel or two (the visually hidden) is not laid out for reading. */
 export async function checkNarrow(page, name) {
+  const cut = await page.evaluate(() => {
+    const hidden = new Map();
+    const isHidden = (el) => {
+      if (!el || el === document.body) return false;
+      if (!hidden.has(el)) {
+        const b = el.getBoundingClientRect();
+        hidden.set(el, b.width <= 2 || b.height <= 2 || isHidden(el.parentElement));
+      }
+      return hidden.get(el);
+    };
+    const found = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (isHidden(node.parentElement)) continue;
+      for (const m of node.data.matchAll(/[\p{L}\p{N}]{2,24}/gu)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (lines.size > 1) found.push(`"${m[0]}" in <${node.parentElement.tagName.toLowerCase()}> on ${lines.size} lines`);
+      }
+    }
+    return found;
+  });
+  assert.deepEqual(cut.slice(0, 20), [], `${name}: words cut in two`);
   const r = await page.evaluate(() => {
     const doc = document.documentElement;
     const small = [];

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 // (2026-12-01T09:00Z): dates typed in the forms are set explicitly, never the
 // browser's today, which may be a later day.
 import {
-  launch, newPage, signIn, goto, ready, axe, shot, checkNarrow, noProblems,
+  launch, newPage, signIn, goto, ready, axe, shot, checkNarrow, checkTableRoles, noProblems,
   partnerToken, instructorToken, apiCall, waitFor, ORGS,
 } from './lib.mjs';
 
@@ -37,6 +37,7 @@ async function narrowCheck(path, tok, name, file) {
   const narrow = await newPage(browser, { width: 360, height: 740 });
   await signIn(narrow, tok, path);
   await checkNarrow(narrow, `${name} (360 px)`);
+  await checkTableRoles(narrow, `${name} (360 px)`);
   await axe(narrow, `${name} (360 px)`);
   await shot(narrow, `${file}-360px`);
   noProblems(narrow);

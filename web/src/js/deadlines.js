@@ -35,17 +35,23 @@ export function echeanceCell(deadlines) {
   return h('span', { class: 'deadline' }, `${clock} : ${formatInstant(d.due_at)}`);
 }
 
-/** Every clock of an object as a table: clock, due time, state in words. */
+const COLUMNS = ['Échéance', 'Due le', 'État', 'Jours de suspension'];
+
+/** Every clock of an object as a table: clock, due time, state in words. A
+ *  list table (app.css): on a phone each row is a block whose cells name their
+ *  column. */
 export function deadlinesTable(deadlines) {
   const ds = deadlines || [];
   if (!ds.length) return h('p', {}, 'Aucune échéance.');
-  return h('div', { class: 'table-wrap' }, h('table', {},
-    h('thead', {}, h('tr', {}, ['Échéance', 'Due le', 'État', 'Jours de suspension'].map((t) => h('th', { scope: 'col' }, t)))),
+  const [clock, due, state, suspended] = COLUMNS;
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
+    h('caption', {}, 'Délais, leur date due et leur état'),
+    h('thead', {}, h('tr', {}, COLUMNS.map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, ds.map((d) => h('tr', {},
-      h('th', { scope: 'row' }, label(CLOCKS, d.clock)),
-      h('td', {}, formatInstant(d.due_at)),
-      h('td', {}, stateWords(d)),
-      h('td', {}, String(d.suspended_days || 0)))))));
+      h('th', { scope: 'row', 'data-label': clock }, label(CLOCKS, d.clock)),
+      h('td', { 'data-label': due }, formatInstant(d.due_at)),
+      h('td', { 'data-label': state }, stateWords(d)),
+      h('td', { 'data-label': suspended }, String(d.suspended_days || 0)))))));
 }
 
 function stateWords(d) {

@@ -119,13 +119,13 @@ function section(title, ...content) {
 
 function deadlinesTable(ds) {
   if (!ds || !ds.length) return h('p', {}, 'Aucun délai ne court pour cette demande.');
-  return h('div', { class: 'table-wrap' }, h('table', {},
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
     h('caption', {}, 'Délais de traitement'),
     h('thead', {}, h('tr', {}, ['Délai', 'Échéance', 'État'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, ds.map((d) => h('tr', { class: d.state === 'breached' ? 'breached' : null },
-      h('th', { scope: 'row' }, label(CLOCKS, d.clock)),
-      h('td', {}, formatInstant(d.due_at), d.suspended_days ? ` (dont ${d.suspended_days} jour(s) de suspension)` : ''),
-      h('td', {}, d.state === 'breached' ? badge('Délai dépassé', 'danger')
+      h('th', { scope: 'row', 'data-label': 'Délai' }, label(CLOCKS, d.clock)),
+      h('td', { 'data-label': 'Échéance' }, formatInstant(d.due_at), d.suspended_days ? ` (dont ${d.suspended_days} jour(s) de suspension)` : ''),
+      h('td', { 'data-label': 'État' }, d.state === 'breached' ? badge('Délai dépassé', 'danger')
         : d.in_warning && typeof d.days_left === 'number' ? badge(`J-${d.days_left}`, 'warning')
           : label(CLOCK_STATES, d.state)))))));
 }
