@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,26 +233,125 @@ static int load_state_secret(struct config *c, char *err, size_t errlen)
     return 0;
 }
 
-/* field = the integer variable name, dflt when unset; the enclosing function
- * returns -1 with err set when it is not an integer within [min, max]. */
-#define LONG_VAR(name, dflt, min, max, field)                                                 \
-    do {                                                                                      \
-        if (env_long(name, dflt, min, max, &v, err, errlen) < 0)                              \
-            return -1;                                                                        \
-        field = v;                                                                            \
-    } while (0)
+/* The numeric settings, as data: each variable, its default when unset, the
+ * bounds it must fall within and the field it sets (its C type read from the
+ * field itself). A default that is not a constant — the machine's, or another
+ * setting's, read earlier in the table — comes from dflt_of. */
+enum num_type { NUM_INT, NUM_LONG, NUM_SIZE, NUM_DOUBLE };
+
+struct num_var {
+    const char *name;
+    long dflt, min, max;
+    size_t offset;
+    enum num_type type;
+    long (*dflt_of)(const struct config *c);
+};
+
+#define NUM_TYPE(field)                                                                       \
+    _Generic(((struct config *)0)->field, int: NUM_INT, long: NUM_LONG, size_t: NUM_SIZE,    \
+             double: NUM_DOUBLE)
+#define NUM(name, dflt, min, max, field)                                                      \
+    {name, dflt, min, max, offsetof(struct config, field), NUM_TYPE(field), NULL}
+#define NUM_OF(name, dflt_of, min, max, field)                                                \
+    {name, 0, min, max, offsetof(struct config, field), NUM_TYPE(field), dflt_of}
+
+static long cpus(const struct config *c)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    (void)c;
+    return n > 0 ? n : 2;
+}
+
+/* agents (instructors, admins) each have their own bucket, by default of the
+ * partners' size: one setting of EPART_RATE_LIMIT=0 still disables all */
+static long partners_rate(const struct config *c)
+{
+    return (long)c->rate_per_org;
+}
+
+static long partners_burst(const struct config *c)
+{
+    return (long)c->rate_burst;
+}
+
+static const struct num_var num_vars[] = {
+    NUM("EPART_HTTP_PORT", 8080, 1, 65535, http_port),
+    NUM("EPART_PG_PORT", 55432, 1, 65535, pg_port),
+    NUM("EPART_REDIS_PORT", 56379, 1, 65535, redis_port),
+    NUM("EPART_WORKERS", 1, 0, 64, workers),
+    NUM_OF("EPART_HTTP_THREADS", cpus, 1, 64, http_threads),
+    NUM("EPART_DB_THREADS", 8, 1, 128, db_threads),
+    NUM("EPART_BODY_LIMIT", 1048576, 1024, 64L * 1048576, body_limit),
+    NUM("EPART_HTTP_TIMEOUT", 10, 1, 600, http_timeout_s),
+    NUM("EPART_DB_TIMEOUT_MS", 1000, 50, 60000, db_timeout_ms),
+    NUM("EPART_INGEST_BACKLOG", 1000000, 0, 1000000000L, ingest_backlog_max),
+    NUM("EPART_INGEST_INFLIGHT", 4096, 16, 1000000, ingest_inflight_max),
+    NUM("EPART_RATE_LIMIT", 200, 0, 10000000, rate_per_org),
+    NUM("EPART_RATE_BURST", 1000, 1, 100000000, rate_burst),
+    NUM("EPART_MAX_CONNECTIONS", 1024, 1, 1000000, max_connections),
+    NUM("EPART_MAX_CONNECTIONS_PER_ADDR", 64, 1, 1000000, max_connections_per_addr),
+    NUM("EPART_DNS_TIMEOUT_MS", 2000, 100, 2000, dns_timeout_ms),
+    NUM("EPART_DNS_INFLIGHT", 4, 1, 1000, dns_inflight_per_owner),
+    NUM("EPART_TOKEN_RATE_ADDR", 120, 0, 1000000, token_rate_addr),
+    NUM("EPART_TOKEN_BURST_ADDR", 60, 1, 1000000, token_burst_addr),
+    NUM("EPART_TOKEN_RATE_CLIENT", 30, 0, 1000000, token_rate_client),
+    NUM("EPART_TOKEN_BURST_CLIENT", 20, 1, 1000000, token_burst_client),
+    NUM("EPART_HASH_THREADS", 1, 1, 64, hash_threads),
+    NUM("EPART_HASH_QUEUE", 32, 1, 100000, hash_queue),
+    NUM_OF("EPART_RATE_LIMIT_AGENT", partners_rate, 0, 10000000, rate_per_agent),
+    NUM_OF("EPART_RATE_BURST_AGENT", partners_burst, 1, 100000000, rate_burst_agent),
+    NUM("EPART_MAX_TRIES", 5, 1, 1000, max_tries),
+    NUM("EPART_CLAIM_IDLE_MS", 5000, 100, 3600000, claim_idle_ms),
+    NUM("EPART_WEBHOOK_TIMEOUT", 10, 1, 120, webhook_timeout_s),
+    NUM("EPART_WEBHOOK_ATTEMPTS", 10, 8, 100, webhook_max_attempts),
+    NUM("EPART_WEBHOOK_BACKOFF_BASE_MS", 30000, 1, 3600000, webhook_backoff_base_ms),
+    NUM("EPART_RETENTION_DAYS", 730, 1, 36500, retention_days),
+    NUM("EPART_OIDC_SESSION_TTL", 1800, 60, 3600, oidc_session_ttl_s),
+    NUM("EPART_OIDC_JWKS_REFRESH_MIN", 60, 1, 3600, oidc_jwks_refresh_min_s),
+    NUM("EPART_OIDC_JWKS_MAX_AGE", 900, 10, 86400, oidc_jwks_max_age_s),
+    NUM("EPART_OIDC_SESSION_RATE", 5, 1, 100000, oidc_session_rate),
+    NUM("EPART_OIDC_HTTP_TIMEOUT_MS", 5000, 100, 60000, oidc_http_timeout_ms),
+};
+
+#undef NUM_OF
+#undef NUM
+#undef NUM_TYPE
+
+/* Every row of num_vars, in order; -1 with err set at the first variable that
+ * is not an integer within its bounds. */
+static int load_numbers(struct config *c, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < sizeof(num_vars) / sizeof(num_vars[0]); i++) {
+        const struct num_var *n = &num_vars[i];
+        void *field = (char *)c + n->offset;
+        long v;
+
+        if (env_long(n->name, n->dflt_of != NULL ? n->dflt_of(c) : n->dflt, n->min, n->max, &v,
+                     err, errlen) < 0)
+            return -1;
+        switch (n->type) {
+        case NUM_INT:
+            *(int *)field = (int)v;
+            break;
+        case NUM_LONG:
+            *(long *)field = v;
+            break;
+        case NUM_SIZE:
+            *(size_t *)field = (size_t)v;
+            break;
+        case NUM_DOUBLE:
+            *(double *)field = (double)v;
+            break;
+        }
+    }
+    return 0;
+}
 
 /* SPEC §13: the provider's address is where the keys that admit people come
  * from, so it must be https (http only on this machine, for tests and demos). */
 static int config_load_oidc(struct config *c, char *err, size_t errlen)
 {
-    long v;
-
-    LONG_VAR("EPART_OIDC_SESSION_TTL", 1800, 60, 3600, c->oidc_session_ttl_s);
-    LONG_VAR("EPART_OIDC_JWKS_REFRESH_MIN", 60, 1, 3600, c->oidc_jwks_refresh_min_s);
-    LONG_VAR("EPART_OIDC_JWKS_MAX_AGE", 900, 10, 86400, c->oidc_jwks_max_age_s);
-    LONG_VAR("EPART_OIDC_SESSION_RATE", 5, 1, 100000, c->oidc_session_rate);
-    LONG_VAR("EPART_OIDC_HTTP_TIMEOUT_MS", 5000, 100, 60000, c->oidc_http_timeout_ms);
     copy(c->oidc_issuer, sizeof(c->oidc_issuer), env_or("EPART_OIDC_ISSUER", ""));
     copy(c->oidc_client_id, sizeof(c->oidc_client_id), env_or("EPART_OIDC_CLIENT_ID", ""));
     copy(c->oidc_client_secret, sizeof(c->oidc_client_secret),
@@ -313,44 +413,11 @@ static int load_credential(const struct config *c, const char *env, const char *
 
 int config_load(struct config *c, char *err, size_t errlen)
 {
-    long v;
     const char *s;
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
     memset(c, 0, sizeof(*c));
-    LONG_VAR("EPART_HTTP_PORT", 8080, 1, 65535, c->http_port);
-    LONG_VAR("EPART_PG_PORT", 55432, 1, 65535, c->pg_port);
-    LONG_VAR("EPART_REDIS_PORT", 56379, 1, 65535, c->redis_port);
-    LONG_VAR("EPART_WORKERS", 1, 0, 64, c->workers);
-    LONG_VAR("EPART_HTTP_THREADS", ncpu > 0 ? ncpu : 2, 1, 64, c->http_threads);
-    LONG_VAR("EPART_DB_THREADS", 8, 1, 128, c->db_threads);
-    LONG_VAR("EPART_BODY_LIMIT", 1048576, 1024, 64L * 1048576, c->body_limit);
-    LONG_VAR("EPART_HTTP_TIMEOUT", 10, 1, 600, c->http_timeout_s);
-    LONG_VAR("EPART_DB_TIMEOUT_MS", 1000, 50, 60000, c->db_timeout_ms);
-    LONG_VAR("EPART_INGEST_BACKLOG", 1000000, 0, 1000000000L, c->ingest_backlog_max);
-    LONG_VAR("EPART_INGEST_INFLIGHT", 4096, 16, 1000000, c->ingest_inflight_max);
-    LONG_VAR("EPART_RATE_LIMIT", 200, 0, 10000000, c->rate_per_org);
-    LONG_VAR("EPART_RATE_BURST", 1000, 1, 100000000, c->rate_burst);
-    LONG_VAR("EPART_MAX_CONNECTIONS", 1024, 1, 1000000, c->max_connections);
-    LONG_VAR("EPART_MAX_CONNECTIONS_PER_ADDR", 64, 1, 1000000, c->max_connections_per_addr);
-    LONG_VAR("EPART_DNS_TIMEOUT_MS", 2000, 100, 2000, c->dns_timeout_ms);
-    LONG_VAR("EPART_DNS_INFLIGHT", 4, 1, 1000, c->dns_inflight_per_owner);
-    LONG_VAR("EPART_TOKEN_RATE_ADDR", 120, 0, 1000000, c->token_rate_addr);
-    LONG_VAR("EPART_TOKEN_BURST_ADDR", 60, 1, 1000000, c->token_burst_addr);
-    LONG_VAR("EPART_TOKEN_RATE_CLIENT", 30, 0, 1000000, c->token_rate_client);
-    LONG_VAR("EPART_TOKEN_BURST_CLIENT", 20, 1, 1000000, c->token_burst_client);
-    LONG_VAR("EPART_HASH_THREADS", 1, 1, 64, c->hash_threads);
-    LONG_VAR("EPART_HASH_QUEUE", 32, 1, 100000, c->hash_queue);
-    /* agents (instructors, admins) each have their own bucket, by default of
-     * the partners' size: one setting of EPART_RATE_LIMIT=0 still disables all */
-    LONG_VAR("EPART_RATE_LIMIT_AGENT", (long)c->rate_per_org, 0, 10000000, c->rate_per_agent);
-    LONG_VAR("EPART_RATE_BURST_AGENT", (long)c->rate_burst, 1, 100000000, c->rate_burst_agent);
-    LONG_VAR("EPART_MAX_TRIES", 5, 1, 1000, c->max_tries);
-    LONG_VAR("EPART_CLAIM_IDLE_MS", 5000, 100, 3600000, c->claim_idle_ms);
-    LONG_VAR("EPART_WEBHOOK_TIMEOUT", 10, 1, 120, c->webhook_timeout_s);
-    LONG_VAR("EPART_WEBHOOK_ATTEMPTS", 10, 8, 100, c->webhook_max_attempts);
-    LONG_VAR("EPART_WEBHOOK_BACKOFF_BASE_MS", 30000, 1, 3600000, c->webhook_backoff_base_ms);
-    LONG_VAR("EPART_RETENTION_DAYS", 730, 1, 36500, c->retention_days);
+    if (load_numbers(c, err, errlen) < 0)
+        return -1;
 
     copy(c->state_dir, sizeof(c->state_dir), env_or("EPART_STATE_DIR", "./var"));
     copy(c->pg_host, sizeof(c->pg_host), env_or("EPART_PG_HOST", "127.0.0.1"));
@@ -447,8 +514,6 @@ int config_load(struct config *c, char *err, size_t errlen)
     }
     return config_load_oidc(c, err, errlen);
 }
-
-#undef LONG_VAR
 
 /* A conninfo value in single quotes, with ' and \ escaped (libpq's rule), so
  * that a password given by the operator may hold any character. */
