@@ -30,12 +30,13 @@
 
 #include "calendar.h"
 #include "clock.h"
-#include "db.h"
 #include "idem_key.h"
 #include "log.h"
 #include "redis_primary.h"
 #include "stream.h"
 #include "worker.h"
+#include "store/idempotency_records.h"
+#include "store/retention.h"
 
 #define PURGE_BATCH 200
 #define PURGE_EVERY_S 60
@@ -56,22 +57,6 @@ static bool redis_due = true; /* ids may wait in redis_purge_queue */
 static time_t redis_retry_at; /* real clock before which Redis is not tried again */
 static redisContext *redis;
 static uint64_t redis_gen;
-
-/* One purge statement; returns the rows purged (first column), or -1. */
-static long long purge(PGconn *pg, const char *sql, const char *const params[3],
-                       long long *messages)
-{
-    PGresult *res = db_exec(pg, sql, 3, params);
-    long long n;
-
-    if (res == NULL)
-        return -1;
-    n = PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
-    if (messages != NULL && PQnfields(res) > 1 && PQntuples(res) == 1)
-        *messages = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-    PQclear(res);
-    return n;
-}
 
 /* ---- Redis ---------------------------------------------------------------- */
 
@@ -285,8 +270,6 @@ static bool scrub_all(redisContext *rc, json_t *ids, long *entries, long *dead)
 /* One pass over redis_purge_queue. Returns false when it must be tried again. */
 static bool purge_redis(PGconn *pg)
 {
-    char limit_s[12];
-    const char *params[1] = {limit_s};
     PGresult *res;
     redisContext *rc;
     json_t *ids;
@@ -296,9 +279,7 @@ static bool purge_redis(PGconn *pg)
     long entries = 0, dead = 0;
     bool ok;
 
-    snprintf(limit_s, sizeof(limit_s), "%d", REDIS_BATCH);
-    res = db_exec(pg, "SELECT object_id::text FROM redis_purge_queue ORDER BY queued_at "
-                      "LIMIT $1::int", 1, params);
+    res = redis_purge_queue_take(pg, REDIS_BATCH);
     if (res == NULL)
         return false;
     n = PQntuples(res);
@@ -322,12 +303,9 @@ static bool purge_redis(PGconn *pg)
     PQclear(res);
     ok = list != NULL && scrub_all(rc, ids, &entries, &dead) && rewrite_aof(rc);
     if (ok) {
-        const char *p[1] = {list};
-
         list[pos++] = '}';
         list[pos] = '\0';
-        ok = db_cmd(pg, "DELETE FROM redis_purge_queue WHERE object_id = ANY ($1::uuid[])", 1,
-                    p) == 0;
+        ok = redis_purge_queue_remove(pg, list) == 0;
     }
     if (ok) {
         log_info("retention: Redis purged of %d object(s) (%ld stream and %ld dead-letter "
@@ -345,21 +323,14 @@ static bool purge_redis(PGconn *pg)
  * live as long as their Redis copies: 24 hours of the real clock. */
 static void expire_idempotency_records(PGconn *pg)
 {
-    char ttl[16];
-    const char *params[1] = {ttl};
-
-    snprintf(ttl, sizeof(ttl), "%d", IDEM_TTL_SECONDS);
-    if (db_cmd(pg, "DELETE FROM idempotency_records "
-                   "WHERE created_at <= now() - make_interval(secs => $1::int)",
-               1, params) < 0)
+    if (idempotency_records_expire(pg, IDEM_TTL_SECONDS) < 0)
         log_warn("retention: could not delete the expired idempotency records");
 }
 
 void retention_tick(PGconn *pg)
 {
     time_t real = clock_real(), now = clock_now();
-    char cutoff_s[32], now_s[32], limit_s[12];
-    const char *params[3];
+    char cutoff_s[32], now_s[32];
     long long dossiers, requests, messages = 0;
 
     if (redis_due && real >= redis_retry_at && !purge_redis(pg))
@@ -372,13 +343,8 @@ void retention_tick(PGconn *pg)
     passes++;
     cal_format_instant(now - (time_t)g_config.retention_days * 86400, cutoff_s);
     cal_format_instant(now, now_s);
-    snprintf(limit_s, sizeof(limit_s), "%d", PURGE_BATCH);
-    params[0] = cutoff_s;
-    params[1] = now_s;
-    params[2] = limit_s;
-    dossiers = purge(pg, "SELECT dossiers, messages FROM epart_purge_dossiers($1, $2, $3::int)",
-                     params, &messages);
-    requests = purge(pg, "SELECT epart_purge_requests($1, $2, $3::int)", params, NULL);
+    dossiers = retention_purge_dossiers(pg, cutoff_s, now_s, PURGE_BATCH, &messages);
+    requests = retention_purge_requests(pg, cutoff_s, now_s, PURGE_BATCH);
     expire_idempotency_records(pg);
     backlog = dossiers >= PURGE_BATCH || requests >= PURGE_BATCH;
     if (dossiers > 0 || requests > 0) {

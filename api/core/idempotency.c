@@ -10,6 +10,7 @@
 #include "db.h"
 #include "log.h"
 #include "redis_primary.h"
+#include "store/idempotency_records.h"
 #include "core/dbpool.h"
 
 /* What a recorded 2xx body may keep: ids, reference, status codes, version. */
@@ -112,27 +113,8 @@ static void replay(struct call *c, struct db *db, idem_reread_fn reread, const j
  * with *failed, when PostgreSQL could not say. */
 static json_t *durable_lookup(PGconn *pg, const char *key, bool *failed)
 {
-    char ttl[16];
-    const char *params[2] = {key, ttl};
-    PGresult *res;
-    json_t *rec = NULL;
-
     *failed = pg == NULL;
-    if (pg == NULL)
-        return NULL;
-    snprintf(ttl, sizeof(ttl), "%d", IDEM_TTL_SECONDS);
-    res = db_exec(pg,
-                  "SELECT record FROM idempotency_records WHERE key = $1 "
-                  "AND created_at > now() - make_interval(secs => $2::int)",
-                  2, params);
-    if (res == NULL) {
-        *failed = true;
-        return NULL;
-    }
-    if (PQntuples(res) == 1)
-        rec = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-    PQclear(res);
-    return rec;
+    return pg != NULL ? idempotency_records_get(pg, key, IDEM_TTL_SECONDS, failed) : NULL;
 }
 
 enum durable {
@@ -147,10 +129,7 @@ enum durable {
 static enum durable durable_record(struct idem *id, PGconn *pg, int status, const char *text,
                                    const char *object, json_t **other)
 {
-    char ttl[16];
-    const char *params[4] = {id->redis_key, text, object, ttl};
     bool own = id->own_tx, failed;
-    PGresult *res;
     int inserted;
 
     id->own_tx = false;
@@ -165,21 +144,13 @@ static enum durable durable_record(struct idem *id, PGconn *pg, int status, cons
             return DURABLE_FAILED;
         own = false;
     }
-    snprintf(ttl, sizeof(ttl), "%d", IDEM_TTL_SECONDS);
     /* a row past its 24 hours, not yet deleted, is a key seen anew */
-    res = db_exec(pg,
-                  "INSERT INTO idempotency_records AS r (key, record, object_id) "
-                  "VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET record = EXCLUDED.record, "
-                  "object_id = EXCLUDED.object_id, created_at = now() "
-                  "WHERE r.created_at <= now() - make_interval(secs => $4::int) RETURNING 1",
-                  4, params);
-    if (res == NULL) {
+    inserted = idempotency_records_put(pg, id->redis_key, text, object, IDEM_TTL_SECONDS);
+    if (inserted < 0) {
         if (own)
             db_rollback(pg);
         return DURABLE_FAILED;
     }
-    inserted = PQntuples(res);
-    PQclear(res);
     if (inserted == 0) {
         /* the INSERT waited for the other attempt's COMMIT: its record wins */
         if (own)
