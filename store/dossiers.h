@@ -16,6 +16,12 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+/* SQL: apply one dossier.create entry, $1 its argument (a JSON text that
+ * worker/persist.c prepares), or a run of them at once, $1 the array of their
+ * arguments; the worker sends them in its pipeline. */
+#define DOSSIERS_SQL_APPLY_CREATE "SELECT epart_apply_dossier_create($1::jsonb)"
+#define DOSSIERS_SQL_APPLY_CREATES "SELECT epart_apply_dossier_creates($1::jsonb)"
+
 /* The columns of dossiers_lock()'s row. */
 enum dossiers_lock_col {
     DOSSIER_STATUS,

@@ -13,6 +13,11 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+/* SQL: apply one request's creation entry (signalement, rendez_vous,
+ * demande_document.create), $1 its argument (a JSON text that
+ * worker/persist.c prepares). */
+#define REQUESTS_SQL_APPLY_CREATE "SELECT epart_apply_request_create($1::jsonb)"
+
 /* The request's document with its history (epart_request_doc), NULL when
  * there is no request id of that kind — in caisse only, unless caisse is
  * NULL. On failure NULL with *failed set. */

@@ -29,6 +29,9 @@
 #include "uuidv.h"
 #include "worker.h"
 #include "store/audit_journal.h"
+#include "store/dossiers.h"
+#include "store/requests.h"
+#include "store/store.h"
 
 long long persist_stream_seq(const char *stream_id)
 {
@@ -128,15 +131,12 @@ static json_t *prepare_dossier_create(struct entry *e)
                      pre ? pre : json_null(), "deadlines", deadlines, "alerts", alerts);
 }
 
-/* Apply a create: one call of its SQL function. */
-#define SQL_DOSSIER_CREATE "SELECT epart_apply_dossier_create($1::jsonb)"
-#define SQL_REQUEST_CREATE "SELECT epart_apply_request_create($1::jsonb)"
-
-static int apply_create(PGconn *pg, struct entry *e, const char *arg)
+/* Apply an entry whose kind is one statement (k->sql): one call of its SQL
+ * function. */
+static int apply_statement(PGconn *pg, const char *sql, struct entry *e, const char *arg)
 {
-    const char *params[1] = {arg};
     char state[6];
-    PGresult *res = db_exec_state(pg, SQL_DOSSIER_CREATE, 1, params, state);
+    PGresult *res = STORE_EXEC_STATE(pg, state, sql, arg);
 
     if (res == NULL) {
         snprintf(e->error, sizeof(e->error), "SQLSTATE %s", state);
@@ -189,31 +189,16 @@ static json_t *prepare_request_create(struct entry *e)
                      (json_int_t)persist_stream_seq(e->id), "deadlines", deadlines);
 }
 
-static int apply_request_create(PGconn *pg, struct entry *e, const char *arg)
-{
-    const char *params[1] = {arg};
-    char state[6];
-    PGresult *res = db_exec_state(pg, SQL_REQUEST_CREATE, 1, params, state);
-
-    if (res == NULL) {
-        snprintf(e->error, sizeof(e->error), "SQLSTATE %s", state);
-        return -1;
-    }
-    PQclear(res);
-    return 0;
-}
-
 /* Each kind is either applied by one SQL function (prepare builds its argument
  * but for "meta" and "body", which arg_text() adds as the entry's own texts;
- * apply runs it) or by lifecycle.c from the parsed entry (apply_entry, after
+ * sql runs it) or by lifecycle.c from the parsed entry (apply_entry, after
  * check_plain). */
 struct entry_kind {
     const char *type;
     json_t *(*prepare)(struct entry *e);
-    int (*apply)(PGconn *pg, struct entry *e, const char *arg);
     int (*apply_entry)(PGconn *pg, struct entry *e);
-    /* the one statement apply runs, its result unread, when it is that simple:
-     * such entries can be sent in a pipeline (apply_pipelined) */
+    /* the one statement that applies it (store/), its result unread: such
+     * entries can be sent in a pipeline (apply_pipelined) */
     const char *sql;
     /* the statement applying a run of such entries at once (an array of their
      * arguments), if any (sql/functions/20_dossiers.sql) */
@@ -221,17 +206,14 @@ struct entry_kind {
 };
 
 static const struct entry_kind kinds[] = {
-    {"dossier.create", prepare_dossier_create, apply_create, NULL, SQL_DOSSIER_CREATE,
-     "SELECT epart_apply_dossier_creates($1::jsonb)"},
-    {"dossier.transmit", NULL, NULL, lifecycle_apply_transmit, NULL, NULL},
-    {"dossier.pieces", NULL, NULL, lifecycle_apply_pieces, NULL, NULL},
-    {"dossier.message", NULL, NULL, lifecycle_apply_message, NULL, NULL},
-    {"signalement.create", prepare_request_create, apply_request_create, NULL,
-     SQL_REQUEST_CREATE, NULL},
-    {"rendez_vous.create", prepare_request_create, apply_request_create, NULL,
-     SQL_REQUEST_CREATE, NULL},
-    {"demande_document.create", prepare_request_create, apply_request_create, NULL,
-     SQL_REQUEST_CREATE, NULL},
+    {"dossier.create", prepare_dossier_create, NULL, DOSSIERS_SQL_APPLY_CREATE,
+     DOSSIERS_SQL_APPLY_CREATES},
+    {"dossier.transmit", NULL, lifecycle_apply_transmit, NULL, NULL},
+    {"dossier.pieces", NULL, lifecycle_apply_pieces, NULL, NULL},
+    {"dossier.message", NULL, lifecycle_apply_message, NULL, NULL},
+    {"signalement.create", prepare_request_create, NULL, REQUESTS_SQL_APPLY_CREATE, NULL},
+    {"rendez_vous.create", prepare_request_create, NULL, REQUESTS_SQL_APPLY_CREATE, NULL},
+    {"demande_document.create", prepare_request_create, NULL, REQUESTS_SQL_APPLY_CREATE, NULL},
 };
 
 /* The text of arg with "meta" and "body" set to the entry's own texts, copied
@@ -283,7 +265,8 @@ static const struct entry_kind *kind_of(const char *type)
  * there (journal.h): 0 or -1. */
 static int apply_one(PGconn *pg, const struct entry_kind *k, struct entry *e, const char *arg)
 {
-    int rc = k->apply_entry != NULL ? k->apply_entry(pg, e) : k->apply(pg, e, arg);
+    int rc = k->apply_entry != NULL ? k->apply_entry(pg, e)
+                                    : apply_statement(pg, k->sql, e, arg);
 
     return rc == 0 ? journal_entry(pg, e) : -1;
 }
