@@ -100,22 +100,6 @@ static bool absent(const json_t *val)
     return val == NULL || json_is_null(val);
 }
 
-/* The common start of every check: absent values and "required". Returns true
- * when the caller should stop with *res. */
-static bool absent_or_required(vctx *v, const char *path, const json_t *val, unsigned flags,
-                               vf_res *res)
-{
-    if (!absent(val))
-        return false;
-    if (flags & VF_REQUIRED) {
-        vf_error(v, path, "required", "champ obligatoire");
-        *res = VF_BAD;
-    } else {
-        *res = VF_ABSENT;
-    }
-    return true;
-}
-
 static const char *json_type_fr(const json_t *val)
 {
     switch (json_typeof(val)) {
@@ -137,10 +121,24 @@ static const char *json_type_fr(const json_t *val)
     return "une valeur";
 }
 
-static vf_res wrong_type(vctx *v, const char *path, const json_t *val, const char *want)
+/* The common start of every check: an absent value (VF_ABSENT, or VF_BAD with
+ * "required"), then its JSON type (VF_BAD with "invalid_type" naming want).
+ * VF_OK when the value is there and of the type, and the caller goes on.
+ * JSON_TRUE stands for either boolean. */
+static vf_res present_as(vctx *v, const char *path, const json_t *val, unsigned flags,
+                         json_type type, const char *want)
 {
-    vf_error(v, path, "invalid_type", "%s attendu, %s reçu", want, json_type_fr(val));
-    return VF_BAD;
+    if (absent(val)) {
+        if (!(flags & VF_REQUIRED))
+            return VF_ABSENT;
+        vf_error(v, path, "required", "champ obligatoire");
+        return VF_BAD;
+    }
+    if (type == JSON_TRUE ? !json_is_boolean(val) : json_typeof(val) != type) {
+        vf_error(v, path, "invalid_type", "%s attendu, %s reçu", want, json_type_fr(val));
+        return VF_BAD;
+    }
+    return VF_OK;
 }
 
 /* Decode one code point at *p, advancing it; -1 for a malformed sequence. */
@@ -221,15 +219,13 @@ static bool is_blank(int32_t c)
 vf_res vf_string(vctx *v, const char *path, const json_t *val, unsigned flags, size_t max,
                  const char **out)
 {
-    vf_res res;
+    vf_res res = present_as(v, path, val, flags, JSON_STRING, "une chaîne");
     const char *s;
     const unsigned char *p;
     bool blank = true, letter = false;
 
-    if (absent_or_required(v, path, val, flags, &res))
+    if (res != VF_OK)
         return res;
-    if (!json_is_string(val))
-        return wrong_type(v, path, val, "une chaîne");
     s = json_string_value(val);
     if (strlen(s) != json_string_length(val)) {
         vf_error(v, path, "invalid_format", "caractère nul interdit");
@@ -310,15 +306,13 @@ bool vf_in_set(const char *s, const char *const *set)
 vf_res vf_enum(vctx *v, const char *path, const json_t *val, unsigned flags,
                const char *const *set, const char **out)
 {
-    vf_res res;
+    vf_res res = present_as(v, path, val, flags, JSON_STRING, "une chaîne");
     const char *s;
     char list[300];
     size_t used = 0;
 
-    if (absent_or_required(v, path, val, flags, &res))
+    if (res != VF_OK)
         return res;
-    if (!json_is_string(val))
-        return wrong_type(v, path, val, "une chaîne");
     s = json_string_value(val);
     /* strlen guards against an embedded NUL making "ame\u0000x" pass as "ame". */
     if (strlen(s) == json_string_length(val) && vf_in_set(s, set)) {
@@ -365,13 +359,11 @@ vf_res vf_enum_set(vctx *v, const char *path, const json_t *val, unsigned flags,
 vf_res vf_date(vctx *v, const char *path, const json_t *val, unsigned flags, cal_date today,
                cal_date *out)
 {
-    vf_res res;
+    vf_res res = present_as(v, path, val, flags, JSON_STRING, "une date AAAA-MM-JJ");
     cal_date d;
 
-    if (absent_or_required(v, path, val, flags, &res))
+    if (res != VF_OK)
         return res;
-    if (!json_is_string(val))
-        return wrong_type(v, path, val, "une date AAAA-MM-JJ");
     if (json_string_length(val) != 10 || !cal_parse(json_string_value(val), &d)) {
         vf_error(v, path, "invalid_date", "date réelle au format AAAA-MM-JJ attendue");
         return VF_BAD;
@@ -390,12 +382,10 @@ vf_res vf_date(vctx *v, const char *path, const json_t *val, unsigned flags, cal
 
 vf_res vf_bool(vctx *v, const char *path, const json_t *val, unsigned flags, bool *out)
 {
-    vf_res res;
+    vf_res res = present_as(v, path, val, flags, JSON_TRUE, "un booléen (true ou false)");
 
-    if (absent_or_required(v, path, val, flags, &res))
+    if (res != VF_OK)
         return res;
-    if (!json_is_boolean(val))
-        return wrong_type(v, path, val, "un booléen (true ou false)");
     if (out != NULL)
         *out = json_is_true(val);
     return VF_OK;
@@ -404,13 +394,11 @@ vf_res vf_bool(vctx *v, const char *path, const json_t *val, unsigned flags, boo
 vf_res vf_integer(vctx *v, const char *path, const json_t *val, unsigned flags, json_int_t lo,
                   json_int_t hi, json_int_t *out)
 {
-    vf_res res;
+    vf_res res = present_as(v, path, val, flags, JSON_INTEGER, "un entier");
     json_int_t n;
 
-    if (absent_or_required(v, path, val, flags, &res))
+    if (res != VF_OK)
         return res;
-    if (!json_is_integer(val))
-        return wrong_type(v, path, val, "un entier");
     n = json_integer_value(val);
     if (n < lo || n > hi) {
         vf_error(v, path, "invalid_range", "entier entre %" JSON_INTEGER_FORMAT " et %"
@@ -425,15 +413,13 @@ vf_res vf_integer(vctx *v, const char *path, const json_t *val, unsigned flags, 
 vf_res vf_object(vctx *v, const char *path, const json_t *val, unsigned flags,
                  const char *const *allowed)
 {
-    vf_res res;
+    vf_res res = present_as(v, path, val, flags, JSON_OBJECT, "un objet");
     const char *key;
     json_t *member;
     char p[VF_PATH_MAX];
 
-    if (absent_or_required(v, path, val, flags, &res))
+    if (res != VF_OK)
         return res;
-    if (!json_is_object(val))
-        return wrong_type(v, path, val, "un objet");
     /* Unknown keys are refused rather than ignored: a client must not be able to
      * set what the server owns (status, id, org, version...) by adding it. */
     json_object_foreach((json_t *)val, key, member) {
@@ -450,10 +436,9 @@ vf_res vf_array(vctx *v, const char *path, const json_t *val, unsigned flags, si
 
     if ((flags & VF_NONEMPTY) && json_is_array(val) && json_array_size(val) == 0)
         val = NULL;
-    if (absent_or_required(v, path, val, flags, &res))
+    res = present_as(v, path, val, flags, JSON_ARRAY, "un tableau");
+    if (res != VF_OK)
         return res;
-    if (!json_is_array(val))
-        return wrong_type(v, path, val, "un tableau");
     if (json_array_size(val) > max) {
         vf_error(v, path, "too_many", "%zu éléments au plus", max);
         return VF_BAD;
