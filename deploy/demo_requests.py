@@ -17,6 +17,7 @@ Does nothing when the caisse already has dossiers (a second make run).
 """
 import argparse
 import base64
+import csv
 import datetime as dt
 import hashlib
 import hmac
@@ -94,28 +95,20 @@ class Api:
         return doc
 
 
-PEOPLE = [
-    ("DUPONT", "Marie", "1980-02-29", "F", "2 rue des Merciers", "17000", "La Rochelle"),
-    ("NGUYEN", "Thi Lan", "1992-07-14", "F", "14 avenue Coligny", "17000", "La Rochelle"),
-    ("BENALI", "Karim", "1971-11-03", "M", "5 rue de la République", "17300", "Rochefort"),
-    ("KOUASSI", "Awa", "1988-01-22", "F", "Foyer L'Escale, 3 quai Duperré", "17000", "La Rochelle"),
-    ("PETIT", "Jean", "1959-04-30", "M", "27 cours Reverseaux", "17100", "Saintes"),
-    ("SILVA", "Ana", "1996-09-09", "F", "8 rue Toufaire", "17300", "Rochefort"),
-    ("MOREAU", "Lucas", "2001-12-01", "M", "1 place de Verdun", "17000", "La Rochelle"),
-    ("DIALLO", "Mamadou", "1984-06-18", "M", "12 rue Gargoulleau", "17000", "La Rochelle"),
-    ("LEROY", "Chantal", "1948-03-05", "F", "40 rue Alsace-Lorraine", "17100", "Saintes"),
-    ("HADDAD", "Yasmine", "1990-10-27", "F", "6 rue Pierre Loti", "17300", "Rochefort"),
-    ("POPESCU", "Andrei", "1979-05-16", "M", "Accueil de jour, 9 rue Saint-Louis", "17000", "La Rochelle"),
-    ("GARNIER", "Élise", "1967-08-08", "F", "19 rue Gambetta", "17100", "Saintes"),
-]
+# The people of the demonstration, one a row (deploy/demo_people.csv): who they
+# are is data, and the backlog below deals them out in turn.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo_people.csv"),
+          newline="", encoding="utf-8") as _f:
+    PEOPLE = list(csv.DictReader(_f))
 
 
 def person(i):
-    last, first, birth, sex, line, pc, city = PEOPLE[i % len(PEOPLE)]
-    return {"last_name": last, "first_names": [first], "birth_date": birth, "sex": sex,
+    p = PEOPLE[i % len(PEOPLE)]
+    return {"last_name": p["last_name"], "first_names": [p["first_name"]],
+            "birth_date": p["birth_date"], "sex": p["sex"],
             "nir": None, "phone": "06000000%02d" % (i % 100), "email": None, "language": "fr",
             "interpreter_needed": False,
-            "address": {"line": line, "postal_code": pc, "city": city}}
+            "address": {"line": p["line"], "postal_code": p["postal_code"], "city": p["city"]}}
 
 
 def piece(kind, name):
