@@ -7,7 +7,8 @@
 #   make bench   run the benchmarks of tests/bench (writes results under var/bench)
 #   make fuzz    run each libFuzzer target for a bounded time from its seed corpus
 #   make contract  hold /v1/openapi.json true with Prism, an OpenAPI validator, a generator
-#   make web     install the web application's npm packages (npm ci) and build it into build/web
+#   make web     install the front end's npm packages (npm ci) and build the application
+#                into build/web and the page of /v1/docs into build/apidocs (web/build.sh)
 #
 # MODE=release (default) builds into build/release, MODE=asan into build/asan.
 
@@ -99,20 +100,23 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBCOMMON)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
-# ---- the web application (SPEC §12) -----------------------------------------
-# npm ci from the committed lock file, again only when the lock file changes;
-# the built folder is remade when a source file changes.
+# ---- the front end: the web application (SPEC §12) and /v1/docs ------------
+# One folder, web/, one lock file: npm ci again only when the lock file changes
+# (--ignore-scripts: nothing served or tested needs an install script, and
+# swagger-ui-dist's telemetry dependency has one); both built folders are remade
+# when a source file changes. `web-docs` is the old name of the same target.
 
-WEB_SRC := $(shell find web/src -type f 2>/dev/null)
+WEB_SRC := $(shell find web/src web/apidocs -type f 2>/dev/null)
 
 web/node_modules/.epart-installed: web/package.json web/package-lock.json
-	cd web && npm ci --no-audit --no-fund --loglevel=error
+	cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
 build/web/index.html: $(WEB_SRC) web/build.sh web/node_modules/.epart-installed
-	@bash web/build.sh build/web
+	@bash web/build.sh build
 
 web: build/web/index.html
+web-docs: web
 
 # ---- operations -------------------------------------------------------------
 
@@ -129,7 +133,7 @@ deploy/oidc-demo/node_modules/.package-lock.json: deploy/oidc-demo/package-lock.
 	@touch $@
 
 run: deps
-	@$(MAKE) --no-print-directory build web-docs web
+	@$(MAKE) --no-print-directory build web
 	@bash deploy/run.sh
 
 # make run-cluster: three nodes on this machine (SPEC §14, docs/high-availability.md)
@@ -143,7 +147,7 @@ run-cluster: deps
 test: deps
 	@$(MAKE) --no-print-directory build web
 	@$(MAKE) --no-print-directory MODE=asan build
-	@$(MAKE) --no-print-directory contract-deps web-docs
+	@$(MAKE) --no-print-directory contract-deps
 	@bash tests/run-tests.sh
 
 unit: build
@@ -157,17 +161,8 @@ tests/contract/node_modules/.package-lock.json: tests/contract/package.json test
 	@cd tests/contract && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
-contract: build contract-deps web-docs
+contract: build contract-deps web
 	@bash tests/run-tests.sh contract
-
-# /v1/docs: the page and its renderer (Swagger UI from npm) into build/web-docs,
-# which epart-api reads at start-up (web-docs/README.md).
-web-docs/node_modules/.epart-installed: web-docs/package.json web-docs/package-lock.json
-	@cd web-docs && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-	@touch $@
-build/web-docs/index.html: $(wildcard web-docs/src/*) web-docs/build.sh web-docs/node_modules/.epart-installed
-	@bash web-docs/build.sh build/web-docs
-web-docs: build/web-docs/index.html
 
 # build/openapi.json: the document without a running server.
 openapi: build

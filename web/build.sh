@@ -1,22 +1,44 @@
 #!/usr/bin/env bash
-# build.sh — build the web application into OUT (default build/web): copy the
-# sources of web/src, the front-end packages it uses from web/node_modules
-# (installed by `npm ci` from the committed lock file, never fetched at run
-# time), and a gzip copy of each text file, which epart-api sends to browsers
-# that accept it. epart-api reads OUT once at start-up (api/core/web.c).
+# build.sh — build the two pages epart-api serves into BUILD (default build/),
+# from the front-end packages of web/node_modules (installed by `npm ci` from
+# the committed lock file, never fetched at run time). epart-api reads both
+# folders once at start-up.
+#
+#   BUILD/web      the application of SPEC §12 (/app/, api/core/web.c): the
+#                  sources of web/src, the packages it uses, and a gzip copy of
+#                  each text file, sent to browsers that accept it
+#   BUILD/apidocs  the page of /v1/docs (api/resources/apidocs.c): web/apidocs
+#                  and Swagger UI's bundle and style, served as they are
+#
+# Each folder is written beside itself and moved into place, so a server
+# starting meanwhile never reads half of one.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-out="${1:-$here/../build/web}"
-tmp="$out.tmp.$$"
-rm -rf "$tmp"
-mkdir -p "$tmp"
-cp -R "$here/src/." "$tmp/"
-mkdir -p "$tmp/vendor"
+build="${1:-$here/../build}"
+modules="$here/node_modules"
+
+# replace DIR TMP: TMP becomes DIR.
+replace() { rm -rf "$1"; mv "$2" "$1"; }
+
+app="$build/web.tmp.$$"
+rm -rf "$app"
+mkdir -p "$app/vendor"
+cp -R "$here/src/." "$app/"
 # Front-end packages served to the page (MIT): keep this list short.
-cp "$here/node_modules/charts.css/dist/charts.min.css" "$tmp/vendor/charts.min.css"
+cp "$modules/charts.css/dist/charts.min.css" "$app/vendor/charts.min.css"
 # OpenID Connect in the page (SPEC §13, web/src/js/oidc.js): oauth4webapi (MIT)
-cp "$here/node_modules/oauth4webapi/build/index.js" "$tmp/vendor/oauth4webapi.js"
-find "$tmp" -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \
+cp "$modules/oauth4webapi/build/index.js" "$app/vendor/oauth4webapi.js"
+find "$app" -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \
   -o -name '*.json' -o -name '*.txt' \) -exec gzip -9 -n -k {} \;
-rm -rf "$out"
-mv "$tmp" "$out"
+replace "$build/web" "$app"
+
+# /v1/docs: a fixed list of files (apidocs.c names each one).
+docs="$build/apidocs.tmp.$$"
+rm -rf "$docs"
+mkdir -p "$docs"
+cp "$here/apidocs/index.html" "$here/apidocs/docs.js" "$here/apidocs/docs.css" "$docs/"
+# Swagger UI (Apache-2.0) renders the OpenAPI document; its licence goes with it.
+dist="$modules/swagger-ui-dist"
+cp "$dist/swagger-ui-bundle.js" "$dist/swagger-ui.css" "$docs/"
+cp "$dist/LICENSE" "$docs/swagger-ui-LICENSE.txt"
+replace "$build/apidocs" "$docs"

@@ -20,7 +20,7 @@
  * -1 when the folder exists but breaks a limit (too many or too large files). */
 int web_init(void);
 
-/* The folder of served assets `name` ("web", "web-docs"): the value of the
+/* The folder of served assets `name` ("web", "apidocs"): the value of the
  * environment variable env_name when set, else <folder of the executable>/../name
  * (build/<mode>/../name, where the Makefile puts them), else build/name. */
 void web_asset_dir(const char *env_name, const char *name, char *out, size_t len);

@@ -70,7 +70,7 @@ int apidocs_init(void)
     char dir[PATH_MAX], path[PATH_MAX + 64];
     int loaded = 0;
 
-    web_asset_dir("EPART_DOCS_DIR", "web-docs", dir, sizeof(dir));
+    web_asset_dir("EPART_DOCS_DIR", "apidocs", dir, sizeof(dir));
     for (size_t i = 0; i < N_FILES; i++) {
         snprintf(path, sizeof(path), "%s/%s", dir, files[i].disk);
         files[i].data = slurp(path, &files[i].len);
@@ -78,7 +78,7 @@ int apidocs_init(void)
             loaded++;
     }
     if (loaded < (int)N_FILES)
-        log_warn("docs: %d of %zu files found in %s (make web-docs); /v1/docs answers 503",
+        log_warn("docs: %d of %zu files found in %s (make web); /v1/docs answers 503",
                  loaded, N_FILES, dir);
     return loaded;
 }
@@ -100,7 +100,7 @@ static void serve(struct call *c, const char *name)
             continue;
         if (files[i].data == NULL) {
             call_reply_problem(c, 503, "Documentation indisponible",
-                               "La page de documentation n'a pas été construite (make web-docs) ; "
+                               "La page de documentation n'a pas été construite (make web) ; "
                                "le document reste lisible à /v1/openapi.json.",
                                NULL);
             return;

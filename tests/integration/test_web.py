@@ -55,10 +55,13 @@ def test_built_pages_have_no_inline_script_or_style():
 
 
 def test_sources_never_insert_html():
-    """Data goes into the page as text only: no HTML sink in the application."""
+    """Data goes into the page as text only: no HTML sink in the application nor
+    in our script of /v1/docs (web/apidocs)."""
     sinks = re.compile(r"\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|"
                        r"createContextualFragment|DOMParser|\beval\(|new Function\(")
-    for dirpath, _, files in os.walk(os.path.join(ROOT, "web", "src")):
+    walked = [w for top in ("src", "apidocs") for w in os.walk(os.path.join(ROOT, "web", top))]
+    assert any("docs.js" in files for _, _, files in walked)
+    for dirpath, _, files in walked:
         for f in files:
             if f.endswith(".js"):
                 lines = open(os.path.join(dirpath, f), encoding="utf-8").read().splitlines()
