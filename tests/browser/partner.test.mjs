@@ -379,6 +379,7 @@ test('alerts of the organisation; a webhook created (secret shown once), its del
   assert.equal(await page.locator('h1').textContent(), 'Livraisons du webhook');
   assert.ok(!(await page.locator('main').textContent()).includes(secret), 'the secret is never shown again');
   await checkPage(page, 'Livraisons du webhook', '34-webhook-livraisons');
+  await narrowCheck(new URL(page.url()).pathname, partnerToken(PASS), 'Livraisons du webhook', '34-webhook-livraisons');
   await goto(page, '/app/espace/webhooks');
   assert.ok(!(await page.locator('main').textContent()).includes(secret));
   await page.getByRole('button', { name: 'Supprimer le webhook http://127.0.0.1:9/epart-hook' }).first().click();
