@@ -17,6 +17,10 @@
  *   - what reads the table inside a larger statement (a list, a count) takes
  *     the predicate macros below, so that the rule is written once in SQL as
  *     deadline_state() (common/deadline.h) writes it in C.
+ *   - a list of the API is a macro X_SQL_LIST taking the paging's SQL as
+ *     arguments, with enum x_list_param naming its parameters
+ *     (store/store.h); a read joining several tables for one endpoint has a
+ *     file of its own (store/demandes.h, store/indicateurs.h).
  *
  * A deadline is one row per (object, clock); the clock is its kind
  * (instruction, transmission, prise_en_charge, rappel). next_fire_at is the

@@ -115,8 +115,8 @@ void h_demandes_list(struct call *c, struct db *db)
     list_scope(c, call_query(c, "org"), &params[DEMANDES_LIST_ORG],
                &params[DEMANDES_LIST_CAISSE]);
     params[DEMANDES_LIST_BREACHED_AT] = (overdue != NULL && strcmp(overdue, "true") == 0)
-                    ? db_ts(clock_now_us(), now, sizeof(now))
-                    : NULL;
+                                            ? db_ts(clock_now_us(), now, sizeof(now))
+                                            : NULL;
     list_end(c, db, &demandes, &p, params);
 }
 
