@@ -1,18 +1,34 @@
 /*
  * dispatch.c — from a request to its route's code (see dispatch.h).
  *
- * The order is SPEC §2's: routing (404, 405), then for a route that needs a
- * token the token (401), role and convention (403) and rate (429), all in
- * auth.c; then what the route's row asks for — the {id} (404), the body (413,
- * 415, 400), the Idempotency-Key — and the route's own code. A route that
- * checks its scope against a stored object before its body parses the body
- * itself: the row cannot know where that check ends.
+ * The order is SPEC §2's, and each step is the route row's (core/routes.def,
+ * struct route in core/server.h), as tmux's cmd_entry says what a command
+ * needs and its dispatcher does it:
+ *   1. routing: 404, 405 with Allow;
+ *   2. for a route that needs a token: the token (401), role and convention
+ *      (403) and rate (429), all in core/auth.c;
+ *   3. ROUTE_UUID_ID: the {id} a UUID (404);
+ *   4. .load: the stored object the route acts on, found in the caller's scope
+ *      (404) and left in the call — before the body, so that an id out of
+ *      scope is a 404 whatever the body;
+ *   5. ROUTE_JSON (ROUTE_JSON_OPT): the body (413, 415, 400);
+ *   6. .check: the fields whose 422 is never recorded under the key;
+ *   7. ROUTE_IDEM: the Idempotency-Key begun (a replay, a reused key, a key in
+ *      flight answer here), its answer recorded after the job;
+ *   8. ROUTE_IF_MATCH: If-Match read (400), into c->if_match;
+ *   9. the route's code (.handler on the HTTP thread, .db on a database
+ *      thread): its other fields (422), then 412 and 409.
+ * Steps 4 to 8 run where the route's code runs: on the database thread
+ * around .db (run_job), on the HTTP thread before a handler alone. A
+ * transaction the phases or the job left open (a row locked by .load, a job
+ * that failed) is rolled back here, before the key's record.
  */
 #include "core/dispatch.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "db.h"
 #include "jsonarena.h"
 #include "uuidv.h"
 #include "core/auth.h"
@@ -22,21 +38,42 @@
 #include "core/route_table.h"
 #include "core/web.h"
 
-/* On a database thread: the row's body and key around the route's job. */
+/* Steps 4 to 6 (load, body, check), on the thread of the route's code. */
+static bool before_key(struct call *c, struct db *db)
+{
+    const struct route *r = c->route;
+
+    if (r->load != NULL && !r->load(c, db))
+        return false;
+    if (((r->flags & ROUTE_JSON) || ((r->flags & ROUTE_JSON_OPT) && c->body_len > 0)) &&
+        !call_parse_json_body(c))
+        return false;
+    return r->check == NULL || r->check(c, db);
+}
+
+static bool in_transaction(PGconn *pg)
+{
+    return pg != NULL && PQstatus(pg) == CONNECTION_OK &&
+           PQtransactionStatus(pg) != PQTRANS_IDLE;
+}
+
+/* On a database thread: the row's phases around the route's job. */
 static void run_job(struct call *c, struct db *db)
 {
     const struct route *r = c->route;
-    struct idem idem;
+    struct idem idem = {.active = false};
 
-    if ((r->flags & ROUTE_JSON) && !call_parse_json_body(c))
-        return;
-    if (!(r->flags & ROUTE_IDEM)) {
-        r->db(c, db);
-        return;
-    }
-    if (!idem_begin(&idem, c, db, r->reread))
-        return;
+    if (!before_key(c, db))
+        goto out;
+    if ((r->flags & ROUTE_IDEM) && !idem_begin(&idem, c, db, r->reread))
+        goto out;
+    if ((r->flags & ROUTE_IF_MATCH) && !call_if_match_ok(c, &c->if_match))
+        goto out;
     r->db(c, db);
+out:
+    /* the key's own transaction is idem_end's to commit with its record */
+    if (!(idem.active && idem.own_tx) && in_transaction(db->pg))
+        db_rollback(db->pg);
     idem_end(&idem, c, db);
 }
 
@@ -45,15 +82,19 @@ void dispatch_db(struct call *c)
     dbpool_submit(c, run_job);
 }
 
-/* The route's handler, after the body when the row asks for it (with a job,
- * the body and the key are the job's: run_job). */
+/* The route's handler, after the phases its row asks for (with a job, they
+ * are the job's: run_job). */
 static void run_handler(struct call *c)
 {
-    if (c->route->db == NULL && (c->route->flags & ROUTE_JSON) && !call_parse_json_body(c)) {
+    const struct route *r = c->route;
+
+    if (r->db == NULL &&
+        (!before_key(c, NULL) ||
+         ((r->flags & ROUTE_IF_MATCH) && !call_if_match_ok(c, &c->if_match)))) {
         call_reply_prepared(c);
         return;
     }
-    c->route->handler(c);
+    r->handler(c);
 }
 
 /* Once the caller may call the route: what its row asks for, then its code. */

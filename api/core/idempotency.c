@@ -334,6 +334,17 @@ static bool reserved(struct idem *id, struct call *c, struct db *db)
     return true;
 }
 
+bool idem_reread_reply(struct call *c, json_t *doc, bool failed)
+{
+    if (doc == NULL) {
+        if (failed)
+            call_set_unavailable(c, "La base de données");
+        return false;
+    }
+    call_set_doc(c, 200, doc);
+    return true;
+}
+
 bool idem_begin(struct idem *id, struct call *c, struct db *db, idem_reread_fn reread)
 {
     bool bad = false;

@@ -47,6 +47,11 @@ struct db;
  * returns false when the object is gone or out of scope: the replay then
  * answers the recorded ids. */
 
+/* The end of an idem_reread_fn whose document is shown as read: doc (reference
+ * taken; NULL when none) made c's 200 reply with its ETag (call_set_doc) and
+ * true; false when there is none, after setting a 503 when failed. */
+bool idem_reread_reply(struct call *c, json_t *doc, bool failed);
+
 struct idem {
     char redis_key[IDEM_KEY_LEN];
     char hash[SHA256_HEX_LEN];

@@ -6,9 +6,11 @@
  * (core/dispatch.c) does the rest. Line by line:
  *   1. method, path, roles admitted, summary;
  *   2. what runs — .handler on the HTTP thread and/or .db on a database thread
- *      — with what the dispatcher does first (.flags: the {id} a UUID, the body
- *      parsed, the Idempotency-Key begun, with .reread for a replay) and the
- *      code's argument (.arg: a request kind, a dossier write);
+ *      — with what the dispatcher does first, in SPEC §2's order (.load: the
+ *      stored object in the caller's scope; .flags: the {id} a UUID, the body
+ *      parsed, If-Match read, the Idempotency-Key begun, with .reread for a
+ *      replay; .check: the fields before the key) and the code's argument
+ *      (.arg: a request kind, a dossier write);
  *   3. what /v1/openapi.json says of it (its query parameters, its body's
  *      schema, its answers: see api/resources/openapi.c for the notation,
  *      api/openapi/ for the schemas named).

@@ -54,6 +54,7 @@ static void call_free(struct call *c)
 
     evhttp_clear_headers(&c->query);
     json_decref(c->json);
+    json_decref(c->loaded);
     json_decref(c->org);
     json_decref(c->reply_json);
     free(c->reply_raw);
@@ -115,6 +116,12 @@ void call_set_json(struct call *c, int status, json_t *doc)
     c->status = status;
 }
 
+void call_set_doc(struct call *c, int status, json_t *doc)
+{
+    c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
+    call_set_json(c, status, doc);
+}
+
 void call_set_problem(struct call *c, int status, const char *title, const char *detail,
                       json_t *errors)
 {
@@ -147,6 +154,20 @@ void call_set_not_found(struct call *c)
     call_set_problem(c, 404, "Ressource introuvable",
                      "Aucune ressource de ce type ne porte cet identifiant dans votre périmètre.",
                      NULL);
+}
+
+bool call_loaded(struct call *c, json_t *doc, bool failed)
+{
+    if (doc == NULL) {
+        if (failed)
+            call_set_unavailable(c, "La base de données");
+        else
+            call_set_not_found(c);
+        return false;
+    }
+    json_decref(c->loaded);
+    c->loaded = doc;
+    return true;
 }
 
 void call_set_unavailable(struct call *c, const char *what)

@@ -47,6 +47,14 @@ typedef void (*call_db_job)(struct call *c, struct db *db);
 /* Reads again the document a replayed creation showed (core/idempotency.h). */
 typedef bool (*idem_reread_fn)(struct call *c, struct db *db, const char *object_id);
 
+/* A phase of a route the dispatcher runs before its code (.load, .check), on
+ * the thread of that code: a database thread when the route has a job (db
+ * set), else the HTTP thread (db NULL). It returns false after recording the
+ * reply (call_set_*), which the dispatcher then sends; what it found stays in
+ * the call for the next phases (c->loaded, or c->ctx with its ctx_free) and is
+ * freed with it. */
+typedef bool (*route_phase_fn)(struct call *c, struct db *db);
+
 #define ROLE_BIT(r) (1u << (unsigned)(r))
 #define R_PARTNER ROLE_BIT(ROLE_PARTNER)
 #define R_INSTRUCTOR ROLE_BIT(ROLE_INSTRUCTOR)
@@ -58,25 +66,24 @@ typedef bool (*idem_reread_fn)(struct call *c, struct db *db, const char *object
 
 /* What the dispatcher does for a route before (and after) its own code
  * (core/dispatch.c), in SPEC §2's order, after the token, role, convention and
- * rate checks of every route:
+ * rate checks of every route and the row's .load (scope: 404):
  *   ROUTE_UUID_ID  {id} (params[0]) must be a UUID, else 404 at once;
- *   ROUTE_JSON     the body is checked and parsed into c->json (413, 415, 400)
- *                  before the handler or the job — for routes whose scope does
- *                  not hang on a stored object (a creation); the others parse it
- *                  themselves once the object is found, so that an id out of
- *                  scope is a 404 whatever the body;
- *   ROUTE_IDEM     the Idempotency-Key is begun right after the body (a replay,
- *                  a reused key or a key in flight answer there) and the answer
- *                  recorded after the job, with .reread for a replay's
- *                  document — for the writes that check nothing before their
- *                  key; the others call idem_begin themselves after the checks
- *                  whose answers must not be recorded (scope, fields);
+ *   ROUTE_JSON     the body is checked and parsed into c->json (413, 415, 400),
+ *                  after .load: an id out of scope is a 404 whatever the body;
+ *   ROUTE_JSON_OPT the same when the request has a body (none: c->json NULL);
+ *   ROUTE_IDEM     the Idempotency-Key is begun after the body and the row's
+ *                  .check (a replay, a reused key or a key in flight answer
+ *                  there) and the answer recorded after the job, with .reread
+ *                  for a replay's document;
+ *   ROUTE_IF_MATCH the If-Match header read into c->if_match after the key (400
+ *                  when malformed; 0 when absent): the job compares it (412)
+ *                  once its fields passed;
  *   ROUTE_ARENA    the body and the handler's Jansson values live in the call's
  *                  arena (call_arena, jsonarena.h: its rules) — for a handler on
  *                  the HTTP thread that does all its work there (the ingest
  *                  path, POST /v1/dossiers). */
 enum route_flag { ROUTE_UUID_ID = 1u << 0, ROUTE_JSON = 1u << 1, ROUTE_IDEM = 1u << 2,
-                  ROUTE_ARENA = 1u << 3 };
+                  ROUTE_ARENA = 1u << 3, ROUTE_JSON_OPT = 1u << 4, ROUTE_IF_MATCH = 1u << 5 };
 
 /* One operation of the API (the table: core/route_table.c). What runs is the
  * handler on the HTTP thread, or the database job, or both: the handler first,
@@ -89,6 +96,13 @@ struct route {
     const char *summary;     /* for the OpenAPI document */
     call_handler handler;    /* on the HTTP thread */
     call_db_job db;          /* on a database thread */
+    /* before the body: the stored object the route acts on, found in the
+     * caller's scope (404) and kept in the call (c->loaded or c->ctx) — or, for
+     * a handler alone, what must refuse before the body is read (429, 503) */
+    route_phase_fn load;
+    /* after the body, before the key: the fields whose 422 must not be
+     * recorded under the key (idem_set_invalid: a reused key is still told) */
+    route_phase_fn check;
     unsigned flags;          /* enum route_flag */
     const void *arg;         /* the handler's or the job's argument: c->route->arg */
     idem_reread_fn reread;   /* with ROUTE_IDEM, when the answer is a document */
@@ -131,6 +145,9 @@ struct call {
     char *body;              /* NUL-terminated copy of the request body, or NULL */
     size_t body_len;
     json_t *json;            /* the parsed body when the route takes JSON */
+    json_t *loaded;          /* the stored document the route's .load found in
+                              * scope (reference held), or NULL */
+    int if_match;            /* with ROUTE_IF_MATCH: the If-Match version, 0 if none */
 
     /* the reply, filled by handlers (here or in a database thread) */
     int status;
@@ -247,6 +264,14 @@ void call_set_json(struct call *c, int status, json_t *doc);
 void call_set_problem(struct call *c, int status, const char *title, const char *detail,
                       json_t *errors);
 void call_set_raw(struct call *c, int status, const char *type, const char *data, size_t len);
+
+/* Record a document as the reply with its ETag, the document's "version". */
+void call_set_doc(struct call *c, int status, json_t *doc);
+
+/* The end of a route's .load: doc (reference taken) kept as c->loaded and
+ * true; a NULL doc is a 404 (unknown, or out of the caller's scope: SPEC §2
+ * never tells them apart), a 503 when failed (PostgreSQL could not say). */
+bool call_loaded(struct call *c, json_t *doc, bool failed);
 
 /* Shorthands for the common problems. */
 void call_set_not_found(struct call *c);

@@ -34,12 +34,6 @@
 #include "store/organisations.h"
 
 
-static void reply_agent(struct call *c, int status, json_t *doc)
-{
-    c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
-    call_set_json(c, status, doc);
-}
-
 static const char *str(const json_t *o, const char *k)
 {
     return json_string_value(json_object_get(o, k));
@@ -98,30 +92,22 @@ static const char *which_duplicate(PGconn *pg, const json_t *agent, const char *
 
 /* A replayed creation reads the agent again (name, e-mail: a person's data the
  * idempotency record does not keep) and journals the read (idem_reread_fn). */
-static bool reread_agent(struct call *c, struct db *db, const char *id)
+bool h_agent_reread(struct call *c, struct db *db, const char *id)
 {
     bool failed;
     json_t *doc = agents_doc(db->pg, id, &failed);
 
-    if (failed)
-        call_set_unavailable(c, "La base de données");
-    if (doc == NULL)
-        return false;
-    audit_record(c, "read", "agent", id);
-    reply_agent(c, 200, doc);
-    return true;
+    if (doc != NULL)
+        audit_record(c, "read", "agent", id);
+    return idem_reread_reply(c, doc, failed);
 }
 
-void h_agent_create(struct call *c, struct db *db)
+/* .check of the creation: its fields, never recorded under its key. */
+bool h_agent_check(struct call *c, struct db *db)
 {
-    struct idem idem;
-    json_t *errors;
+    json_t *errors = json_array();
     vctx v;
-    char id[37], now[40], sqlstate[6] = "";
-    const json_t *active;
-    PGresult *res;
 
-    errors = json_array();
     vf_init(&v, errors);
     if (!json_is_object(c->json)) {
         vf_error(&v, "", "invalid_type", "Le corps doit être un objet JSON.");
@@ -130,19 +116,26 @@ void h_agent_create(struct call *c, struct db *db)
         v.problems += agent_validate(c->json, errors);
         if (v.problems == 0 && !check_org_exists(c, db, c->json, &v)) {
             json_decref(errors);
-            return;
+            return false;
         }
     }
     if (v.problems > 0) {
         idem_set_invalid(c, db_redis(db), errors);
-        return;
+        return false;
     }
     json_decref(errors);
-    if (!idem_begin(&idem, c, db, reread_agent))
-        return;
+    return true;
+}
+
+void h_agent_create(struct call *c, struct db *db)
+{
+    char id[37], now[40], sqlstate[6] = "";
+    const json_t *active;
+    PGresult *res;
+
     if (!uuid_v4(id)) {
         call_set_problem(c, 500, "Erreur interne", "Identifiant impossible à créer.", NULL);
-        goto done;
+        return;
     }
     active = json_object_get(c->json, "active");
     {
@@ -156,52 +149,42 @@ void h_agent_create(struct call *c, struct db *db)
 
         res = agents_insert(db->pg, id, &f, db_ts(clock_now_us(), now, sizeof(now)), sqlstate);
     }
-    /* a duplicate is no error: the transaction (idem_begin's) stays usable
-     * for the query that says which one */
+    /* a duplicate is no error: the transaction (the key's, ROUTE_IDEM) stays
+     * usable for the query that says which one */
     if (res != NULL && PQntuples(res) == 0) {
         PQclear(res);
         set_duplicate(c, which_duplicate(db->pg, c->json, NULL));
-        goto done;
+        return;
     }
     if (res == NULL) {
         if (strcmp(sqlstate, "23505") == 0)
             set_duplicate(c, which_duplicate(db->pg, c->json, NULL));
         else
             call_set_unavailable(c, "La base de données");
-        goto done;
+        return;
     }
     snprintf(c->location, sizeof(c->location), "/v1/agents/%s", id);
-    reply_agent(c, 201, db_json(res, 0, 0));
+    call_set_doc(c, 201, db_json(res, 0, 0));
     PQclear(res);
     audit_record(c, "create", "agent", id);
-done:
-    idem_end(&idem, c, db);
 }
 
 /* ---- GET /v1/agents/{id} ------------------------------------------------------ */
 
-static json_t *agent_load(struct call *c, struct db *db)
+/* .load of GET and PATCH /v1/agents/{id}: the agent, as c->loaded. */
+bool h_agent_load(struct call *c, struct db *db)
 {
     bool failed;
     json_t *doc = agents_doc(db->pg, c->params[0], &failed);
 
-    if (doc == NULL) {
-        if (failed)
-            call_set_unavailable(c, "La base de données");
-        else
-            call_set_not_found(c);
-    }
-    return doc;
+    return call_loaded(c, doc, failed);
 }
 
 void h_agent_get(struct call *c, struct db *db)
 {
-    json_t *doc = agent_load(c, db);
-
-    if (doc == NULL)
-        return;
+    (void)db;
     audit_record(c, "read", "agent", c->params[0]);
-    reply_agent(c, 200, doc);
+    call_set_doc(c, 200, json_incref(c->loaded));
 }
 
 /* ---- GET /v1/agents ------------------------------------------------------------ */
@@ -223,8 +206,7 @@ static const struct list_param agent_filters[] = {
 /* one row per agent returned (SPEC §10) */
 static const struct list agents = {
     .params = agent_filters,
-    .sql = AGENTS_SQL_LIST(PAGE_SORT_US("a.created_at"), PAGE_BEFORE("a.created_at", "a.id"),
-                           PAGE_NEWEST_FIRST("a.created_at", "a.id")),
+    .sql = PAGE_NEWEST_CREATED(AGENTS_SQL_LIST, "a"),
     .nparams = AGENTS_LIST_NPARAMS,
     .journal = LIST_JOURNAL_AS,
     .object_type = "agent",
@@ -247,19 +229,14 @@ void h_agent_list(struct call *c, struct db *db)
 
 void h_agent_patch(struct call *c, struct db *db)
 {
-    json_t *doc = agent_load(c, db);
+    json_t *doc = json_incref(c->loaded);
     json_t *errors;
-    int if_match = 0;
     vctx v;
     char version[16], now[40], sqlstate[6] = "";
     const char *key;
     json_t *val;
     PGresult *res;
 
-    if (doc == NULL)
-        return;
-    if (!call_parse_json_body(c) || !call_if_match_ok(c, &if_match))
-        goto out;
     errors = json_array();
     vf_init(&v, errors);
     if (!json_is_object(c->json)) {
@@ -284,7 +261,7 @@ void h_agent_patch(struct call *c, struct db *db)
     }
     if (!call_fields_ok(c, v.problems, errors))
         goto out;
-    if (!call_version_current(c, if_match, doc,
+    if (!call_version_current(c, c->if_match, doc,
                               "L'agent a été modifié depuis la version indiquée par If-Match.",
                               version, sizeof(version)))
         goto out;
@@ -313,7 +290,7 @@ void h_agent_patch(struct call *c, struct db *db)
         goto out;
     }
     audit_record(c, "update", "agent", c->params[0]);
-    reply_agent(c, 200, db_json(res, 0, 0));
+    call_set_doc(c, 200, db_json(res, 0, 0));
     PQclear(res);
 out:
     json_decref(doc);
@@ -323,14 +300,11 @@ out:
 
 void h_agent_delete(struct call *c, struct db *db)
 {
-    int if_match = 0;
     char version[16];
     PGresult *res;
 
-    if (!call_if_match_ok(c, &if_match))
-        return;
-    snprintf(version, sizeof(version), "%d", if_match);
-    res = agents_delete(db->pg, c->params[0], if_match > 0 ? version : NULL);
+    snprintf(version, sizeof(version), "%d", c->if_match);
+    res = agents_delete(db->pg, c->params[0], c->if_match > 0 ? version : NULL);
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         return;

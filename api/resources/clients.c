@@ -34,7 +34,7 @@
 
 /* A replayed creation answers the client as stored, without its secret, and
  * says so (SPEC §3: shown once, kept nowhere but as a hash; idem_reread_fn). */
-static bool reread_client(struct call *c, struct db *db, const char *client_id)
+bool h_client_reread(struct call *c, struct db *db, const char *client_id)
 {
     PGresult *res = api_clients_get(db->pg, client_id, c->params[0]);
     json_t *doc;
@@ -59,79 +59,78 @@ static bool reread_client(struct call *c, struct db *db, const char *client_id)
     return true;
 }
 
-void h_client_create(struct call *c, struct db *db)
+/* .load of the creation: the organisation of the path exists (admins only:
+ * every organisation is in scope). */
+bool h_client_load(struct call *c, struct db *db)
 {
     json_t *org = organisation_load(db->pg, c->params[0]);
-    json_t *name = NULL;
-    struct idem idem;
+
+    return call_loaded(c, org, org == NULL && PQstatus(db->pg) != CONNECTION_OK);
+}
+
+/* .check of the creation: its optional body, {"name": "…"}, never recorded
+ * under its key. */
+bool h_client_check(struct call *c, struct db *db)
+{
+    const json_t *name = json_object_get(c->json, "name");
+    json_t *errors, *v;
+    const char *key;
+
+    if (c->json == NULL)
+        return true;
+    errors = json_array();
+    if (name != NULL && !json_is_null(name) &&
+        (!json_is_string(name) || json_string_length(name) > 200))
+        fielderr_add(errors, "name", "invalid_type",
+                     "name doit être une chaîne d'au plus 200 caractères.");
+    json_object_foreach(c->json, key, v) {
+        if (strcmp(key, "name") != 0) {
+            char field[140];
+
+            snprintf(field, sizeof(field), "%.128s", key);
+            fielderr_add(errors, field, "unknown_field", "Champ inconnu.");
+        }
+    }
+    if (json_array_size(errors) > 0) {
+        idem_set_invalid(c, db_redis(db), errors);
+        return false;
+    }
+    json_decref(errors);
+    return true;
+}
+
+void h_client_create(struct call *c, struct db *db)
+{
+    const json_t *name = json_object_get(c->json, "name");
     char client_id[40], secret[64], hash[SECRET_HASH_MAX_LEN], now[40];
     PGresult *res;
 
-    if (org == NULL) {
-        if (PQstatus(db->pg) == CONNECTION_OK)
-            call_set_not_found(c);
-        return;
-    }
-    json_decref(org);
-    /* the body is optional: {"name": "…"} */
-    if (c->body_len > 0) {
-        json_t *errors;
-
-        if (!call_parse_json_body(c))
-            return;
-        errors = json_array();
-        name = json_object_get(c->json, "name");
-        if (name != NULL && !json_is_null(name) &&
-            (!json_is_string(name) || json_string_length(name) > 200))
-            fielderr_add(errors, "name", "invalid_type",
-                         "name doit être une chaîne d'au plus 200 caractères.");
-        {
-            const char *key;
-            json_t *v;
-
-            json_object_foreach(c->json, key, v) {
-                if (strcmp(key, "name") != 0) {
-                    char field[140];
-
-                    snprintf(field, sizeof(field), "%.128s", key);
-                    fielderr_add(errors, field, "unknown_field", "Champ inconnu.");
-                }
-            }
-        }
-        if (json_array_size(errors) > 0) {
-            idem_set_invalid(c, db_redis(db), errors);
-            return;
-        }
-        json_decref(errors);
-    }
-    if (!idem_begin(&idem, c, db, reread_client))
-        return;
     memcpy(client_id, "epc_", 4);
     memcpy(secret, "eps_", 4);
     if (random_b64(client_id + 4, sizeof(client_id) - 4, 12, B64_URL) < 0 ||
         random_b64(secret + 4, sizeof(secret) - 4, 32, B64_URL) < 0 ||
         !secret_hash(secret, strlen(secret), CLIENT_HASH_ITERATIONS, hash, sizeof(hash))) {
         call_set_problem(c, 500, "Erreur interne", "Secret impossible à créer.", NULL);
-        goto done;
+        goto out;
     }
     res = api_clients_insert(db->pg, client_id, c->params[0], hash, json_string_value(name),
                              db_ts(clock_now_us(), now, sizeof(now)));
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
-        goto done;
+        goto out;
     }
     snprintf(c->location, sizeof(c->location), "/v1/organisations/%s/clients/%s", c->params[0],
              client_id);
     call_set_json(c, 201,
                   json_pack("{s:s, s:s, s:s, s:o, s:s, s:i}", "client_id", client_id,
                             "client_secret", secret, "org", c->params[0], "name",
-                            name && json_is_string(name) ? json_incref(name) : json_null(),
+                            json_is_string(name) ? json_incref((json_t *)name) : json_null(),
                             "created_at", PQgetvalue(res, 0, 0), "version", 1));
     c->etag_version = 1;
     PQclear(res);
-done:
-    /* the record keeps client_id, org and version: never the secret */
-    idem_end(&idem, c, db);
+out:
+    /* the record (ROUTE_IDEM) keeps client_id, org and version: never the secret */
+    OPENSSL_cleanse(secret, sizeof(secret));
 }
 
 static void invalid_client(struct call *c)
@@ -199,7 +198,7 @@ static bool rate_ok(struct call *c, const char *prefix, const char *key, int per
     if (ratelimit_take(k, per_min / 60.0, burst, &retry))
         return true;
     c->retry_after = retry;
-    call_reply_problem(c, 429, "Trop de requêtes", detail, NULL);
+    call_set_problem(c, 429, "Trop de requêtes", detail, NULL);
     return false;
 }
 
@@ -265,6 +264,15 @@ static void token_lookup_db(struct call *c, struct db *db)
     call_then(c, token_hash);
 }
 
+/* .load of the token endpoint, on the HTTP thread: the rate per client
+ * address, before the body is even parsed. */
+bool h_auth_token_gate(struct call *c, struct db *db)
+{
+    (void)db;
+    return rate_ok(c, "addr:", c->remote, g_config.token_rate_addr, g_config.token_burst_addr,
+                   "Trop de demandes de jeton depuis votre adresse ; réessayez plus tard.");
+}
+
 void h_auth_token(struct call *c)
 {
     const char *client_id, *secret;
@@ -272,13 +280,6 @@ void h_auth_token(struct call *c)
     struct token_req *t;
 
     pthread_once(&dummy_once, make_dummy);
-    if (!rate_ok(c, "addr:", c->remote, g_config.token_rate_addr, g_config.token_burst_addr,
-                 "Trop de demandes de jeton depuis votre adresse ; réessayez plus tard."))
-        return;
-    if (!call_parse_json_body(c)) {
-        call_reply_prepared(c);
-        return;
-    }
     client_id = json_str(c->json, "client_id");
     secret = json_str(c->json, "client_secret");
     errors = json_array();
@@ -299,8 +300,10 @@ void h_auth_token(struct call *c)
     }
     if (!rate_ok(c, "client:", client_id, g_config.token_rate_client,
                  g_config.token_burst_client,
-                 "Trop de demandes de jeton pour ce client ; réessayez plus tard."))
+                 "Trop de demandes de jeton pour ce client ; réessayez plus tard.")) {
+        call_reply_prepared(c);
         return;
+    }
     t = calloc(1, sizeof(*t));
     if (t == NULL || (t->secret = strdup(secret)) == NULL) {
         free(t);

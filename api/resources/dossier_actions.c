@@ -6,8 +6,9 @@
  * printable GET /attestation-depot.
  *
  * A write the dossier's status forbids is refused with 409 before anything is
- * queued. Each write first runs on a database thread (scope, body, key, status),
- * then returns to its HTTP thread to be queued. Its Idempotency-Key is looked up
+ * queued. Each write first runs on a database thread (the row's phases: scope,
+ * body, fields; then the key and the status), then returns to its HTTP thread
+ * to be queued. Its Idempotency-Key is looked up
  * before the status (SPEC §2): a /transmit retried after the worker applied it
  * gets its first 202 again, not a 409.
  */
@@ -29,6 +30,7 @@
 #include "store/dossier_attestation.h"
 #include "store/dossier_messages.h"
 #include "core/dbpool.h"
+#include "core/dispatch.h"
 #include "support/audit.h"
 #include "support/dossier_head.h"
 #include "core/idempotency.h"
@@ -45,20 +47,38 @@ struct queued {
     struct dossier_head head;
 };
 
-static void check_db(struct call *c, struct db *db)
+/* .load of a partner's write: the dossier in the caller's scope (queued or
+ * stored), its head kept in the call's struct queued. */
+bool h_dossier_write_load(struct call *c, struct db *db)
 {
     struct queued *q = c->ctx;
-    json_t *errors;
-    int if_match;
 
-    if (dossier_head_load(c, db, false, &q->head) <= 0 || !call_parse_json_body(c))
-        return;
-    errors = json_array();
+    return dossier_head_load(c, db, false, &q->head) > 0;
+}
+
+/* .check of a partner's write: its body, never recorded under its key. */
+bool h_dossier_write_check(struct call *c, struct db *db)
+{
+    struct queued *q = c->ctx;
+    json_t *errors = json_array();
+
     if (q->validate(c->json, errors) > 0) {
         idem_set_invalid(c, db_redis(db), errors);
-        return;
+        return false;
     }
     json_decref(errors);
+    return true;
+}
+
+/* The key, If-Match and the status, on the database thread; the write is then
+ * queued back on the HTTP thread (enqueue). The ingest script records the key
+ * (idem_lookup here, no ROUTE_IDEM), and a malformed If-Match comes after
+ * that lookup, as in the other writes (ROUTE_IF_MATCH's place). */
+void h_dossier_write_db(struct call *c, struct db *db)
+{
+    struct queued *q = c->ctx;
+    int if_match;
+
     if (idem_lookup(c, db))
         return;
     if (!call_if_match_ok(c, &if_match))
@@ -129,25 +149,6 @@ static int validate_nothing(const json_t *body, json_t *errors)
     return n;
 }
 
-/* Queue a partner's write of entry type type (its action: dossier_life.h). */
-static void queue_write(struct call *c, const char *type,
-                        int (*validate)(const json_t *, json_t *))
-{
-    struct queued *q = calloc(1, sizeof(*q));
-
-    if (q == NULL) {
-        call_reply_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
-        return;
-    }
-    q->type = type;
-    q->act = dossier_action_of_entry(type);
-    q->validate = validate;
-    c->ctx = q;
-    c->ctx_free = free;
-    call_then(c, enqueue);
-    dbpool_submit(c, check_db);
-}
-
 /* A partner's write on a dossier as its route's row names it (.arg). */
 struct dossier_write {
     const char *type;       /* entry type (its action: dossier_life.h) */
@@ -162,10 +163,19 @@ const struct dossier_write dossier_pieces = {"dossier.pieces", dossier_validate_
 const struct dossier_write dossier_message = {"dossier.message", dossier_validate_message,
                                               false};
 
+/* On the HTTP thread, first: who may take the action (403), the write's
+ * struct queued in c->ctx, then the row's phases and h_dossier_write_db on a
+ * database thread (dispatch_db), and enqueue back here. */
 void h_dossier_write(struct call *c)
 {
     const struct dossier_write *w = c->route->arg;
+    struct queued *q;
 
+    if (!dossier_role_may(c, dossier_action_of_entry(w->type))) {
+        call_reply_prepared(c);
+        return;
+    }
+    /* an empty body stands for {} (the key's hash is that of "{}" either way) */
     if (w->empty_body_ok && c->body_len == 0) {
         free(c->body);
         c->body = strdup("{}");
@@ -174,7 +184,18 @@ void h_dossier_write(struct call *c)
             evhttp_add_header(evhttp_request_get_input_headers(c->req), "Content-Type",
                               "application/json");
     }
-    queue_write(c, w->type, w->validate);
+    q = calloc(1, sizeof(*q));
+    if (q == NULL) {
+        call_reply_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
+        return;
+    }
+    q->type = w->type;
+    q->act = dossier_action_of_entry(w->type);
+    q->validate = w->validate;
+    c->ctx = q;
+    c->ctx_free = free;
+    call_then(c, enqueue);
+    dispatch_db(c);
 }
 
 /* ---- GET /v1/dossiers/{id}/messages[/{mid}] --------------------------------------- */

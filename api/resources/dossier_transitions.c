@@ -49,16 +49,18 @@ struct current {
     bool has_ame_deposit;
 };
 
-static void current_free(struct current *cur)
+static void current_free(void *p)
 {
+    struct current *cur = p;
+
     json_decref(cur->situation);
+    free(cur);
 }
 
 static int load_current(struct call *c, struct db *db, struct current *cur)
 {
     PGresult *res = dossiers_facts(db->pg, c->params[0], c->who.caisse);
 
-    memset(cur, 0, sizeof(*cur));
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
         return -1;
@@ -230,7 +232,7 @@ static int request_pieces(struct call *c, struct db *db, const char *at, const c
 
 /* A replayed transition shows the dossier as it is now, read in the caller's
  * caisse (idem_reread_fn). */
-static bool reread_dossier(struct call *c, struct db *db, const char *id)
+bool h_dossier_reread(struct call *c, struct db *db, const char *id)
 {
     bool failed = false;
     json_t *doc = dossiers_doc(db->pg, id, c->who.caisse, &failed);
@@ -238,21 +240,23 @@ static bool reread_dossier(struct call *c, struct db *db, const char *id)
     return reread_shown(c, doc, failed, "dossier", id);
 }
 
-void h_dossier_transition(struct call *c, struct db *db)
+/* .load of a transition: the dossier of the caller's caisse, its row locked
+ * in the transaction begun here (the job commits it; the dispatcher rolls it
+ * back otherwise), kept in c->ctx. */
+bool h_dossier_lock(struct call *c, struct db *db)
 {
-    struct current cur;
-    struct idem idem = {.active = false};
-    json_t *errors, *detail = NULL;
-    const struct dossier_action *act;
-    const char *action, *to = NULL;
-    char at[40], today[CAL_DATE_LEN];
-    int if_match, found, rc;
+    struct current *cur = calloc(1, sizeof(*cur));
+    int found;
 
+    if (cur == NULL) {
+        call_set_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
+        return false;
+    }
+    c->ctx = cur;
+    c->ctx_free = current_free;
     if (!dbpool_begin(c, db))
-        return;
-    found = load_current(c, db, &cur);
-    if (found < 0)
-        goto rollback;
+        return false;
+    found = load_current(c, db, cur);
     if (found == 0) {
         struct dossier_head head;
 
@@ -264,34 +268,50 @@ void h_dossier_transition(struct call *c, struct db *db)
                              "réessayez dans un instant.",
                              NULL);
         }
-        goto rollback;
     }
-    if (!call_parse_json_body(c))
-        goto rollback;
-    errors = json_array();
-    action = json_str(c->json, "action");
+    return found > 0;
+}
+
+/* .check of a transition: its body, never recorded under its key; then who
+ * may take its action (dossier_life.h), after the route's roles. */
+bool h_dossier_transition_check(struct call *c, struct db *db)
+{
+    json_t *errors = json_array();
+    const struct dossier_action *act;
+
     if (dossier_validate_transition(NULL, c->json, errors) > 0) {
         idem_set_invalid(c, db_redis(db), errors);
-        goto rollback;
+        return false;
     }
     json_decref(errors);
-    if (!idem_begin(&idem, c, db, reread_dossier))
-        goto rollback;
-    if (!call_if_match_ok(c, &if_match))
-        goto rollback;
-    if (if_match > 0 && if_match != cur.version) {
+    act = dossier_action_named(json_str(c->json, "action"));
+    return dossier_role_may(c, act);
+}
+
+/* After the key (SPEC §2: a retry gets its first answer), If-Match and the
+ * status. */
+void h_dossier_transition(struct call *c, struct db *db)
+{
+    struct current *cur = c->ctx;
+    json_t *detail = NULL;
+    const char *action = json_str(c->json, "action");
+    const struct dossier_action *act = dossier_action_named(action);
+    const char *to = NULL;
+    char at[40], today[CAL_DATE_LEN];
+    int rc;
+
+    if (c->if_match > 0 && c->if_match != cur->version) {
         call_set_stale(c, "Le dossier a changé depuis la version indiquée par If-Match ; "
                        "relisez-le.");
-        goto rollback;
+        return;
     }
-    act = dossier_action_named(action);
-    if (!dossier_action_allowed(act, cur.status)) {
+    if (!dossier_action_allowed(act, cur->status)) {
         char d[200];
 
         snprintf(d, sizeof(d), "L'action « %s » n'est pas permise au statut « %s ».", action,
-                 cur.status);
+                 cur->status);
         call_set_problem(c, 409, "Transition impossible", d, NULL);
-        goto rollback;
+        return;
     }
     db_ts(clock_now_us(), at, sizeof(at));
     cal_format(clock_today(), today);
@@ -299,9 +319,9 @@ void h_dossier_transition(struct call *c, struct db *db)
     if (strcmp(act->name, "request_pieces") == 0) {
         rc = request_pieces(c, db, at, today, &detail);
     } else if (strcmp(act->name, "decide") == 0) {
-        rc = decide(c, db, act, &cur, at, &to, &detail);
+        rc = decide(c, db, act, cur, at, &to, &detail);
         if (rc > 0)
-            goto rollback; /* 422 set */
+            goto out; /* 422 set */
     } else if (strcmp(act->name, "close") == 0) {
         detail = json_pack("{s:s, s:O}", "action", action, "reason",
                            json_object_get(c->json, "reason"));
@@ -312,26 +332,18 @@ void h_dossier_transition(struct call *c, struct db *db)
     }
     if (rc == 0)
         rc = change_clocks(db, act, c->params[0], at, today);
-    if (rc < 0 || record_change(c, db, at, cur.status, to, detail) < 0 ||
+    if (rc < 0 || record_change(c, db, at, cur->status, to, detail) < 0 ||
         db_commit(db->pg) < 0) {
         call_set_unavailable(c, "La base de données");
-        goto rollback;
+        goto out;
     }
-    json_decref(detail);
-    detail = NULL;
     {
         bool failed;
 
         call_set_document(c, dossiers_doc(db->pg, c->params[0], NULL, &failed));
     }
     audit_record(c, "transition", "dossier", c->params[0]);
-    idem_end(&idem, c, db);
-    current_free(&cur);
-    return;
-rollback:
+out:
     json_decref(detail);
-    db_rollback(db->pg);
-    idem_end(&idem, c, db);
-    current_free(&cur);
 }
 

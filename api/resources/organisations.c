@@ -53,8 +53,7 @@ static void add_derived(json_t *org, void *arg)
 static void reply_org(struct call *c, int status, json_t *org)
 {
     add_derived(org, NULL);
-    c->etag_version = (int)json_integer_value(json_object_get(org, "version"));
-    call_set_json(c, status, org);
+    call_set_doc(c, status, org);
 }
 
 /* ---- POST /v1/organisations ------------------------------------------------ */
@@ -130,16 +129,23 @@ static bool org_visible(const struct call *c, const json_t *org)
     return auth_in_scope(c, member_str(org, "id"), member_str(org, "caisse"));
 }
 
-void h_org_get(struct call *c, struct db *db)
+/* .load of GET and PATCH /v1/organisations/{id}: the organisation in the
+ * caller's scope, as c->loaded. */
+bool h_org_load(struct call *c, struct db *db)
 {
     json_t *org = organisation_load(db->pg, c->params[0]);
 
-    if (org == NULL || !org_visible(c, org)) {
+    if (org != NULL && !org_visible(c, org)) {
         json_decref(org);
-        call_set_not_found(c);
-        return;
+        org = NULL;
     }
-    reply_org(c, 200, org);
+    return call_loaded(c, org, org == NULL && PQstatus(db->pg) != CONNECTION_OK);
+}
+
+void h_org_get(struct call *c, struct db *db)
+{
+    (void)db;
+    reply_org(c, 200, json_incref(c->loaded));
 }
 
 /* ---- GET /v1/organisations -------------------------------------------------- */
@@ -156,8 +162,7 @@ static const struct list_param org_filters[] = {
 
 static const struct list organisations = {
     .params = org_filters,
-    .sql = ORGANISATIONS_SQL_LIST(PAGE_SORT_US("o.created_at"), PAGE_BEFORE("o.created_at", "o.id"),
-                                  PAGE_NEWEST_FIRST("o.created_at", "o.id")),
+    .sql = PAGE_NEWEST_CREATED(ORGANISATIONS_SQL_LIST, "o"),
     .nparams = ORGANISATIONS_LIST_NPARAMS,
     .fix = add_derived,
 };
@@ -204,26 +209,18 @@ static void merge_patch(json_t *target, const json_t *patch)
 
 void h_org_patch(struct call *c, struct db *db)
 {
-    json_t *org = organisation_load(db->pg, c->params[0]);
+    json_t *org = json_incref(c->loaded);
     json_t *errors;
-    int if_match = 0;
     char *convention = NULL, *referent = NULL;
     char version[16], now[40];
     PGresult *res;
 
-    if (org == NULL) {
-        if (PQstatus(db->pg) == CONNECTION_OK)
-            call_set_not_found(c);
-        return;
-    }
-    if (!call_parse_json_body(c) || !call_if_match_ok(c, &if_match))
-        goto out;
     errors = json_array();
     if (!call_fields_ok(c, org_validate_patch(c->json, org, errors), errors))
         goto out;
     /* "version" is read-only in a body (org_validate_patch), so the merge keeps it */
     if (!call_version_current(
-            c, if_match, org,
+            c, c->if_match, org,
             "L'organisation a été modifiée depuis la version indiquée par If-Match.", version,
             sizeof(version)))
         goto out;

@@ -30,7 +30,7 @@ static const char *const keys[] = {"body", "subject", "org", NULL};
 
 /* A replayed message is read again in the caller's scope (idem_reread_fn): its
  * free text is not kept in the idempotency record. */
-static bool reread_message(struct call *c, struct db *db, const char *id)
+bool h_partnership_reread(struct call *c, struct db *db, const char *id)
 {
     const char *params[3] = {id, c->who.role == ROLE_PARTNER ? c->who.org : NULL,
                              c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL};
@@ -42,24 +42,23 @@ static bool reread_message(struct call *c, struct db *db, const char *id)
                                 "AND ($3::text IS NULL OR x.caisse = $3)",
                                 3, params, &failed);
 
-    if (failed)
-        call_set_unavailable(c, "La base de données");
-    if (doc == NULL)
-        return false;
-    c->etag_version = 1;
-    call_set_json(c, 200, doc);
-    return true;
+    return idem_reread_reply(c, doc, failed);
 }
 
-void h_partnership_create(struct call *c, struct db *db)
+/* The organisation a message is for: the instructor names it, a partner's is
+ * its own (h_partnership_check checked it). */
+static const char *message_org(const struct call *c)
 {
-    struct idem idem;
+    return c->who.role == ROLE_INSTRUCTOR ? json_str(c->json, "org") : c->who.org;
+}
+
+/* .check of the creation: the fields, then the organisation in the caller's
+ * scope (404) — the body names it — whose caisse is kept in c->ctx. */
+bool h_partnership_check(struct call *c, struct db *db)
+{
     json_t *errors;
     vctx v;
     const char *org = NULL;
-    char id[37], at[40], caisse[17] = "";
-    json_t *author;
-    char *author_s;
     PGresult *res;
 
     errors = json_array();
@@ -83,28 +82,39 @@ void h_partnership_create(struct call *c, struct db *db)
         org = c->who.org;
     }
     if (!call_fields_ok(c, v.problems, errors))
-        return;
-    {
-        /* the organisation must exist in the caller's scope */
-        res = organisations_caisse(db->pg, org,
-                                   c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL);
-        if (res == NULL) {
-            call_set_unavailable(c, "La base de données");
-            return;
-        }
-        if (PQntuples(res) != 1) {
-            PQclear(res);
-            call_set_not_found(c);
-            return;
-        }
-        snprintf(caisse, sizeof(caisse), "%s", PQgetvalue(res, 0, 0));
-        PQclear(res);
+        return false;
+    /* the organisation must exist in the caller's scope */
+    res = organisations_caisse(db->pg, org, c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL);
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return false;
     }
-    if (!idem_begin(&idem, c, db, reread_message))
-        return;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        call_set_not_found(c);
+        return false;
+    }
+    c->ctx = strdup(PQgetvalue(res, 0, 0));
+    c->ctx_free = free;
+    PQclear(res);
+    if (c->ctx == NULL) {
+        call_set_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
+        return false;
+    }
+    return true;
+}
+
+void h_partnership_create(struct call *c, struct db *db)
+{
+    const char *org = message_org(c), *caisse = c->ctx;
+    char id[37], at[40];
+    json_t *author;
+    char *author_s;
+    PGresult *res;
+
     if (!uuid_v4(id)) {
         call_set_problem(c, 500, "Erreur interne", "Identifiant impossible à créer.", NULL);
-        goto done;
+        return;
     }
     author = json_pack("{s:s, s:s}", "sub", c->who.sub, "role", role_str(c->who.role));
     author_s = json_text(author);
@@ -123,14 +133,11 @@ void h_partnership_create(struct call *c, struct db *db)
     free(author_s);
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
-        goto done;
+        return;
     }
     snprintf(c->location, sizeof(c->location), "/v1/messages/%s", id);
-    c->etag_version = 1;
-    call_set_json(c, 201, db_json(res, 0, 0));
+    call_set_doc(c, 201, db_json(res, 0, 0));
     PQclear(res);
-done:
-    idem_end(&idem, c, db);
 }
 
 static const struct list_param list_filters[] = {

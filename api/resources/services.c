@@ -180,7 +180,7 @@ void h_request_counts(struct call *c, struct db *db)
 
 /* A replayed transition shows the request as it is now, read in the caller's
  * caisse, and journals the read (idem_reread_fn). */
-static bool reread_request(struct call *c, struct db *db, const char *id)
+bool h_request_reread(struct call *c, struct db *db, const char *id)
 {
     const struct request_kind *k = c->route->arg;
     bool failed = false;
@@ -189,59 +189,87 @@ static bool reread_request(struct call *c, struct db *db, const char *id)
     return reread_shown(c, doc, failed, k->kind, id);
 }
 
-void h_request_transition(struct call *c, struct db *db)
+/* The request a transition works on, locked until the job's COMMIT. */
+struct locked {
+    char status[32];
+    int version;
+    const char *to;   /* the target status, in c->json (h_request_transition_check) */
+};
+
+/* .load of a transition: the request of the caller's caisse, its row locked
+ * in the transaction begun here (the job commits it; the dispatcher rolls it
+ * back otherwise), kept in c->ctx. */
+bool h_request_lock(struct call *c, struct db *db)
 {
     const struct request_kind *k = c->route->arg;
-    struct idem idem = {.active = false};
+    struct locked *l;
     PGresult *res;
-    json_t *errors, *actor = NULL, *detail = NULL;
-    char status[32], at[40], *actor_s = NULL, *detail_s = NULL;
-    const char *to = NULL;
-    int version, if_match;
 
     if (!dbpool_begin(c, db))
-        return;
+        return false;
     res = requests_lock(db->pg, c->params[0], k->kind, c->who.caisse);
     if (res == NULL) {
         call_set_unavailable(c, "La base de données");
-        goto rollback;
+        return false;
     }
-    if (PQntuples(res) != 1) {
+    if (PQntuples(res) != 1 || (l = calloc(1, sizeof(*l))) == NULL) {
+        if (PQntuples(res) != 1)
+            call_set_not_found(c);
+        else
+            call_set_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
         PQclear(res);
-        call_set_not_found(c);
-        goto rollback;
+        return false;
     }
-    snprintf(status, sizeof(status), "%s", PQgetvalue(res, 0, 0));
-    version = atoi(PQgetvalue(res, 0, 1));
+    snprintf(l->status, sizeof(l->status), "%s", PQgetvalue(res, 0, 0));
+    l->version = atoi(PQgetvalue(res, 0, 1));
     PQclear(res);
-    if (!call_parse_json_body(c))
-        goto rollback;
-    errors = json_array();
+    c->ctx = l;
+    c->ctx_free = free;
+    return true;
+}
+
+/* .check of a transition: its body, never recorded under its key. */
+bool h_request_transition_check(struct call *c, struct db *db)
+{
+    const struct request_kind *k = c->route->arg;
+    struct locked *l = c->ctx;
+    json_t *errors = json_array();
+    const char *to = NULL;
+
     if (request_transition_validate(c->json, &to, errors) > 0) {
         idem_set_invalid(c, db_redis(db), errors);
-        goto rollback;
+        return false;
     }
     if (!request_status_known(k, to)) {
         fielderr_add(errors, "action", "invalid_enum", "Statut cible inconnu pour ce service.");
         call_set_problem(c, 422, "Requête invalide", "Statut cible inconnu.", errors);
-        goto rollback;
+        return false;
     }
     json_decref(errors);
-    /* the key before the status (SPEC §2): a retry gets its first answer */
-    if (!idem_begin(&idem, c, db, reread_request))
-        goto rollback;
-    if (!call_if_match_ok(c, &if_match))
-        goto rollback;
-    if (if_match > 0 && if_match != version) {
+    l->to = to;
+    return true;
+}
+
+/* After the key (SPEC §2: a retry gets its first answer), If-Match and the
+ * status. */
+void h_request_transition(struct call *c, struct db *db)
+{
+    const struct request_kind *k = c->route->arg;
+    const struct locked *l = c->ctx;
+    const char *to = l->to;
+    json_t *actor = NULL, *detail = NULL;
+    char at[40], *actor_s = NULL, *detail_s = NULL;
+
+    if (c->if_match > 0 && c->if_match != l->version) {
         call_set_stale(c, "La demande a changé depuis la version indiquée par If-Match.");
-        goto rollback;
+        return;
     }
-    if (!request_edge_allowed(k, status, to)) {
+    if (!request_edge_allowed(k, l->status, to)) {
         char d[200];
 
-        snprintf(d, sizeof(d), "Passage de « %s » à « %s » non permis.", status, to);
+        snprintf(d, sizeof(d), "Passage de « %s » à « %s » non permis.", l->status, to);
         call_set_problem(c, 409, "Transition impossible", d, NULL);
-        goto rollback;
+        return;
     }
     db_ts(clock_now_us(), at, sizeof(at));
     {
@@ -257,10 +285,10 @@ void h_request_transition(struct call *c, struct db *db)
     actor_s = json_text(actor);
     detail_s = json_text(detail);
     /* leaving the first status stops the service's clock (met or breached) */
-    if (requests_changed(db->pg, c->params[0], at, actor_s, status, to, detail_s) < 0 ||
+    if (requests_changed(db->pg, c->params[0], at, actor_s, l->status, to, detail_s) < 0 ||
         deadlines_stop_all(db->pg, k->kind, c->params[0], at) < 0 || db_commit(db->pg) < 0) {
         call_set_unavailable(c, "La base de données");
-        goto rollback;
+        goto out;
     }
     {
         bool failed;
@@ -268,11 +296,7 @@ void h_request_transition(struct call *c, struct db *db)
         call_set_document(c, requests_doc(db->pg, c->params[0], k->kind, NULL, &failed));
     }
     audit_record(c, "transition", k->kind, c->params[0]);
-    goto out;
-rollback:
-    db_rollback(db->pg);
 out:
-    idem_end(&idem, c, db);
     json_decref(actor);
     json_decref(detail);
     free(actor_s);

@@ -171,37 +171,43 @@ static bool code_ok(const char *v)
     return true;
 }
 
+/* .load of POST /v1/auth/session, on the HTTP thread: what refuses before
+ * the body is parsed — no provider configured (503), the rate per client
+ * address (429). */
+bool h_auth_session_gate(struct call *c, struct db *db)
+{
+    char key[96];
+    int retry = 0;
+
+    (void)db;
+    if (!oidc_enabled()) {
+        call_set_problem(c, 503, "Connexion des agents non configurée",
+                         "Ce déploiement n'a pas de fournisseur d'identité OpenID Connect "
+                         "(EPART_OIDC_ISSUER) ; connectez-vous avec le lien fourni par "
+                         "l'administrateur.",
+                         NULL);
+        return false;
+    }
+    snprintf(key, sizeof(key), "session:%s", c->remote);
+    if (!ratelimit_take(key, g_config.oidc_session_rate, 4.0 * g_config.oidc_session_rate,
+                        &retry)) {
+        c->retry_after = retry;
+        call_set_problem(c, 429, "Trop de tentatives de connexion",
+                         "Trop de tentatives de connexion depuis cette adresse ; réessayez "
+                         "dans quelques secondes.",
+                         NULL);
+        return false;
+    }
+    return true;
+}
+
 void h_auth_session(struct call *c)
 {
     struct session *s;
     json_t *errors;
     vctx v;
     const char *tok = NULL, *nonce = NULL, *code = NULL, *verifier = NULL;
-    char key[96];
-    int retry = 0;
 
-    if (!oidc_enabled()) {
-        call_reply_problem(c, 503, "Connexion des agents non configurée",
-                           "Ce déploiement n'a pas de fournisseur d'identité OpenID Connect "
-                           "(EPART_OIDC_ISSUER) ; connectez-vous avec le lien fourni par "
-                           "l'administrateur.",
-                           NULL);
-        return;
-    }
-    snprintf(key, sizeof(key), "session:%s", c->remote);
-    if (!ratelimit_take(key, g_config.oidc_session_rate, 4.0 * g_config.oidc_session_rate,
-                        &retry)) {
-        c->retry_after = retry;
-        call_reply_problem(c, 429, "Trop de tentatives de connexion",
-                           "Trop de tentatives de connexion depuis cette adresse ; réessayez "
-                           "dans quelques secondes.",
-                           NULL);
-        return;
-    }
-    if (!call_parse_json_body(c)) {
-        call_reply_prepared(c);
-        return;
-    }
     errors = json_array();
     vf_init(&v, errors);
     {

@@ -70,12 +70,10 @@ void h_clock_put(struct call *c)
     const char *argv[3];
     size_t lens[3];
 
+    /* the body (ROUTE_JSON) is read first: without the test clock the route
+     * does not exist (routes_exists), so its 404 came before */
     if (!clock_enabled(c))
         return;
-    if (!call_parse_json_body(c)) {
-        call_reply_prepared(c);
-        return;
-    }
     p = calloc(1, sizeof(*p));
     if (p == NULL) {
         call_reply_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);

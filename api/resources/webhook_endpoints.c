@@ -77,12 +77,6 @@ static const char *const read_only_keys[] = {"id", "secret", "version", "created
                                              "last_error", "last_success_at",
                                              "pending_deliveries", NULL};
 
-static void reply_webhook(struct call *c, int status, json_t *doc)
-{
-    c->etag_version = (int)json_integer_value(json_object_get(doc, "version"));
-    call_set_json(c, status, doc);
-}
-
 /* ---- validation -------------------------------------------------------------- */
 
 static bool caisse_code_ok(const char *s)
@@ -378,26 +372,49 @@ static json_t *webhook_load(PGconn *pg, const char *id)
     return webhooks_doc(pg, id, &failed);
 }
 
-/* Load the webhook of the path in the caller's scope, or set the reply (404,
- * 503) and return NULL. */
-static json_t *webhook_in_scope(struct call *c, struct db *db)
+/* .load of the routes of /v1/webhooks/{id}: the webhook in the caller's
+ * scope, as c->loaded. */
+bool h_webhook_load(struct call *c, struct db *db)
 {
-    json_t *doc = webhook_load(db->pg, c->params[0]);
+    bool failed;
+    json_t *doc = webhooks_doc(db->pg, c->params[0], &failed);
 
-    if (doc == NULL) {
-        if (PQstatus(db->pg) == CONNECTION_OK)
-            call_set_not_found(c);
-        else
-            call_set_unavailable(c, "La base de données");
-        return NULL;
-    }
-    if (!auth_in_scope(c, json_string_value(json_object_get(doc, "org")),
-                       json_string_value(json_object_get(doc, "caisse")))) {
+    if (doc != NULL && !auth_in_scope(c, json_string_value(json_object_get(doc, "org")),
+                                      json_string_value(json_object_get(doc, "caisse")))) {
         json_decref(doc);
-        call_set_not_found(c);
-        return NULL;
+        doc = NULL;
     }
-    return doc;
+    return call_loaded(c, doc, failed);
+}
+
+/* The end of a change of the webhook c->params[0] inside the transaction
+ * begun for it: res, its statement's answer (NULL: failed, 503; no row: the
+ * webhook changed or went meanwhile, stale's 412 — or a 404 when stale is
+ * NULL), then its pending deliveries cancelled when cancel, and the COMMIT.
+ * True with res to read and clear; false after the reply is set, rolled back. */
+static bool webhook_changed(struct call *c, struct db *db, PGresult *res, bool cancel,
+                            const char *stale)
+{
+    if (res == NULL) {
+        dbpool_abort(c, db);
+        return false;
+    }
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        db_rollback(db->pg);
+        if (stale != NULL)
+            call_set_stale(c, stale);
+        else
+            call_set_not_found(c);
+        return false;
+    }
+    if ((cancel && webhook_jobs_cancel_all(db->pg, c->params[0], false) < 0) ||
+        db_commit(db->pg) < 0) {
+        PQclear(res);
+        dbpool_abort(c, db);
+        return false;
+    }
+    return true;
 }
 
 /* ---- POST /v1/webhooks ------------------------------------------------------------ */
@@ -420,8 +437,7 @@ bool h_webhook_reread(struct call *c, struct db *db, const char *id)
     }
     idem_note_secret_withheld(doc, "secret",
                               "supprimez ce webhook et créez-en un autre");
-    reply_webhook(c, 200, doc);
-    return true;
+    return idem_reread_reply(c, doc, false);
 }
 
 void h_webhook_create(struct call *c, struct db *db)
@@ -500,7 +516,7 @@ void h_webhook_create(struct call *c, struct db *db)
         PQclear(res);
         json_object_set_new(doc, "secret", json_string(secret));
         snprintf(c->location, sizeof(c->location), "/v1/webhooks/%s", id);
-        reply_webhook(c, 201, doc);
+        call_set_doc(c, 201, doc);
     }
 done:
     /* the idempotency record (core/dispatch.c) keeps its id and version: never the secret */
@@ -512,10 +528,8 @@ done:
 
 void h_webhook_get(struct call *c, struct db *db)
 {
-    json_t *doc = webhook_in_scope(c, db);
-
-    if (doc != NULL)
-        reply_webhook(c, 200, doc);
+    (void)db;
+    call_set_doc(c, 200, json_incref(c->loaded));
 }
 
 /* ---- GET /v1/webhooks ------------------------------------------------------------ */
@@ -531,8 +545,7 @@ static const struct list_param webhook_filters[] = {
 
 static const struct list webhooks = {
     .params = webhook_filters,
-    .sql = WEBHOOKS_SQL_LIST(PAGE_SORT_US("w.created_at"), PAGE_BEFORE("w.created_at", "w.id"),
-                             PAGE_NEWEST_FIRST("w.created_at", "w.id")),
+    .sql = PAGE_NEWEST_CREATED(WEBHOOKS_SQL_LIST, "w"),
     .nparams = WEBHOOKS_LIST_NPARAMS,
 };
 
@@ -569,11 +582,11 @@ void h_webhook_list(struct call *c, struct db *db)
 
 void h_webhook_patch(struct call *c, struct db *db)
 {
-    json_t *doc = webhook_in_scope(c, db);
+    json_t *doc = c->loaded;
     json_t *errors;
     struct webhook_url url;
     bool url_ok = false;
-    int if_match = 0;
+    bool disabled;
     vctx v;
     char version[16], now[40];
     char *events = NULL;
@@ -581,21 +594,17 @@ void h_webhook_patch(struct call *c, struct db *db)
     const json_t *desc;
     PGresult *res;
 
-    if (doc == NULL)
-        return;
-    if (!call_parse_json_body(c) || !call_if_match_ok(c, &if_match))
-        goto out;
     errors = json_array();
     vf_init(&v, errors);
     check_body(c, &v, c->json, true, &url, &url_ok, NULL);
     if (v.problems == 0 && url_ok)
         check_destination(c, &v);
     if (!call_fields_ok(c, v.problems, errors))
-        goto out;
-    if (!call_version_current(c, if_match, doc,
+        return;
+    if (!call_version_current(c, c->if_match, doc,
                               "Le webhook a été modifié depuis la version indiquée par If-Match.",
                               version, sizeof(version)))
-        goto out;
+        return;
     if (json_object_get(c->json, "events") != NULL)
         events = json_text(json_object_get(c->json, "events"));
     desc = json_object_get(c->json, "description");
@@ -604,82 +613,48 @@ void h_webhook_patch(struct call *c, struct db *db)
     ch.has_description = desc != NULL ? "true" : "false"; /* present: set (null removes it) */
     ch.description = json_string_value(desc);
     ch.state = json_string_value(json_object_get(c->json, "state"));
+    /* a paused webhook drops what was waiting, as a deleted one does */
+    disabled = ch.state != NULL && strcmp(ch.state, "disabled") == 0;
     if (!dbpool_begin(c, db))
         goto out;
     /* back to "active" by its owner: the failure count starts again */
     res = webhooks_update(db->pg, c->params[0], &ch, db_ts(clock_now_us(), now, sizeof(now)),
                           version);
-    if (res == NULL) {
-        dbpool_abort(c, db);
+    if (!webhook_changed(c, db, res, disabled,
+                         "Le webhook a été modifié pendant la requête ; relisez-le."))
         goto out;
-    }
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        db_rollback(db->pg);
-        call_set_stale(c, "Le webhook a été modifié pendant la requête ; relisez-le.");
-        goto out;
-    }
-    json_decref(doc);
     doc = db_json(res, 0, 0);
     PQclear(res);
-    /* a paused webhook drops what was waiting, as a deleted one does */
-    if ((ch.state != NULL && strcmp(ch.state, "disabled") == 0 &&
-         webhook_jobs_cancel_all(db->pg, c->params[0], false) < 0) ||
-        db_commit(db->pg) < 0) {
-        dbpool_abort(c, db);
-        goto out;
-    }
     /* the pending count changed with the cancellations */
-    if (ch.state != NULL && strcmp(ch.state, "disabled") == 0)
+    if (disabled)
         json_object_set_new(doc, "pending_deliveries", json_integer(0));
-    reply_webhook(c, 200, json_incref(doc));
+    call_set_doc(c, 200, doc);
 out:
     free(events);
-    json_decref(doc);
 }
 
 /* ---- DELETE /v1/webhooks/{id} ------------------------------------------------------ */
 
 void h_webhook_delete(struct call *c, struct db *db)
 {
-    json_t *doc = webhook_in_scope(c, db);
-    int if_match = 0;
     char version[16], now[40];
     PGresult *res;
 
-    if (doc == NULL)
-        return;
-    if (!call_if_match_ok(c, &if_match))
-        goto out;
-    snprintf(version, sizeof(version), "%d", if_match);
+    snprintf(version, sizeof(version), "%d", c->if_match);
     if (!dbpool_begin(c, db))
-        goto out;
+        return;
     res = webhooks_delete(db->pg, c->params[0], db_ts(clock_now_us(), now, sizeof(now)),
-                          if_match > 0 ? version : NULL);
-    if (res == NULL) {
-        dbpool_abort(c, db);
-        goto out;
-    }
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        db_rollback(db->pg);
-        if (if_match > 0)
-            call_set_stale(c, "Le webhook a été modifié depuis la version indiquée par If-Match.");
-        else
-            call_set_not_found(c); /* deleted meanwhile */
-        goto out;
-    }
+                          c->if_match > 0 ? version : NULL);
+    /* no row: changed since If-Match, or deleted meanwhile; what was still to
+     * deliver goes nowhere now — a try under way finishes but changes nothing
+     * (the sender only updates pending jobs) */
+    if (!webhook_changed(c, db, res, true,
+                         c->if_match > 0 ? "Le webhook a été modifié depuis la version "
+                                           "indiquée par If-Match."
+                                         : NULL))
+        return;
     PQclear(res);
-    /* what was still to deliver goes nowhere now; a try under way finishes but
-     * changes nothing (the sender only updates pending jobs) */
-    if (webhook_jobs_cancel_all(db->pg, c->params[0], false) < 0 ||
-        db_commit(db->pg) < 0) {
-        dbpool_abort(c, db);
-        goto out;
-    }
     c->status = 204;
-out:
-    json_decref(doc);
 }
 
 /* ---- GET /v1/webhooks/{id}/deliveries ------------------------------------------- */
@@ -700,12 +675,8 @@ static const struct list deliveries = {
 void h_webhook_deliveries(struct call *c, struct db *db)
 {
     struct page p;
-    json_t *doc = webhook_in_scope(c, db);
     const char *params[WEBHOOK_DELIVERIES_LIST_NPARAMS];
 
-    if (doc == NULL)
-        return;
-    json_decref(doc);
     if (!list_begin(c, &deliveries, &p, params))
         return;
     params[WEBHOOK_DELIVERIES_LIST_WEBHOOK] = c->params[0];

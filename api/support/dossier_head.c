@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "db.h"
 #include "dossier_doc.h"
+#include "dossier_life.h"
 #include "request_kinds.h"
 #include "uuidv.h"
 #include "store/dossiers.h"
@@ -140,4 +141,17 @@ void document_show(struct call *c, struct db *db,
     }
     audit_record(c, "read", object_type, c->params[0]);
     call_set_document(c, doc);
+}
+
+bool dossier_role_may(struct call *c, const struct dossier_action *a)
+{
+    char detail[200];
+
+    if (a == NULL || dossier_action_by(a, role_str(c->who.role)))
+        return true;
+    snprintf(detail, sizeof(detail), "L'action « %s » est réservée %s.", a->name,
+             strcmp(a->role, "partner") == 0 ? "à l'organisation partenaire"
+                                             : "aux instructeurs de la caisse");
+    call_set_problem(c, 403, "Action non permise", detail, NULL);
+    return false;
 }

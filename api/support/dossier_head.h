@@ -13,6 +13,8 @@
 
 #include "core/dbpool.h"
 
+struct dossier_action;
+
 struct dossier_head {
     bool pending;          /* known only from the queue */
     char status[24];
@@ -27,6 +29,13 @@ struct dossier_head {
  * PostgreSQL failed (the reply is set to 503). lock takes a row lock (inside the
  * caller's transaction). */
 int dossier_head_load(struct call *c, struct db *db, bool lock, struct dossier_head *out);
+
+/* True when the caller's role may take action a (NULL: a write that is no
+ * action, a message) by the dossier's life (dossier_action_by,
+ * common/dossier_life.h); else false after setting a 403 in French. The
+ * route's roles (R_*) are the first gate; this is the rule's one definition,
+ * which refuses should the two ever disagree. */
+bool dossier_role_may(struct call *c, const struct dossier_action *a);
 
 /* Set a 200 reply with doc (reference taken), a dossier or request document:
  * the states of its deadlines at the product's now, for a request of SPEC §8

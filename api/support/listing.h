@@ -47,6 +47,13 @@ struct db;
  * follows). */
 #define PAGE_NEWEST_FIRST(ts, key) " ORDER BY " ts " DESC, " key " DESC LIMIT $3"
 
+/* The three above for a list newest first by creation, given to a store's
+ * list macro LIST(sort_us, before, newest_first) for the table alias t (its
+ * created_at and id): AGENTS_SQL_LIST, ORGANISATIONS_SQL_LIST, WEBHOOKS_SQL_LIST. */
+#define PAGE_NEWEST_CREATED(LIST, t)                                                         \
+    LIST(PAGE_SORT_US(t ".created_at"), PAGE_BEFORE(t ".created_at", t ".id"),                \
+         PAGE_NEWEST_FIRST(t ".created_at", t ".id"))
+
 /* A filter of a list: ?name= when given must be one of values, or pass valid
  * (which may read the call: another filter, the route's argument), or count 1
  * to max_len characters; else the error code and message are listed. */
