@@ -205,3 +205,23 @@ def test_writes_are_journaled(stack, admin):
         rows = admin.get("/v1/audit?sub=%s&object_id=%s" % (sub, a["id"])).json["items"]
         return {x["action"] for x in rows if x["object_type"] == "agent"}
     assert wait_for(lambda: actions() >= {"create", "update", "delete"}), actions()
+
+
+def test_unknown_id_is_404_before_body_and_if_match(admin, pass_org):
+    """SPEC §2's order on the routes whose row loads the object first (.load):
+    an id not found is a 404 whatever the body and the If-Match header; found,
+    the body (400/415) and then If-Match (400) answer."""
+    nobody = str(uuid.uuid4())
+    for path in ("/v1/agents/", "/v1/organisations/", "/v1/webhooks/"):
+        assert admin.patch(path + nobody, raw=b"{oops").status == 404, path
+        assert admin.patch(path + nobody, raw=b"{}", content_type="text/plain").status == 404
+        assert admin.patch(path + nobody, {}, headers={"If-Match": "x"}).status == 404, path
+    assert admin.delete("/v1/webhooks/" + nobody, headers={"If-Match": "x"}).status == 404
+    assert admin.post("/v1/organisations/%s/clients" % nobody, raw=b"{oops").status == 404
+    org = "/v1/organisations/" + pass_org["id"]
+    assert admin.patch(org, raw=b"{oops").status == 400
+    assert admin.patch(org, raw=b"{}", content_type="text/plain").status == 415
+    r = admin.patch(org, {"name": 7}, headers={"If-Match": "x"})
+    assert r.status == 400 and "If-Match" in r.json["detail"], r
+    assert admin.post(org + "/clients", raw=b"{oops").status == 400
+    assert admin.post(org + "/clients", {"nom": "x"}).status == 422
