@@ -99,44 +99,73 @@ static void follow_apply(time_t t, uint64_t gen_before_read)
     pthread_mutex_unlock(&set_lock);
 }
 
+/* One read of the shared value on *rc (connected, or reconnected after a
+ * failover, here): true with *seen (-1: unset) when Redis answered. */
+static bool read_shared(redisContext **rc, uint64_t *rc_gen, long long *seen)
+{
+    const struct timeval tv = {1, 0};
+    redisReply *r;
+    bool ok;
+
+    if (*rc == NULL || (*rc)->err || primary_stale(*rc_gen)) {
+        if (*rc != NULL)
+            redisFree(*rc);
+        *rc = primary_connect(tv, rc_gen);
+        if (*rc == NULL)
+            return false;
+    }
+    r = redisCommand(*rc, "GET %s", CLOCK_REDIS_KEY);
+    if (r == NULL)
+        return false;
+    ok = r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_NIL;
+    *seen = r->type == REDIS_REPLY_STRING ? strtoll(r->str, NULL, 10) : -1;
+    freeReplyObject(r);
+    return ok;
+}
+
 /* Apply the shared value only when it changes: a read issued just before this
  * process's own PUT must not undo it. */
 static void *follow_loop(void *arg)
 {
     redisContext *rc = NULL;
-    struct timeval tv = {1, 0};
     long long last = -2; /* -2: nothing seen yet, -1: unset */
     uint64_t gen, rc_gen = 0;
 
     (void)arg;
     while (atomic_load(&follower_running)) {
-        redisReply *r;
+        long long seen;
 
-        if (rc == NULL || rc->err || primary_stale(rc_gen)) {
-            if (rc != NULL)
-                redisFree(rc);
-            rc = primary_connect(tv, &rc_gen);
-            if (rc == NULL) {
-                usleep(200000);
-                continue;
-            }
-        }
         gen = generation();
-        r = redisCommand(rc, "GET %s", CLOCK_REDIS_KEY);
-        if (r != NULL) {
-            long long seen = r->type == REDIS_REPLY_STRING ? strtoll(r->str, NULL, 10) : -1;
-
-            if ((r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_NIL) && seen != last) {
-                follow_apply((time_t)seen, gen);
-                last = seen;
-            }
-            freeReplyObject(r);
+        if (!read_shared(&rc, &rc_gen, &seen)) {
+            usleep(200000);
+            continue;
+        }
+        if (seen != last) {
+            follow_apply((time_t)seen, gen);
+            last = seen;
         }
         usleep(100000);
     }
     if (rc != NULL)
         redisFree(rc);
     return NULL;
+}
+
+void clock_sync(void)
+{
+    static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
+    static redisContext *rc;
+    static uint64_t rc_gen;
+    long long seen;
+    uint64_t gen;
+
+    if (!test_mode)
+        return;
+    pthread_mutex_lock(&sync_lock);
+    gen = generation();
+    if (read_shared(&rc, &rc_gen, &seen))
+        follow_apply((time_t)seen, gen);
+    pthread_mutex_unlock(&sync_lock);
 }
 
 int clock_follow(void)

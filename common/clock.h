@@ -53,6 +53,14 @@ void clock_set(time_t t);
  * every worker within a scanner tick. No-op outside test mode. */
 int clock_follow(void);
 
+/* Read CLOCK_REDIS_KEY now and apply it (test mode only; a no-op otherwise,
+ * and when Redis does not answer). The follower lags the shared value by up
+ * to its 100 ms period: a thread that acts on entries written after a PUT of
+ * the clock (the scanner firing deadlines of dossiers just persisted) calls
+ * this first, so that it never judges them at an instant they were not
+ * received in. Blocking: never from an event loop. */
+void clock_sync(void);
+
 /* Stop the thread started by clock_follow(). */
 void clock_stop_follow(void);
 

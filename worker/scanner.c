@@ -95,11 +95,13 @@ static int fire_one(PGconn *pg, PGresult *res, int i, time_t now)
 /* One pass over what is due. Returns the number of deadlines looked at, or -1. */
 static int tick(PGconn *pg)
 {
-    time_t now = clock_now();
+    time_t now;
     char now_s[32];
     PGresult *res;
     int n, raised = 0;
 
+    clock_sync();
+    now = clock_now();
     cal_format_instant(now, now_s);
     if (db_begin(pg) < 0)
         return -1;

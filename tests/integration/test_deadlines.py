@@ -105,6 +105,20 @@ def test_warnings_then_exactly_one_breach(dstack, dadmin, dorg):
     assert a["object"]["type"] == "dossier" and a["lead"] is None
 
 
+def test_a_dossier_is_judged_at_the_clock_it_was_received_under(dstack, dadmin, dorg):
+    """The scanner reads the shared test clock before each pass: a dossier
+    received right after the clock was set back must not be judged at the
+    instant the worker saw before (its follower lags by up to 100 ms)."""
+    partner = dstack.client(epart.partner_token(dorg["id"]))
+    for month in range(1, 9):
+        set_clock(dadmin, "2029-%02d-01T09:00:00Z" % month)  # every clock long breached
+        time.sleep(0.4)  # the worker has seen it
+        set_clock(dadmin, "2026-%02d-10T09:00:00Z" % month)
+        did = create(dstack, partner, "2026-%02d-10" % month)
+        time.sleep(0.6)  # two scanner passes
+        assert alerts_of(partner, did) == [], "judged in 2029: %s" % did
+
+
 def test_only_the_most_severe_fires_on_a_jump(dstack, dadmin, dorg):
     set_clock(dadmin, "2026-11-23T09:00:00Z")
     partner = dstack.client(epart.partner_token(dorg["id"]))
