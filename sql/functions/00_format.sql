@@ -12,3 +12,20 @@ CREATE OR REPLACE FUNCTION epart_event_doc(p_at timestamptz, p_actor jsonb, p_fr
     LANGUAGE sql STABLE
     AS $$ SELECT jsonb_build_object('at', epart_ts(p_at), 'actor', p_actor, 'from', p_from,
                                     'to', p_to, 'detail', p_detail) $$;
+
+-- The history of a dossier (p_owner 'dossier') or of a request ('request'),
+-- oldest event first: the two tables of events have the same columns, and
+-- only the branch of p_owner reads anything. PL/pgSQL, so that its plan is kept
+-- for the session and the documents calling it (20_*.sql) stay inlinable.
+CREATE OR REPLACE FUNCTION epart_history(p_owner text, p_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    AS $$ BEGIN
+        RETURN (SELECT COALESCE(jsonb_agg(epart_event_doc(e.at, e.actor, e.from_status,
+                                                  e.to_status, e.detail) ORDER BY e.id),
+                                '[]'::jsonb)
+                FROM (SELECT id, at, actor, from_status, to_status, detail FROM dossier_events
+                      WHERE p_owner = 'dossier' AND dossier_id = p_id
+                      UNION ALL
+                      SELECT id, at, actor, from_status, to_status, detail FROM request_events
+                      WHERE p_owner = 'request' AND request_id = p_id) e);
+    END $$;

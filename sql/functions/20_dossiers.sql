@@ -6,23 +6,14 @@
 -- SQL function whose body holds a sub-SELECT is never inlined, and each call
 -- then ran through the SQL-function executor (about 170 µs per row, three
 -- quarters of the cost of a list page of 50 dossiers; docs/BENCHMARKS.md,
--- reads). The history is a function of its own, called only when asked for:
--- with with_history a constant false (the lists) the CASE folds away at plan
--- time.
+-- reads). The history is a function of its own (epart_history, 00_format.sql),
+-- called only when asked for: with with_history a constant false (the lists)
+-- the CASE folds away at plan time.
 --
 -- deposit_date is SPEC §4's rule as common/dossier_life.c's deposit_date() reads it:
 -- ame_deposit_on, which the API sets only for an AME first request from a
 -- habilitated organisation (deposit_ame_date()), else received_on (NULL until
 -- the dossier is received).
-
-CREATE OR REPLACE FUNCTION epart_dossier_history(p_id uuid) RETURNS jsonb
-    LANGUAGE plpgsql STABLE
-    AS $$ BEGIN
-        RETURN (SELECT COALESCE(jsonb_agg(epart_event_doc(e.at, e.actor, e.from_status,
-                                                  e.to_status, e.detail) ORDER BY e.id),
-                                '[]'::jsonb)
-                FROM dossier_events e WHERE e.dossier_id = p_id);
-    END $$;
 
 CREATE OR REPLACE FUNCTION epart_dossier_doc(d dossiers, with_history boolean) RETURNS jsonb
     LANGUAGE sql STABLE
@@ -40,7 +31,7 @@ CREATE OR REPLACE FUNCTION epart_dossier_doc(d dossiers, with_history boolean) R
         'created_at', epart_ts(d.created_at), 'updated_at', epart_ts(d.updated_at),
         'deadlines', epart_deadlines_doc('dossier', d.id))
         || CASE WHEN with_history
-                THEN jsonb_build_object('history', epart_dossier_history(d.id))
+                THEN jsonb_build_object('history', epart_history('dossier', d.id))
                 ELSE '{}'::jsonb END $$;
 
 -- The API's representation of a dossier message (its version is always 1: a

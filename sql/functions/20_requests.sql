@@ -2,15 +2,6 @@
 -- rendez-vous, document requests): its document, built to be inlined as the
 -- dossier's is (20_dossiers.sql), and the worker's application of a create.
 
-CREATE OR REPLACE FUNCTION epart_request_history(p_id uuid) RETURNS jsonb
-    LANGUAGE plpgsql STABLE
-    AS $$ BEGIN
-        RETURN (SELECT COALESCE(jsonb_agg(epart_event_doc(e.at, e.actor, e.from_status,
-                                                  e.to_status, e.detail) ORDER BY e.id),
-                                '[]'::jsonb)
-                FROM request_events e WHERE e.request_id = p_id);
-    END $$;
-
 CREATE OR REPLACE FUNCTION epart_request_doc(r requests, with_history boolean) RETURNS jsonb
     LANGUAGE sql STABLE
     AS $$ SELECT r.body || jsonb_build_object(
@@ -20,7 +11,7 @@ CREATE OR REPLACE FUNCTION epart_request_doc(r requests, with_history boolean) R
         'updated_at', epart_ts(r.updated_at),
         'deadlines', epart_deadlines_doc(r.kind, r.id))
         || CASE WHEN with_history
-                THEN jsonb_build_object('history', epart_request_history(r.id))
+                THEN jsonb_build_object('history', epart_history('request', r.id))
                 ELSE '{}'::jsonb END $$;
 
 -- e: {"kind","stream_id","seq","meta":{…},"body":{…},"deadlines":[…]}
