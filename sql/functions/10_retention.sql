@@ -53,6 +53,23 @@ CREATE OR REPLACE FUNCTION epart_purged_consent(c jsonb) RETURNS jsonb
     AS $$ SELECT jsonb_build_object('informed', COALESCE(c->'informed' = 'true'::jsonb, false),
                                     'purged', true) $$;
 
+-- What the purge leaves of a history (p_owner 'dossier' or 'request', as
+-- epart_history reads them): who did what, when, from which status to which;
+-- what was written about the person goes. The table and its column come from
+-- this fixed list, never from a caller.
+CREATE OR REPLACE FUNCTION epart_purge_history(p_owner text, ids uuid[]) RETURNS void
+    LANGUAGE plpgsql AS $$
+DECLARE
+    h record;
+BEGIN
+    SELECT * INTO STRICT h FROM (VALUES ('dossier', 'dossier_events', 'dossier_id'),
+                                        ('request', 'request_events', 'request_id'))
+        AS t(owner, events, owner_id) WHERE t.owner = p_owner;
+    EXECUTE format('UPDATE %I e SET detail = epart_purged_detail(e.detail) '
+                   'WHERE e.%I = ANY ($1) AND e.detail IS NOT NULL', h.events, h.owner_id)
+        USING ids;
+END $$;
+
 -- Purge at most p_limit closed dossiers whose last change is older than
 -- p_cutoff: the person (applicant, situation, file names, free texts, message
 -- bodies) goes, the procedure (statuses, dates, prestation, decision, rights,
@@ -94,10 +111,7 @@ BEGIN
         purged_at = p_at
     WHERE d.id = ANY (ids);
     GET DIAGNOSTICS dossiers = ROW_COUNT;
-    -- the history stays (who did what, when, from which status to which);
-    -- only what was written about the person goes
-    UPDATE dossier_events e SET detail = epart_purged_detail(e.detail)
-    WHERE e.dossier_id = ANY (ids) AND e.detail IS NOT NULL;
+    PERFORM epart_purge_history('dossier', ids);
     UPDATE dossier_messages m SET body = '[purgé]'
     WHERE m.dossier_id = ANY (ids) AND m.body <> '[purgé]';
     GET DIAGNOSTICS messages = ROW_COUNT;
@@ -142,8 +156,7 @@ BEGIN
         purged_at = p_at
     WHERE r.id = ANY (ids);
     GET DIAGNOSTICS n = ROW_COUNT;
-    UPDATE request_events e SET detail = epart_purged_detail(e.detail)
-    WHERE e.request_id = ANY (ids) AND e.detail IS NOT NULL;
+    PERFORM epart_purge_history('request', ids);
     INSERT INTO audit_journal (at, sub, role, action, object_type, object_id)
         SELECT p_at, 'epart-worker', 'system', 'purge', r.kind, r.id::text
         FROM requests r WHERE r.id = ANY (ids);
