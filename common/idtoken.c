@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "errtable.h"
+#include "jws.h"
 #include "secret_hash.h"
 #include "vfield.h"
 
@@ -73,21 +74,6 @@ const char *idtoken_error_name(enum idtoken_error err)
     return ERR_ENTRY(errors, err, IDTOKEN_ERR_INTERNAL)->name;
 }
 
-static json_t *segment_json(const char *seg, size_t len, unsigned char *buf)
-{
-    long n = b64_decode(seg, len, B64_URL, buf, SEGMENT_MAX);
-    json_t *j;
-
-    if (n <= 0)
-        return NULL;
-    j = json_loadb((const char *)buf, (size_t)n, JSON_REJECT_DUPLICATES, NULL);
-    if (j != NULL && !json_is_object(j)) {
-        json_decref(j);
-        return NULL;
-    }
-    return j;
-}
-
 static bool printable(const char *s, size_t max)
 {
     size_t n = 0;
@@ -96,14 +82,6 @@ static bool printable(const char *s, size_t max)
         if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f || n >= max)
             return false;
     return n > 0;
-}
-
-static bool numeric_date(const json_t *j, long long *out)
-{
-    if (!json_is_integer(j) || json_integer_value(j) < 0)
-        return false;
-    *out = json_integer_value(j);
-    return true;
 }
 
 static enum idtoken_error check_audience(const json_t *c, const char *client_id)
@@ -173,11 +151,11 @@ static enum idtoken_error check_claims(const json_t *c, const struct idtoken_exp
     if (!json_is_string(sub) || strlen(json_string_value(sub)) != json_string_length(sub) ||
         !printable(json_string_value(sub), IDTOKEN_SUB_MAX + 1))
         return IDTOKEN_ERR_SUB;
-    if (!numeric_date(json_object_get(c, "exp"), &exp))
+    if (!jws_numeric_date(json_object_get(c, "exp"), &exp))
         return IDTOKEN_ERR_EXP;
-    if (!numeric_date(json_object_get(c, "iat"), &iat))
+    if (!jws_numeric_date(json_object_get(c, "iat"), &iat))
         return IDTOKEN_ERR_IAT;
-    if (nbf_j != NULL && !numeric_date(nbf_j, &nbf))
+    if (nbf_j != NULL && !jws_numeric_date(nbf_j, &nbf))
         return IDTOKEN_ERR_NBF;
     if (exp <= LLONG_MAX - IDTOKEN_LEEWAY && now > exp + IDTOKEN_LEEWAY)
         return IDTOKEN_ERR_EXPIRED;
@@ -264,7 +242,7 @@ enum idtoken_error idtoken_verify(const char *token, size_t len, const struct jw
     if (dot1 == NULL || dot2 == NULL || dot1 == token || dot2 == dot1 + 1 ||
         memchr(dot2 + 1, '.', len - (size_t)(dot2 + 1 - token)) != NULL)
         return IDTOKEN_ERR_FORMAT;
-    header = segment_json(token, (size_t)(dot1 - token), buf);
+    header = jws_segment_json(token, (size_t)(dot1 - token), buf, sizeof(buf), NULL);
     if (header == NULL)
         return IDTOKEN_ERR_HEADER;
     e = check_header(header, set, &key, kid);
@@ -278,7 +256,7 @@ enum idtoken_error idtoken_verify(const char *token, size_t len, const struct jw
     if (sig_len <= 0 || !jwk_verify(key, (const unsigned char *)token,
                                     (size_t)(dot2 - token), sig, (size_t)sig_len))
         return IDTOKEN_ERR_SIGNATURE;
-    claims = segment_json(dot1 + 1, (size_t)(dot2 - dot1 - 1), buf);
+    claims = jws_segment_json(dot1 + 1, (size_t)(dot2 - dot1 - 1), buf, sizeof(buf), NULL);
     if (claims == NULL)
         return IDTOKEN_ERR_PAYLOAD;
     e = check_claims(claims, expect, out);

@@ -22,6 +22,7 @@
 #include <openssl/hmac.h>
 
 #include "errtable.h"
+#include "jws.h"
 #include "secret_hash.h"
 #include "uuidv.h"
 
@@ -140,26 +141,6 @@ static bool is_b64url_char(char c)
            c == '-' || c == '_';
 }
 
-/* Decode one base64url segment and parse it as a JSON object, or NULL. */
-static json_t *segment_json(const char *seg, size_t len, bool *bad_base64)
-{
-    unsigned char buf[SEGMENT_MAX];
-    long n = b64_decode(seg, len, B64_URL, buf, sizeof(buf));
-    json_t *j;
-
-    *bad_base64 = n < 0;
-    if (n < 0)
-        return NULL;
-    /* No JSON_DECODE_ANY: only an object or array parses; NUL bytes are refused
-     * because JSON_ALLOW_NUL is not given. */
-    j = json_loadb((const char *)buf, (size_t)n, JSON_REJECT_DUPLICATES, NULL);
-    if (j != NULL && !json_is_object(j)) {
-        json_decref(j);
-        return NULL;
-    }
-    return j;
-}
-
 static enum token_error check_header(const json_t *h)
 {
     const json_t *alg = json_object_get(h, "alg"), *typ = json_object_get(h, "typ");
@@ -191,15 +172,6 @@ static enum token_error check_signature(const char *token, size_t signed_len, co
     if (CRYPTO_memcmp(given, want, MAC_LEN) != 0)
         return TOKEN_ERR_SIGNATURE;
     return TOKEN_OK;
-}
-
-/* A NumericDate of ours: a JSON integer, not negative. */
-static bool numeric_date(const json_t *j, long long *out)
-{
-    if (!json_is_integer(j) || json_integer_value(j) < 0)
-        return false;
-    *out = json_integer_value(j);
-    return true;
 }
 
 static bool audience_ok(const json_t *aud)
@@ -239,11 +211,11 @@ static enum token_error check_claims(const json_t *c, long long now, struct iden
         return TOKEN_ERR_AUD;
     if (!json_is_string(sub) || !sub_ok(json_string_value(sub)))
         return TOKEN_ERR_SUB;
-    if (!numeric_date(json_object_get(c, "exp"), &exp))
+    if (!jws_numeric_date(json_object_get(c, "exp"), &exp))
         return TOKEN_ERR_EXP;
-    if (!numeric_date(json_object_get(c, "iat"), &iat))
+    if (!jws_numeric_date(json_object_get(c, "iat"), &iat))
         return TOKEN_ERR_IAT;
-    if (nbf_j != NULL && !numeric_date(nbf_j, &nbf))
+    if (nbf_j != NULL && !jws_numeric_date(nbf_j, &nbf))
         return TOKEN_ERR_NBF;
     if (!json_is_string(role) || !role_parse(json_string_value(role), &id->role))
         return TOKEN_ERR_ROLE;
@@ -284,6 +256,7 @@ enum token_error token_verify(const char *token, size_t token_len, const unsigne
     struct identity id;
     enum token_error err;
     bool bad_base64;
+    unsigned char buf[SEGMENT_MAX];
 
     memset(&id, 0, sizeof(id));
     if (out != NULL)
@@ -309,7 +282,7 @@ enum token_error token_verify(const char *token, size_t token_len, const unsigne
         if (i != dot1 && i != dot2 && !is_b64url_char(token[i]))
             return TOKEN_ERR_BASE64;
 
-    header = segment_json(token, dot1, &bad_base64);
+    header = jws_segment_json(token, dot1, buf, sizeof(buf), &bad_base64);
     if (header == NULL)
         return bad_base64 ? TOKEN_ERR_BASE64 : TOKEN_ERR_HEADER;
     err = check_header(header);
@@ -324,7 +297,8 @@ enum token_error token_verify(const char *token, size_t token_len, const unsigne
     if (err != TOKEN_OK)
         return err;
 
-    claims = segment_json(token + dot1 + 1, dot2 - dot1 - 1, &bad_base64);
+    claims = jws_segment_json(token + dot1 + 1, dot2 - dot1 - 1, buf, sizeof(buf),
+                              &bad_base64);
     if (claims == NULL)
         return bad_base64 ? TOKEN_ERR_BASE64 : TOKEN_ERR_PAYLOAD;
     err = check_claims(claims, (long long)now, &id);
