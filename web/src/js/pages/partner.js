@@ -6,7 +6,8 @@
 // attestation and its transmission.
 
 import { h, replace, formatInstant, formatDate, badge, notice } from '../dom.js';
-import { route, navigate, queryChoice } from '../router.js';
+import { route, navigate } from '../router.js';
+import { listQuery, pager } from '../listpage.js';
 import { api, get, post, qs } from '../api.js';
 import {
   PRESTATIONS, PIECES, CLOCKS, CLOCK_STATES, SIGNALEMENT_REASONS, DOCUMENTS, CHANNELS, SEXES, label,
@@ -41,12 +42,10 @@ route({
   roles: ['partner'],
   title: 'Mes demandes',
   async render(main, params, query) {
-    const kind = queryChoice(query, 'kind', REQUEST_KINDS);
-    const status = query.get('status') || '';
-    const overdue = query.get('overdue') === 'true';
-    const cursor = query.get('cursor');
+    const { filters: chosen, cursor } = listQuery(query, { kind: REQUEST_KINDS, status: String, overdue: Boolean });
+    const { kind, status, overdue } = chosen;
     const [list, parcours] = await Promise.all([
-      get('/v1/demandes' + qs({ kind, status, overdue, cursor, limit: 25 })),
+      get('/v1/demandes' + qs({ ...chosen, cursor, limit: 25 })),
       parcoursLabels(),
     ]);
     const items = list.json.items;
@@ -89,10 +88,6 @@ route({
         h('td', { 'data-label': 'Échéance' }, echeanceCell(d.deadlines)),
         h('td', { 'data-label': 'Reçue le' }, formatInstant(d.received_at || d.created_at))))));
 
-    const pager = h('nav', { class: 'pager', 'aria-label': 'Pages de la liste' },
-      cursor ? h('a', { href: '/app/espace/demandes' + qs({ kind, status, overdue }) }, 'Première page') : null,
-      list.json.next_cursor ? h('a', { href: '/app/espace/demandes' + qs({ kind, status, overdue, cursor: list.json.next_cursor }), rel: 'next' }, 'Page suivante') : null);
-
     replace(main, h('h1', {}, 'Mes demandes'),
       h('p', {}, 'Déposer : ',
         h('a', { href: '/app/espace/nouveau-dossier' }, 'Nouveau dossier'), ', ',
@@ -102,7 +97,7 @@ route({
       filters,
       items.length ? h('div', { class: 'table-wrap' }, table)
         : h('p', {}, cursor ? 'Aucune autre demande.' : 'Aucune demande ne correspond à ces critères.'),
-      pager.childElementCount ? pager : null);
+      pager('/app/espace/demandes', chosen, cursor, list.json.next_cursor));
   },
 });
 

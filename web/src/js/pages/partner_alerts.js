@@ -4,7 +4,8 @@
 // the deliveries, delete.
 
 import { h, replace, formatInstant, badge, notice } from '../dom.js';
-import { route, queryChoice } from '../router.js';
+import { route } from '../router.js';
+import { listQuery, pager } from '../listpage.js';
 import { api, get, post, qs } from '../api.js';
 import { CLOCKS, label } from '../labels.js';
 import { REQUEST_KINDS, requestPage } from '../kinds.js';
@@ -25,9 +26,9 @@ route({
   roles: ['partner'],
   title: 'Alertes',
   async render(main, params, query) {
-    const level = queryChoice(query, 'level', LEVELS);
-    const cursor = query.get('cursor');
-    const r = await get('/v1/alerts' + qs({ level, cursor, limit: 50 }));
+    const { filters: chosen, cursor } = listQuery(query, { level: LEVELS });
+    const { level } = chosen;
+    const r = await get('/v1/alerts' + qs({ ...chosen, cursor, limit: 50 }));
     const items = r.json.items;
     const tabs = h('ul', { class: 'tabs', 'aria-label': 'Niveau des alertes' },
       [['', 'Toutes'], ['warning', LEVELS.warning], ['breach', LEVELS.breach]].map(([v, l]) => h('li', {},
@@ -47,9 +48,7 @@ route({
       h('p', {}, 'Les délais de la caisse qui approchent ou sont dépassés pour vos demandes. Votre logiciel peut les recevoir par ', h('a', { href: '/app/espace/webhooks' }, 'webhook'), '.'),
       tabs,
       items.length ? h('div', { class: 'table-wrap' }, table) : h('p', {}, 'Aucune alerte.'),
-      h('nav', { class: 'pager', 'aria-label': 'Pages de la liste' },
-        cursor ? h('a', { href: '/app/espace/alertes' + qs({ level }) }, 'Première page') : null,
-        r.json.next_cursor ? h('a', { href: '/app/espace/alertes' + qs({ level, cursor: r.json.next_cursor }) }, 'Page suivante') : null));
+      pager('/app/espace/alertes', chosen, cursor, r.json.next_cursor));
   },
 });
 
@@ -156,7 +155,7 @@ route({
       }
       throw e;
     }
-    const cursor = query.get('cursor');
+    const { cursor } = listQuery(query, {});
     const r = await get(`/v1/webhooks/${id}/deliveries` + qs({ cursor, limit: 50 }));
     const items = r.json.items;
     replace(main, h('h1', {}, 'Livraisons du webhook'),
@@ -170,8 +169,6 @@ route({
           h('td', { 'data-label': 'Tentative' }, String(d.attempt)),
           h('td', { 'data-label': 'Résultat' }, d.success ? badge(`Reçu (${d.status_code})`, 'ok') : badge(d.status_code ? `Échec (${d.status_code})` : `Échec : ${d.error || 'sans réponse'}`, 'danger')),
           h('td', { 'data-label': 'Prochain essai' }, d.next_attempt_at ? formatInstant(d.next_attempt_at) : '—')))))) : h('p', {}, 'Aucune livraison pour l’instant.'),
-      h('nav', { class: 'pager', 'aria-label': 'Pages de la liste' },
-        cursor ? h('a', { href: `/app/espace/webhooks/${id}` }, 'Première page') : null,
-        r.json.next_cursor ? h('a', { href: `/app/espace/webhooks/${id}` + qs({ cursor: r.json.next_cursor }) }, 'Page suivante') : null));
+      pager(`/app/espace/webhooks/${id}`, {}, cursor, r.json.next_cursor));
   },
 });
