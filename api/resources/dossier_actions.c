@@ -198,19 +198,23 @@ void h_dossier_write(struct call *c)
     dispatch_db(c);
 }
 
-/* ---- GET /v1/dossiers/{id}/messages[/{mid}] --------------------------------------- */
+/* ---- GET /v1/dossiers/{id}/messages[/{mid}], /attestation-depot ------------------ */
+
+/* .load of the reads of a dossier's messages and of its attestation: the
+ * dossier in the caller's scope (queued or stored), else 404. */
+bool h_dossier_found(struct call *c, struct db *db)
+{
+    struct dossier_head head;
+
+    return dossier_head_load(c, db, false, &head) > 0;
+}
 
 void h_message_list(struct call *c, struct db *db)
 {
-    struct dossier_head head;
     struct page p;
     json_t *errors = json_array();
     PGresult *res;
 
-    if (dossier_head_load(c, db, false, &head) <= 0) {
-        json_decref(errors);
-        return;
-    }
     if (!page_parse(c, &p, errors, PAGE_KEY_UUID)) {
         call_set_problem(c, 422, "Requête invalide", "Paramètres de liste invalides.", errors);
         return;
@@ -235,11 +239,8 @@ void h_message_list(struct call *c, struct db *db)
 
 void h_message_get(struct call *c, struct db *db)
 {
-    struct dossier_head head;
     PGresult *res;
 
-    if (dossier_head_load(c, db, false, &head) <= 0)
-        return;
     if (!uuid_valid(c->params[1])) {
         call_set_not_found(c);
         return;
@@ -285,7 +286,6 @@ static const char *french_date(const char *iso, char out[11])
 
 void h_attestation(struct call *c, struct db *db)
 {
-    struct dossier_head head;
     PGresult *res;
     json_t *doc = NULL, *applicant, *pieces, *p;
     char *html = NULL, names[512] = "", birth[11], deposit_fr[11];
@@ -293,8 +293,6 @@ void h_attestation(struct call *c, struct db *db)
     const char *deposit;
     char org_name[256] = "";
 
-    if (dossier_head_load(c, db, false, &head) <= 0)
-        return;
     switch (dossier_attestation_read(db->pg, c->params[0], &res)) {
     case -1:
         call_set_unavailable(c, "La base de données");

@@ -55,6 +55,7 @@ void h_dossier_write(struct call *c);
 bool h_dossier_write_load(struct call *c, struct db *db);
 bool h_dossier_write_check(struct call *c, struct db *db);
 void h_dossier_write_db(struct call *c, struct db *db);
+bool h_dossier_found(struct call *c, struct db *db);
 void h_message_list(struct call *c, struct db *db);
 void h_message_get(struct call *c, struct db *db);
 void h_attestation(struct call *c, struct db *db);
