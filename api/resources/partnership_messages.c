@@ -32,15 +32,11 @@ static const char *const keys[] = {"body", "subject", "org", NULL};
  * free text is not kept in the idempotency record. */
 bool h_partnership_reread(struct call *c, struct db *db, const char *id)
 {
-    const char *params[3] = {id, c->who.role == ROLE_PARTNER ? c->who.org : NULL,
-                             c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL};
-    bool failed = false;
-    json_t *doc = db_fetch_json(db->pg,
-                                "SELECT epart_partnership_message_doc(x)::text "
-                                "FROM partnership_messages x WHERE x.id = $1 "
-                                "AND ($2::uuid IS NULL OR x.org_id = $2::uuid) "
-                                "AND ($3::text IS NULL OR x.caisse = $3)",
-                                3, params, &failed);
+    bool failed;
+    json_t *doc = partnership_messages_doc(db->pg, id,
+                                           c->who.role == ROLE_PARTNER ? c->who.org : NULL,
+                                           c->who.role == ROLE_INSTRUCTOR ? c->who.caisse : NULL,
+                                           &failed);
 
     return idem_reread_reply(c, doc, failed);
 }
@@ -120,15 +116,11 @@ void h_partnership_create(struct call *c, struct db *db)
     author_s = json_text(author);
     json_decref(author);
     {
-        const char *params[7] = {id, org, caisse, author_s,
-                                 json_str(c->json, "subject"), json_str(c->json, "body"),
-                                 db_ts(clock_now_us(), at, sizeof(at))};
+        const struct partnership_messages_new m = {
+            id, org, caisse, author_s, json_str(c->json, "subject"), json_str(c->json, "body"),
+            db_ts(clock_now_us(), at, sizeof(at))};
 
-        res = db_exec(db->pg,
-                      "INSERT INTO partnership_messages AS x (id, org_id, caisse, author, "
-                      "subject, body, created_at) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7) "
-                      "RETURNING epart_partnership_message_doc(x)::text",
-                      7, params);
+        res = partnership_messages_insert(db->pg, &m);
     }
     free(author_s);
     if (res == NULL) {
