@@ -232,6 +232,20 @@ def test_agent_creation_replay_reads_it_again(stack, admin):
     assert r2.status == 201 and r2.json == r1.json, r2
 
 
+
+def test_message_creation_replay_reads_it_again(stack, partner):
+    """A partnership message's free text is not kept under its key: a replay
+    reads the message again (store/partnership_messages.h)."""
+    key = new_key()
+    before = idem_values(stack)
+    body = {"subject": "Rejeu", "body": "Texte libre %s" % uuid.uuid4().hex[:8]}
+    r1 = partner.post("/v1/messages", body, headers={"Idempotency-Key": key})
+    assert r1.status == 201, r1
+    for k, v in idem_values(stack, since=before).items():
+        assert body["body"] not in v, k
+    r2 = partner.post("/v1/messages", body, headers={"Idempotency-Key": key})
+    assert r2.status == 201 and r2.json == r1.json, r2
+
 # ---- a record lost with its Redis (a failover, docs/high-availability.md) -----------
 
 def creations(pass_org):
