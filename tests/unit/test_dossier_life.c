@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -236,6 +237,48 @@ static void test_deposit_date_of_a_dossier(void **state)
     }
 }
 
+/* ---- who may act: the route table's roles agree with the life's -------------
+ *
+ * The API lets a request through by its route's roles (R_*), then checks the
+ * action against dossier_action_by (api/support/dossier_head.h): the two must
+ * say the same, or a caller the rule admits would be refused at the door. */
+
+/* the roles as the row writes them ("R_PARTNER | R_INSTRUCTOR"), as
+ * tests/fuzz/fuzz_route.c takes the paths: no header of api/ needed */
+struct route_roles {
+    const char *method, *path, *roles;
+};
+
+#define ROUTE(method, path, roles, ...) {method, path, #roles},
+static const struct route_roles routes[] = {
+#include "../../api/core/routes.def"
+};
+#undef ROUTE
+
+static const char *roles_of(const char *method, const char *path)
+{
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+        if (strcmp(routes[i].method, method) == 0 && strcmp(routes[i].path, path) == 0)
+            return routes[i].roles;
+    return "";
+}
+
+static void test_route_roles_are_who_may_act(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < DOSSIER_ACTION_COUNT; i++) {
+        const struct dossier_action *a = &dossier_actions[i];
+        char path[96];
+        const char *who = strcmp(a->role, "partner") == 0 ? "R_PARTNER" : "R_INSTRUCTOR";
+
+        /* a partner's action is its entry's route (dossier.transmit: /transmit),
+         * an instructor's the transitions */
+        snprintf(path, sizeof(path), "/v1/dossiers/{id}/%s",
+                 a->entry_type != NULL ? strchr(a->entry_type, '.') + 1 : "transitions");
+        assert_string_equal(roles_of("POST", path), who);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -245,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_transmission_clock_at_receipt),
         cmocka_unit_test(test_partner_date_counts_only_for_ame_first_from_habilitated),
         cmocka_unit_test(test_deposit_date_of_a_dossier),
+        cmocka_unit_test(test_route_roles_are_who_may_act),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
