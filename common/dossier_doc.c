@@ -8,6 +8,7 @@
 #include "calendar.h"
 #include "config.h"
 #include "deadline.h"
+#include "jsonfast.h"
 #include "jsonutil.h"
 
 const struct clock_leads *dossier_doc_leads(const struct config *cfg, const char *clock)
@@ -33,9 +34,8 @@ static void add_warning(json_t *d, time_t due, time_t now, const struct clock_le
     json_object_set_new(d, "days_left", json_integer(due > now ? (json_int_t)((due - now) / 86400) : 0));
 }
 
-void dossier_doc_finish(json_t *doc, time_t now, const struct config *cfg)
+void dossier_deadlines_finish(json_t *deadlines, time_t now, const struct config *cfg)
 {
-    json_t *deadlines = json_object_get(doc, "deadlines");
     json_t *d;
     size_t i;
 
@@ -54,6 +54,39 @@ void dossier_doc_finish(json_t *doc, time_t now, const struct config *cfg)
             add_warning(d, due, now, dossier_doc_leads(cfg, json_str(d, "clock")));
         json_object_del(d, "suspended_on");
     }
+}
+
+void dossier_doc_finish(json_t *doc, time_t now, const struct config *cfg)
+{
+    dossier_deadlines_finish(json_object_get(doc, "deadlines"), now, cfg);
+}
+
+int dossier_doc_text(struct text_buf *out, const char *fields, size_t fields_len,
+                     const char *deadlines, size_t deadlines_len, time_t now,
+                     const struct config *cfg)
+{
+    size_t start = out->len, end = fields_len;
+    json_t *list = json_loadb_fast(deadlines, deadlines_len, 0, NULL);
+    int rc = -1;
+
+    while (end > 0 && (fields[end - 1] == ' ' || fields[end - 1] == '\n'))
+        end--;
+    if (json_is_array(list) && end > 0 && fields[end - 1] == '}') {
+        dossier_deadlines_finish(list, now, cfg);
+        /* the fields without their closing brace, then "deadlines" last */
+        if (json_text_compact(out, fields, end - 1) == 0 &&
+            text_buf_str(out, out->s[out->len - 1] == '{' ? "\"deadlines\":"
+                                                           : ",\"deadlines\":") == 0 &&
+            json_fast_dump(list, false, text_buf_add, out) == 0 &&
+            text_buf_add("}", 1, out) == 0)
+            rc = 0;
+    }
+    json_decref(list);
+    if (rc != 0 && out->s != NULL) {
+        out->len = start;
+        out->s[start] = '\0';
+    }
+    return rc;
 }
 
 static json_t *deadline(const char *clock, time_t due)

@@ -10,11 +10,13 @@
  * asked. It may give up where Jansson accepts (that is only slower), never the
  * other way round. json_loadb_fast() always answers as json_loadb() does.
  * And of every tree Jansson read, json_fast_dump() writes the very text
- * json_dumps() does (JSON_COMPACT, with and without JSON_ENSURE_ASCII).
+ * json_dumps() does (JSON_COMPACT, with and without JSON_ENSURE_ASCII), and
+ * json_text_compact() (jsonutil.h) of its text is the same value again.
  */
 #include "fuzz_common.h"
 
 #include "jsonfast.h"
+#include "jsonutil.h"
 
 static int depth_of(const json_t *v)
 {
@@ -39,25 +41,6 @@ static int depth_of(const json_t *v)
         }
         return d + 1;
     }
-    return 0;
-}
-
-struct text {
-    char *s;
-    size_t len;
-};
-
-static int collect(const char *piece, size_t n, void *data)
-{
-    struct text *t = data;
-    char *s = realloc(t->s, t->len + n + 1);
-
-    if (s == NULL)
-        abort();
-    memcpy(s + t->len, piece, n);
-    t->len += n;
-    s[t->len] = '\0';
-    t->s = s;
     return 0;
 }
 
@@ -95,13 +78,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ref != NULL) {
         for (int ascii = 0; ascii <= 1; ascii++) {
             char *a = json_dumps(ref, JSON_COMPACT | (ascii ? JSON_ENSURE_ASCII : 0));
-            struct text t = {NULL, 0};
-            int rc = json_fast_dump(ref, ascii, collect, &t);
+            struct text_buf t = {0};
+            int rc = json_fast_dump(ref, ascii, text_buf_add, &t);
 
             FZ_ASSERT((rc == 0) == (a != NULL));
             FZ_ASSERT(rc != 0 || (t.len == strlen(a) && memcmp(t.s, a, t.len) == 0));
             free(a);
-            free(t.s);
+            text_buf_free(&t);
+        }
+        /* the text without its whitespace is the same JSON value */
+        {
+            struct text_buf t = {0};
+            json_t *again;
+
+            FZ_ASSERT(json_text_compact(&t, buf, size) == 0);
+            again = json_loadb(t.s, t.len, JSON_REJECT_DUPLICATES, &err);
+            FZ_ASSERT(again != NULL && json_equal(again, ref));
+            json_decref(again);
+            text_buf_free(&t);
         }
     }
     both = json_loadb_fast(buf, size, JSON_REJECT_DUPLICATES, &err);
