@@ -47,6 +47,16 @@ json_t *dossiers_doc(PGconn *pg, const char *id, const char *caisse, bool *faile
                             id, caisse);
 }
 
+PGresult *dossiers_read(PGconn *pg, const char *id)
+{
+    /* prepared: the GET of a dossier is the hottest point read */
+    return db_exec_prepared(pg,
+                            "SELECT epart_dossier_fields(d, true)::text, "
+                            "epart_deadlines_doc('dossier', d.id)::text, d.org_id, d.caisse, "
+                            "d.version FROM dossiers d WHERE d.id = $1",
+                            STORE_NPARAMS(id), STORE_PARAMS(id));
+}
+
 int dossiers_changed(PGconn *pg, const char *id, const char *at, const char *actor,
                      const char *from, const char *to, const char *detail)
 {
@@ -107,8 +117,9 @@ PGresult *dossiers_list(PGconn *pg, const char *const filter[DOSSIERS_FILTER_N],
     if (!by_due)
         return db_exec(
             pg,
-            "SELECT epart_dossier_doc(d, false)::text, "
-            "       (extract(epoch FROM d.created_at) * 1000000)::bigint, d.id, o.name "
+            "SELECT epart_dossier_fields(d, false)::text, "
+            "       (extract(epoch FROM d.created_at) * 1000000)::bigint, d.id, o.name, "
+            "       epart_deadlines_doc('dossier', d.id)::text "
             "FROM dossiers d LEFT JOIN organisations o ON o.id = d.org_id "
             "WHERE " DOSSIERS_WHERE
             "AND ($7::bigint IS NULL OR (d.created_at, d.id) < "
@@ -117,8 +128,9 @@ PGresult *dossiers_list(PGconn *pg, const char *const filter[DOSSIERS_FILTER_N],
             9, p);
     return db_exec(
         pg,
-        "SELECT epart_dossier_doc(d, false)::text, "
-        "       (extract(epoch FROM k.due) * 1000000)::bigint, d.id, o.name "
+        "SELECT epart_dossier_fields(d, false)::text, "
+        "       (extract(epoch FROM k.due) * 1000000)::bigint, d.id, o.name, "
+        "       epart_deadlines_doc('dossier', d.id)::text "
         "FROM dossiers d LEFT JOIN organisations o ON o.id = d.org_id "
         "CROSS JOIN LATERAL (SELECT " DEADLINES_SQL_NEXT_DUE("'dossier'", "d.id") " AS due) k "
         "WHERE " DOSSIERS_WHERE

@@ -63,6 +63,20 @@ int dossiers_exists(PGconn *pg, const char *id);
  * *failed set. */
 json_t *dossiers_doc(PGconn *pg, const char *id, const char *caisse, bool *failed);
 
+/* The columns of dossiers_read()'s row. */
+enum dossiers_read_col {
+    READ_FIELDS,    /* epart_dossier_fields(d, true): the document but its deadlines */
+    READ_DEADLINES, /* epart_deadlines_doc: its deadlines, raw (dossier_doc.h finishes them) */
+    READ_ORG,
+    READ_CAISSE,
+    READ_VERSION
+};
+
+/* What a GET of the dossier id serves (columns above, dossier_doc_text() joins
+ * them): one row, or none when there is no such dossier; NULL on failure; the
+ * caller PQclear()s the result. */
+PGresult *dossiers_read(PGconn *pg, const char *id);
+
 /* Record a change of the dossier (epart_dossier_changed): its status from ->
  * to at instant at (from = to for an event that changes no status), its
  * version, the history event (actor and detail: JSON texts) and the webhook. */
@@ -91,8 +105,16 @@ int dossiers_set_decision(PGconn *pg, const char *id, const char *decision, cons
  * with a deadline breached then), org, caisse, a fragment of the reference. */
 enum { DOSSIERS_FILTER_N = 6 };
 
-/* A page of the list: rows of (document without history, sort key in
- * microseconds, id, organisation name) after the key (key_us, key_id; NULL
+/* The columns of dossiers_list()'s rows. */
+enum dossiers_list_col {
+    LIST_FIELDS,    /* epart_dossier_fields(d, false): no history, no deadlines */
+    LIST_SORT_US,   /* the sort key in microseconds */
+    LIST_ID,
+    LIST_ORG_NAME,
+    LIST_DEADLINES  /* epart_deadlines_doc, as READ_DEADLINES */
+};
+
+/* A page of the list: rows of (columns above) after the key (key_us, key_id; NULL
  * for the first page), at most limit — newest first by creation, or (by_due)
  * by the next due time across the deadlines still running, dossiers with none
  * last. */

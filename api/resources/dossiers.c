@@ -109,9 +109,62 @@ static json_t *stored_doc(struct db *db, const void *arg, const char *id, bool *
     return dossiers_doc(db->pg, id, NULL, failed);
 }
 
+/* Append to out the document of res's row as the API shows it, from its
+ * columns fields_col and deadlines_col (dossiers_read's, dossiers_list's), its
+ * deadlines finished at the product's now: no tree of the document is made. */
+static int doc_text(PGresult *res, int row, int fields_col, int deadlines_col,
+                    struct text_buf *out)
+{
+    return dossier_doc_text(out, PQgetvalue(res, row, fields_col),
+                            (size_t)PQgetlength(res, row, fields_col),
+                            PQgetvalue(res, row, deadlines_col),
+                            (size_t)PQgetlength(res, row, deadlines_col), clock_now(), &g_config);
+}
+
+/* c's reply: the JSON text t when ok, else a 503 (memory ran out); t freed. */
+static void set_text_reply(struct call *c, struct text_buf *t, bool ok)
+{
+    if (ok)
+        call_set_raw(c, 200, "application/json", t->s, t->len);
+    else
+        call_set_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
+    text_buf_free(t);
+}
+
+/* A GET of a dossier PostgreSQL holds, served from its stored text
+ * (dossiers_read): true when it was there (c's reply set: the document, a 404
+ * out of the caller's scope, or a 503), false when not (yet). */
+static bool stored_shown(struct call *c, struct db *db)
+{
+    PGresult *res = dossiers_read(db->pg, c->params[0]);
+    struct text_buf t = {0};
+
+    if (res == NULL) {
+        call_set_unavailable(c, "La base de données");
+        return true;
+    }
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return false;
+    }
+    if (!auth_in_scope(c, db_value(res, 0, READ_ORG), db_value(res, 0, READ_CAISSE))) {
+        call_set_not_found(c);
+    } else {
+        audit_record(c, "read", "dossier", c->params[0]);
+        set_text_reply(c, &t, doc_text(res, 0, READ_FIELDS, READ_DEADLINES, &t) == 0);
+        c->etag_version = atoi(PQgetvalue(res, 0, READ_VERSION));
+    }
+    PQclear(res);
+    return true;
+}
+
+/* From PostgreSQL as text; a dossier not (yet) there as document_show finds it:
+ * from its pending record, or from PostgreSQL if the worker committed it
+ * meanwhile. */
 void h_dossier_get(struct call *c, struct db *db)
 {
-    document_show(c, db, stored_doc, pending_doc, NULL, "dossier");
+    if (!stored_shown(c, db))
+        document_show(c, db, stored_doc, pending_doc, NULL, "dossier");
 }
 
 /* ---- GET /v1/dossiers, its CSV, GET /v1/dossiers/counts --------------------------- */
@@ -176,19 +229,20 @@ static void filter_parse(struct call *c, struct dossier_filter *f, json_t *error
     f->params[5] = q;
 }
 
-static void fix_listed(json_t *doc, void *arg)
+static int listed_text(PGresult *res, int row, struct text_buf *out, void *arg)
 {
     (void)arg;
-    dossier_doc_finish(doc, clock_now(), &g_config);
+    return doc_text(res, row, LIST_FIELDS, LIST_DEADLINES, out);
 }
 
-/* The deadline a row shows: a breached clock, else the running one due first. */
-static const json_t *shown_deadline(const json_t *doc)
+/* The deadline a row shows (of its finished deadlines): a breached clock, else
+ * the running one due first. */
+static const json_t *shown_deadline(const json_t *deadlines)
 {
     const json_t *d, *best = NULL;
     size_t i;
 
-    json_array_foreach(json_object_get(doc, "deadlines"), i, d) {
+    json_array_foreach(deadlines, i, d) {
         const char *state = json_str(d, "state");
 
         if (state != NULL && strcmp(state, "breached") == 0)
@@ -222,16 +276,20 @@ static bool list_csv_of(PGresult *res, struct csv *b)
             strlen("reference,prestation,organisation,statut,echeance,echeance_etat,"
                    "echeance_due_at,received_on,decided_on\r\n"));
     for (int i = 0; i < PQntuples(res); i++) {
-        json_t *doc = json_loads(PQgetvalue(res, i, 0), 0, NULL);
+        json_t *doc = db_json(res, i, LIST_FIELDS);
+        json_t *deadlines = db_json(res, i, LIST_DEADLINES);
         const json_t *dl;
 
-        if (doc == NULL)
+        if (!json_is_object(doc)) {
+            json_decref(doc);
+            json_decref(deadlines);
             continue;
-        dossier_doc_finish(doc, clock_now(), &g_config);
-        dl = shown_deadline(doc);
+        }
+        dossier_deadlines_finish(deadlines, clock_now(), &g_config);
+        dl = shown_deadline(deadlines);
         csv_field(b, json_str(doc, "reference") ? json_str(doc, "reference") : "", true, false);
         csv_field(b, json_str(doc, "prestation") ? json_str(doc, "prestation") : "", true, false);
-        csv_field(b, PQgetvalue(res, i, 3), true, false);
+        csv_field(b, PQgetvalue(res, i, LIST_ORG_NAME), true, false);
         csv_field(b, json_str(doc, "status") ? json_str(doc, "status") : "", true, false);
         csv_field(b, dl ? json_str(dl, "clock") : "", true, false);
         csv_field(b, dl ? json_str(dl, "state") : "", true, false);
@@ -239,6 +297,7 @@ static bool list_csv_of(PGresult *res, struct csv *b)
         csv_field(b, json_str(doc, "received_on") ? json_str(doc, "received_on") : "", true,
                   false);
         csv_field(b, json_str(doc, "decided_on") ? json_str(doc, "decided_on") : "", true, true);
+        json_decref(deadlines);
         json_decref(doc);
     }
     return !b->failed;
@@ -306,11 +365,13 @@ static void dossier_list_db(struct call *c, struct db *db)
         return;
     }
     {
-        json_t *page = page_result(res, &p, 0, 1, 2, fix_listed, NULL);
+        struct text_buf t = {0};
+        bool ok = page_text(res, &p, LIST_SORT_US, LIST_ID, listed_text, NULL, &t) == 0;
 
         /* one row per dossier returned: whose data was read (SPEC §10) */
-        audit_record_items(c, "list", "dossier", json_object_get(page, "items"));
-        call_set_json(c, 200, page);
+        if (ok)
+            audit_record_rows(c, "list", "dossier", res, LIST_ID, page_shown(res, &p));
+        set_text_reply(c, &t, ok);
     }
     PQclear(res);
 }

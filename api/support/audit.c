@@ -94,29 +94,74 @@ void audit_record_as(struct call *c, const char *sub, const char *role, const ch
     pthread_mutex_unlock(&lock);
 }
 
-void audit_record_items(struct call *c, const char *action, const char *object_type,
-                        const json_t *items)
+/* Journal n objects of action in one step, the i-th named by name(i, arg,
+ * &type, &id). */
+static void record_each(struct call *c, const char *action, size_t n,
+                        void (*name)(size_t i, const void *arg, const char **type,
+                                     const char **id),
+                        const void *arg)
 {
     char at[40];
-    size_t i;
-    const json_t *item;
+    const char *type, *id;
 
-    if (!started || json_array_size(items) == 0)
+    if (!started || n == 0)
         return;
     db_ts(clock_now_us(), at, sizeof(at));
     pthread_mutex_lock(&lock);
-    json_array_foreach(items, i, item) {
-        const json_t *named = object_type != NULL ? item : json_object_get(item, "object");
-        const char *type = object_type != NULL ? object_type
-                                               : json_string_value(json_object_get(named, "type"));
-        const char *id = json_string_value(json_object_get(named, "id"));
-
+    for (size_t i = 0; i < n; i++) {
+        name(i, arg, &type, &id);
         if (id != NULL && type != NULL)
             push_locked(c, at, c->who.sub, role_str(c->who.role), c->who.org, c->who.caisse,
                         action, type, id);
     }
     pthread_cond_signal(&cond);
     pthread_mutex_unlock(&lock);
+}
+
+struct named_items {
+    const json_t *items;
+    const char *object_type;
+};
+
+static void item_named(size_t i, const void *arg, const char **type, const char **id)
+{
+    const struct named_items *x = arg;
+    const json_t *item = json_array_get(x->items, i);
+    const json_t *named = x->object_type != NULL ? item : json_object_get(item, "object");
+
+    *type = x->object_type != NULL ? x->object_type
+                                   : json_string_value(json_object_get(named, "type"));
+    *id = json_string_value(json_object_get(named, "id"));
+}
+
+void audit_record_items(struct call *c, const char *action, const char *object_type,
+                        const json_t *items)
+{
+    struct named_items x = {items, object_type};
+
+    record_each(c, action, json_array_size(items), item_named, &x);
+}
+
+struct named_rows {
+    const PGresult *res;
+    int col;
+    const char *object_type;
+};
+
+static void row_named(size_t i, const void *arg, const char **type, const char **id)
+{
+    const struct named_rows *x = arg;
+
+    *type = x->object_type;
+    *id = db_value(x->res, (int)i, x->col);
+}
+
+void audit_record_rows(struct call *c, const char *action, const char *object_type,
+                       const PGresult *res, int col, int n)
+{
+    struct named_rows x = {res, col, object_type};
+
+    record_each(c, action, n > 0 ? (size_t)n : 0, row_named, &x);
 }
 
 /* A record's text as a column: an empty text is none. */

@@ -10,6 +10,7 @@
 #define EPART_API_AUDIT_H
 
 #include <jansson.h>
+#include <libpq-fe.h>
 
 #include "core/server.h"
 
@@ -32,6 +33,12 @@ void audit_record_as(struct call *c, const char *sub, const char *role, const ch
  * thread. */
 void audit_record_items(struct call *c, const char *action, const char *object_type,
                         const json_t *items);
+
+/* audit_record_items() of the first n rows of res, each naming an object of
+ * object_type by its id in column col (a list served as text, without a
+ * tree). */
+void audit_record_rows(struct call *c, const char *action, const char *object_type,
+                       const PGresult *res, int col, int n);
 
 /* Start and stop the writer thread. */
 int audit_start(void);

@@ -69,13 +69,30 @@ const char *page_limit_param(struct page *p)
     return p->limit_param;
 }
 
+/* The cursor after the n rows shown of res, into buf: true when there is a next
+ * page (a row beyond them) and its cursor encoded. */
+static bool next_cursor(PGresult *res, const struct page *p, int n, int ts_col, int key_col,
+                        char buf[CURSOR_BUF_LEN])
+{
+    if (PQntuples(res) <= p->limit || n == 0)
+        return false;
+    return cursor_encode((int64_t)strtoll(PQgetvalue(res, n - 1, ts_col), NULL, 10),
+                         PQgetvalue(res, n - 1, key_col), buf, CURSOR_BUF_LEN);
+}
+
+int page_shown(PGresult *res, const struct page *p)
+{
+    int rows = PQntuples(res);
+
+    return rows > p->limit ? p->limit : rows;
+}
+
 json_t *page_result(PGresult *res, const struct page *p, int doc_col, int ts_col, int key_col,
                     void (*fix)(json_t *doc, void *arg), void *arg)
 {
     json_t *items = json_array();
-    int rows = PQntuples(res);
-    int n = rows > p->limit ? p->limit : rows;
-    json_t *next = json_null();
+    int n = page_shown(res, p);
+    char buf[CURSOR_BUF_LEN];
 
     for (int i = 0; i < n; i++) {
         json_t *doc = db_json(res, i, doc_col);
@@ -84,12 +101,27 @@ json_t *page_result(PGresult *res, const struct page *p, int doc_col, int ts_col
             fix(doc, arg);
         json_array_append_new(items, doc);
     }
-    if (rows > p->limit && n > 0) {
-        char buf[CURSOR_BUF_LEN];
-        long long ts = strtoll(PQgetvalue(res, n - 1, ts_col), NULL, 10);
+    return json_pack("{s:o, s:o}", "items", items, "next_cursor",
+                     next_cursor(res, p, n, ts_col, key_col, buf) ? json_string(buf)
+                                                                  : json_null());
+}
 
-        if (cursor_encode((int64_t)ts, PQgetvalue(res, n - 1, key_col), buf, sizeof(buf)))
-            next = json_string(buf);
+int page_text(PGresult *res, const struct page *p, int ts_col, int key_col,
+              int (*item)(PGresult *res, int row, struct text_buf *out, void *arg), void *arg,
+              struct text_buf *out)
+{
+    int n = page_shown(res, p);
+    char buf[CURSOR_BUF_LEN];
+    bool failed = text_buf_str(out, "{\"items\":[") != 0;
+
+    for (int i = 0; i < n && !failed; i++)
+        failed = (i > 0 && text_buf_add(",", 1, out) != 0) || item(res, i, out, arg) != 0;
+    /* a cursor is base64url (cursor.h): a JSON string as it is */
+    if (!failed && next_cursor(res, p, n, ts_col, key_col, buf)) {
+        failed = text_buf_str(out, "],\"next_cursor\":\"") != 0 || text_buf_str(out, buf) != 0 ||
+                 text_buf_str(out, "\"}") != 0;
+    } else if (!failed) {
+        failed = text_buf_str(out, "],\"next_cursor\":null}") != 0;
     }
-    return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+    return failed ? -1 : 0;
 }

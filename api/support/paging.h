@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "jsonutil.h"
 #include "core/server.h"
 
 #define PAGE_DEFAULT 50
@@ -45,5 +46,17 @@ const char *page_limit_param(struct page *p);
  * document passes through fix(doc, arg) when fix is not NULL. */
 json_t *page_result(PGresult *res, const struct page *p, int doc_col, int ts_col, int key_col,
                     void (*fix)(json_t *doc, void *arg), void *arg);
+
+/* How many rows of res a page shows: at most p->limit (the query fetched one
+ * more, to know whether a next page exists). */
+int page_shown(PGresult *res, const struct page *p);
+
+/* page_result()'s page written as text into out, without a tree: each shown
+ * row's item written by item(res, row, out, arg) (0, or -1 on failure), then
+ * the next cursor. The same JSON as page_result()'s, compact. 0, or -1 when
+ * an item failed or memory ran out (out then holds part of a page). */
+int page_text(PGresult *res, const struct page *p, int ts_col, int key_col,
+              int (*item)(PGresult *res, int row, struct text_buf *out, void *arg), void *arg,
+              struct text_buf *out);
 
 #endif

@@ -15,7 +15,11 @@
 -- habilitated organisation (deposit_ame_date()), else received_on (NULL until
 -- the dossier is received).
 
-CREATE OR REPLACE FUNCTION epart_dossier_doc(d dossiers, with_history boolean) RETURNS jsonb
+-- The document without its deadlines: what a GET and a list serve as text,
+-- the deadlines (epart_deadlines_doc) read beside it and finished by the API
+-- at the product's now (common/dossier_doc.c, dossier_doc_text), so that the
+-- API never parses the document to serve it (docs/BENCHMARKS.md, reads).
+CREATE OR REPLACE FUNCTION epart_dossier_fields(d dossiers, with_history boolean) RETURNS jsonb
     LANGUAGE sql STABLE
     AS $$ SELECT jsonb_build_object(
         'id', d.id, 'reference', d.reference, 'org', d.org_id, 'caisse', d.caisse,
@@ -28,11 +32,15 @@ CREATE OR REPLACE FUNCTION epart_dossier_doc(d dossiers, with_history boolean) R
         'consent', d.consent, 'pieces_requested', d.pieces_requested,
         'pre_instruction', d.pre_instruction, 'decision', d.decision, 'rights', d.rights,
         'simulation', d.simulation,
-        'created_at', epart_ts(d.created_at), 'updated_at', epart_ts(d.updated_at),
-        'deadlines', epart_deadlines_doc('dossier', d.id))
+        'created_at', epart_ts(d.created_at), 'updated_at', epart_ts(d.updated_at))
         || CASE WHEN with_history
                 THEN jsonb_build_object('history', epart_history('dossier', d.id))
                 ELSE '{}'::jsonb END $$;
+
+CREATE OR REPLACE FUNCTION epart_dossier_doc(d dossiers, with_history boolean) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$ SELECT epart_dossier_fields(d, with_history)
+                 || jsonb_build_object('deadlines', epart_deadlines_doc('dossier', d.id)) $$;
 
 -- The API's representation of a dossier message (its version is always 1: a
 -- message never changes once written).
