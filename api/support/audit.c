@@ -47,6 +47,19 @@ static bool stopping;
 static pthread_t writer;
 static bool started;
 
+/* s (NULL: "") into the field dst, cut to its size as snprintf would: a list
+ * journals up to 500 rows at once, and snprintf's formatting was 7 % of a
+ * list's instructions (docs/BENCHMARKS.md, reads). */
+static void put(char *dst, size_t size, const char *s)
+{
+    size_t n = s != NULL ? strnlen(s, size - 1) : 0;
+
+    if (n > 0)
+        memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+#define PUT(field, s) put((field), sizeof(field), (s))
+
 /* Append one record; lock held. */
 static void push_locked(const struct call *c, const char *at, const char *sub, const char *role,
                         const char *org, const char *caisse, const char *action,
@@ -61,15 +74,15 @@ static void push_locked(const struct call *c, const char *at, const char *sub, c
     }
     r = &ring[(head + count) % AUDIT_MAX];
     count++;
-    snprintf(r->at, sizeof(r->at), "%s", at);
-    snprintf(r->sub, sizeof(r->sub), "%s", sub);
-    snprintf(r->role, sizeof(r->role), "%s", role);
-    snprintf(r->org, sizeof(r->org), "%s", org);
-    snprintf(r->caisse, sizeof(r->caisse), "%s", caisse);
-    snprintf(r->action, sizeof(r->action), "%s", action);
-    snprintf(r->object_type, sizeof(r->object_type), "%s", object_type);
-    snprintf(r->object_id, sizeof(r->object_id), "%s", object_id ? object_id : "");
-    snprintf(r->remote, sizeof(r->remote), "%s", c->remote);
+    PUT(r->at, at);
+    PUT(r->sub, sub);
+    PUT(r->role, role);
+    PUT(r->org, org);
+    PUT(r->caisse, caisse);
+    PUT(r->action, action);
+    PUT(r->object_type, object_type);
+    PUT(r->object_id, object_id);
+    PUT(r->remote, c->remote);
 }
 
 void audit_record(struct call *c, const char *action, const char *object_type,
