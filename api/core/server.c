@@ -136,17 +136,24 @@ void call_set_problem(struct call *c, int status, const char *title, const char 
     call_set_json(c, status, p);
 }
 
-void call_set_raw(struct call *c, int status, const char *type, const char *data, size_t len)
+void call_set_raw_owned(struct call *c, int status, const char *type, char *data, size_t len)
 {
     free(c->reply_raw);
-    c->reply_raw = malloc(len + 1);
-    if (c->reply_raw != NULL) {
-        memcpy(c->reply_raw, data, len);
-        c->reply_raw[len] = '\0';
-    }
+    c->reply_raw = data;
     c->reply_raw_len = len;
     c->reply_type = type;
     c->status = status;
+}
+
+void call_set_raw(struct call *c, int status, const char *type, const char *data, size_t len)
+{
+    char *copy = malloc(len + 1);
+
+    if (copy != NULL) {
+        memcpy(copy, data, len);
+        copy[len] = '\0';
+    }
+    call_set_raw_owned(c, status, type, copy, len);
 }
 
 void call_set_not_found(struct call *c)

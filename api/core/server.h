@@ -264,6 +264,9 @@ void call_set_json(struct call *c, int status, json_t *doc);
 void call_set_problem(struct call *c, int status, const char *title, const char *detail,
                       json_t *errors);
 void call_set_raw(struct call *c, int status, const char *type, const char *data, size_t len);
+/* call_set_raw() of data (malloc'd, NUL-terminated at len), taken rather than
+ * copied: a list page's text is a few hundred kilobytes. */
+void call_set_raw_owned(struct call *c, int status, const char *type, char *data, size_t len);
 
 /* Record a document as the reply with its ETag, the document's "version". */
 void call_set_doc(struct call *c, int status, json_t *doc);

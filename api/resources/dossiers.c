@@ -121,14 +121,17 @@ static int doc_text(PGresult *res, int row, int fields_col, int deadlines_col,
                             (size_t)PQgetlength(res, row, deadlines_col), clock_now(), &g_config);
 }
 
-/* c's reply: the JSON text t when ok, else a 503 (memory ran out); t freed. */
+/* c's reply: the JSON text t when ok (taken), else a 503 (memory ran out; t
+ * freed). t is empty after. */
 static void set_text_reply(struct call *c, struct text_buf *t, bool ok)
 {
-    if (ok)
-        call_set_raw(c, 200, "application/json", t->s, t->len);
-    else
+    if (ok) {
+        call_set_raw_owned(c, 200, "application/json", t->s, t->len);
+        *t = (struct text_buf){0};
+    } else {
         call_set_problem(c, 503, "Service indisponible", "Mémoire insuffisante.", NULL);
-    text_buf_free(t);
+        text_buf_free(t);
+    }
 }
 
 /* A GET of a dossier PostgreSQL holds, served from its stored text
