@@ -105,6 +105,11 @@ int dossiers_set_decision(PGconn *pg, const char *id, const char *decision, cons
     "AND ($5::text IS NULL OR d.caisse = $5) "                                                 \
     "AND ($6::text IS NULL OR strpos(d.reference, upper($6)) > 0) "
 
+/* The columns of a list's row after its sort key, from LIST_ID on (dossiers.h). */
+#define DOSSIERS_LIST_COLS                                                                      \
+    "d.id, o.name, epart_deadlines_doc('dossier', d.id)::text, d.reference, d.prestation, "    \
+    "d.status, to_char(d.received_on, 'YYYY-MM-DD'), to_char(d.decided_on, 'YYYY-MM-DD') "
+
 PGresult *dossiers_list(PGconn *pg, const char *const filter[DOSSIERS_FILTER_N], bool by_due,
                         const char *key_us, const char *key_id, const char *limit)
 {
@@ -118,8 +123,7 @@ PGresult *dossiers_list(PGconn *pg, const char *const filter[DOSSIERS_FILTER_N],
         return db_exec(
             pg,
             "SELECT epart_dossier_fields(d, false)::text, "
-            "       (extract(epoch FROM d.created_at) * 1000000)::bigint, d.id, o.name, "
-            "       epart_deadlines_doc('dossier', d.id)::text "
+            "       (extract(epoch FROM d.created_at) * 1000000)::bigint, " DOSSIERS_LIST_COLS
             "FROM dossiers d LEFT JOIN organisations o ON o.id = d.org_id "
             "WHERE " DOSSIERS_WHERE
             "AND ($7::bigint IS NULL OR (d.created_at, d.id) < "
@@ -129,8 +133,7 @@ PGresult *dossiers_list(PGconn *pg, const char *const filter[DOSSIERS_FILTER_N],
     return db_exec(
         pg,
         "SELECT epart_dossier_fields(d, false)::text, "
-        "       (extract(epoch FROM k.due) * 1000000)::bigint, d.id, o.name, "
-        "       epart_deadlines_doc('dossier', d.id)::text "
+        "       (extract(epoch FROM k.due) * 1000000)::bigint, " DOSSIERS_LIST_COLS
         "FROM dossiers d LEFT JOIN organisations o ON o.id = d.org_id "
         "CROSS JOIN LATERAL (SELECT " DEADLINES_SQL_NEXT_DUE("'dossier'", "d.id") " AS due) k "
         "WHERE " DOSSIERS_WHERE

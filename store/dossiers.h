@@ -111,7 +111,13 @@ enum dossiers_list_col {
     LIST_SORT_US,   /* the sort key in microseconds */
     LIST_ID,
     LIST_ORG_NAME,
-    LIST_DEADLINES  /* epart_deadlines_doc, as READ_DEADLINES */
+    LIST_DEADLINES, /* epart_deadlines_doc, as READ_DEADLINES */
+    /* what the CSV shows besides (NULL as an empty text): */
+    LIST_REFERENCE,
+    LIST_PRESTATION,
+    LIST_STATUS,
+    LIST_RECEIVED_ON, /* YYYY-MM-DD */
+    LIST_DECIDED_ON   /* YYYY-MM-DD */
 };
 
 /* A page of the list: rows of (columns above) after the key (key_us, key_id; NULL

@@ -279,29 +279,21 @@ static bool list_csv_of(PGresult *res, struct csv *b)
             strlen("reference,prestation,organisation,statut,echeance,echeance_etat,"
                    "echeance_due_at,received_on,decided_on\r\n"));
     for (int i = 0; i < PQntuples(res); i++) {
-        json_t *doc = db_json(res, i, LIST_FIELDS);
         json_t *deadlines = db_json(res, i, LIST_DEADLINES);
         const json_t *dl;
 
-        if (!json_is_object(doc)) {
-            json_decref(doc);
-            json_decref(deadlines);
-            continue;
-        }
         dossier_deadlines_finish(deadlines, clock_now(), &g_config);
         dl = shown_deadline(deadlines);
-        csv_field(b, json_str(doc, "reference") ? json_str(doc, "reference") : "", true, false);
-        csv_field(b, json_str(doc, "prestation") ? json_str(doc, "prestation") : "", true, false);
+        csv_field(b, PQgetvalue(res, i, LIST_REFERENCE), true, false);
+        csv_field(b, PQgetvalue(res, i, LIST_PRESTATION), true, false);
         csv_field(b, PQgetvalue(res, i, LIST_ORG_NAME), true, false);
-        csv_field(b, json_str(doc, "status") ? json_str(doc, "status") : "", true, false);
+        csv_field(b, PQgetvalue(res, i, LIST_STATUS), true, false);
         csv_field(b, dl ? json_str(dl, "clock") : "", true, false);
         csv_field(b, dl ? json_str(dl, "state") : "", true, false);
         csv_field(b, dl ? json_str(dl, "due_at") : "", true, false);
-        csv_field(b, json_str(doc, "received_on") ? json_str(doc, "received_on") : "", true,
-                  false);
-        csv_field(b, json_str(doc, "decided_on") ? json_str(doc, "decided_on") : "", true, true);
+        csv_field(b, PQgetvalue(res, i, LIST_RECEIVED_ON), true, false);
+        csv_field(b, PQgetvalue(res, i, LIST_DECIDED_ON), true, true);
         json_decref(deadlines);
-        json_decref(doc);
     }
     return !b->failed;
 }
