@@ -38,7 +38,8 @@ int dossier_doc_text(struct text_buf *out, const char *fields, size_t fields_len
                      const struct config *cfg);
 
 /* The warning leads of a clock by name ("instruction", "transmission",
- * "prise_en_charge", "rappel"), or NULL for an unknown name. */
+ * "prise_en_charge", "rappel"), or NULL for an unknown name: the one mapping,
+ * read by the documents' finishing and by the worker's scanner. */
 const struct clock_leads *dossier_doc_leads(const struct config *cfg, const char *clock);
 
 /* The document of a dossier accepted (202) but not yet persisted, from the

@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "db.h"
 #include "deadline.h"
+#include "dossier_doc.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "retention.h"
@@ -31,16 +32,9 @@
 #define SCAN_BATCH 500
 #define TICK_MS 250
 
-static const struct clock_leads *leads_of(const char *clock)
-{
-    if (strcmp(clock, "instruction") == 0)
-        return &g_config.leads_instruction;
-    if (strcmp(clock, "transmission") == 0)
-        return &g_config.leads_transmission;
-    if (strcmp(clock, "prise_en_charge") == 0)
-        return &g_config.leads_prise_en_charge;
-    return &g_config.leads_rappel;
-}
+/* A clock no setting names (none in the schema today) gets no warning: its
+ * breach alone, at its due time. */
+static const struct clock_leads no_leads;
 
 /* Fire what is due on one deadline (row i of deadlines_due()'s res). Returns 1
  * when an alert was raised, 0 when nothing was due, -1 on error. */
@@ -48,7 +42,7 @@ static int fire_one(PGconn *pg, PGresult *res, int i, time_t now)
 {
     const char *id = PQgetvalue(res, i, DUE_ROW_ID);
     const char *clock = PQgetvalue(res, i, DUE_CLOCK);
-    const struct clock_leads *leads = leads_of(clock);
+    const struct clock_leads *leads = dossier_doc_leads(&g_config, clock);
     time_t due = 0, next;
     int fired = atoi(PQgetvalue(res, i, DUE_FIRED));
     int rank;
@@ -56,6 +50,8 @@ static int fire_one(PGconn *pg, PGresult *res, int i, time_t now)
     const char *next_p = NULL;
     bool raised = false;
 
+    if (leads == NULL)
+        leads = &no_leads;
     cal_parse_instant(PQgetvalue(res, i, DUE_AT), &due);
     rank = deadline_rank_at(due, leads, now);
     if (rank > fired) {
