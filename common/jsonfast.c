@@ -707,6 +707,20 @@ static void w_value(struct writer *w, const json_t *v, int depth)
     w->failed = true;
 }
 
+int json_fast_dump_string(const char *str, bool ascii, json_dump_callback_t cb, void *data)
+{
+    struct writer w;
+
+    w.cb = cb;
+    w.data = data;
+    w.ascii = ascii;
+    w.failed = false;
+    w.n = 0;
+    w_string(&w, str, strlen(str));
+    w_flush(&w);
+    return w.failed ? -1 : 0;
+}
+
 int json_fast_dump(const json_t *doc, bool ascii, json_dump_callback_t cb, void *data)
 {
     struct writer *w;

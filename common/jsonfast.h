@@ -46,4 +46,11 @@ json_t *json_loadb_fast(const char *text, size_t len, size_t flags, json_error_t
  * levels); cb may have received part of the text then. */
 int json_fast_dump(const json_t *doc, bool ascii, json_dump_callback_t cb, void *data);
 
+/* The JSON string literal of the NUL-terminated str, quotes included, as
+ * json_fast_dump() writes a string member: for a caller that writes a small
+ * document's text itself rather than build its tree (store/audit_journal.c).
+ * 0, or -1 when str is not UTF-8 or cb failed (cb may have received part of
+ * the text then). */
+int json_fast_dump_string(const char *str, bool ascii, json_dump_callback_t cb, void *data);
+
 #endif

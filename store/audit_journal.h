@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "jsonutil.h"
 #include "store/store.h"
 
 /* The columns a row gives, as indexes of its texts (NULL: SQL NULL). */
@@ -35,10 +36,21 @@ enum audit_journal_col {
     AUDIT_JOURNAL_NCOLS
 };
 
-/* Append the row col to rows, a JSON array (the parameter of
- * audit_journal_insert()): 0, or -1 when a text is not UTF-8 or memory ran
- * out (rows unchanged). */
-int audit_journal_add(json_t *rows, const char *const col[AUDIT_JOURNAL_NCOLS]);
+/* The rows of one insert: the text of a JSON array of records, valid after
+ * every audit_journal_add() (rows.text.s is the parameter of
+ * audit_journal_insert()), and how many it holds. {0} is an empty one. */
+struct audit_journal_rows {
+    struct text_buf text;
+    size_t n;
+};
+
+/* Append the row col to rows: 0, or -1 when a text is not UTF-8 or memory
+ * ran out (rows unchanged). */
+int audit_journal_add(struct audit_journal_rows *rows,
+                      const char *const col[AUDIT_JOURNAL_NCOLS]);
+
+/* Release the rows' text; rows is empty again. */
+void audit_journal_rows_free(struct audit_journal_rows *rows);
 
 /* SQL: insert the rows of $1, the JSON text of an array audit_journal_add()
  * filled, in order — for a caller that sends the statement itself (the

@@ -47,17 +47,14 @@ bool journal_row(const struct entry *e, struct journal_row *row)
 int journal_entry(PGconn *pg, struct entry *e)
 {
     struct journal_row row;
-    json_t *rows;
-    char *text = NULL;
+    struct audit_journal_rows rows = {{NULL, 0, 0}, 0};
     int rc = -1;
 
     if (!journal_row(e, &row))
         return 0;
-    rows = json_array();
-    if (rows != NULL && audit_journal_add(rows, row.col) == 0 && (text = json_text(rows)) != NULL)
-        rc = audit_journal_insert(pg, text);
-    free(text);
-    json_decref(rows);
+    if (audit_journal_add(&rows, row.col) == 0)
+        rc = audit_journal_insert(pg, rows.text.s);
+    audit_journal_rows_free(&rows);
     if (rc < 0)
         snprintf(e->error, sizeof(e->error), "audit journal insert failed");
     return rc;

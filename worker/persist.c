@@ -325,13 +325,11 @@ static int send1(PGconn *pg, const char *sql, const char *param)
 static int apply_pipelined(PGconn *pg, const struct entry_kind **k, struct entry *entries,
                            char **args, int from, int to)
 {
-    json_t *journal = json_array();
+    struct audit_journal_rows journal = {{NULL, 0, 0}, 0};
     int rc = 0;
 
-    if (journal == NULL || PQenterPipelineMode(pg) != 1) {
-        json_decref(journal);
+    if (PQenterPipelineMode(pg) != 1)
         return -1;
-    }
     for (int i = from; i < to && rc == 0;) {
         struct journal_row row;
         int j = i + 1;
@@ -354,17 +352,13 @@ static int apply_pipelined(PGconn *pg, const struct entry_kind **k, struct entry
         for (; i < j; i++)
             if (args[i] != NULL && journal_row(&entries[i], &row)) {
                 /* a row that cannot be built fails the run: never a silent gap */
-                if (audit_journal_add(journal, row.col) < 0)
+                if (audit_journal_add(&journal, row.col) < 0)
                     rc = -1;
             }
     }
-    if (rc == 0 && json_array_size(journal) > 0) {
-        char *text = json_text(journal);
-
-        rc = text != NULL ? send1(pg, AUDIT_JOURNAL_SQL_INSERT, text) : -1;
-        free(text);
-    }
-    json_decref(journal);
+    if (rc == 0 && journal.n > 0)
+        rc = send1(pg, AUDIT_JOURNAL_SQL_INSERT, journal.text.s);
+    audit_journal_rows_free(&journal);
     if (PQpipelineSync(pg) != 1) {
         PQexitPipelineMode(pg);
         return -1;

@@ -189,12 +189,9 @@ static const char *or_null(const char *s)
  * every record after it. */
 static int flush(PGconn *pg, struct record *batch, size_t n)
 {
-    json_t *rows = json_array();
-    char *text;
+    struct audit_journal_rows rows = {{NULL, 0, 0}, 0};
     int rc;
 
-    if (rows == NULL)
-        return -1;
     for (size_t i = 0; i < n; i++) {
         const struct record *r = &batch[i];
         const char *col[AUDIT_JOURNAL_NCOLS] = {
@@ -209,18 +206,12 @@ static int flush(PGconn *pg, struct record *batch, size_t n)
             [AUDIT_JOURNAL_REMOTE_ADDR] = or_null(r->remote),
         };
 
-        if (audit_journal_add(rows, col) < 0)
+        if (audit_journal_add(&rows, col) < 0)
             log_warn("audit: a record of %s on %s dropped: not UTF-8, or out of memory",
                      r->action, r->object_type);
     }
-    if (json_array_size(rows) == 0) {
-        json_decref(rows);
-        return 0;
-    }
-    text = json_text(rows);
-    json_decref(rows);
-    rc = text != NULL ? audit_journal_insert(pg, text) : -1;
-    free(text);
+    rc = rows.n > 0 ? audit_journal_insert(pg, rows.text.s) : 0;
+    audit_journal_rows_free(&rows);
     return rc;
 }
 
