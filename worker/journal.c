@@ -7,7 +7,6 @@
  */
 #include "journal.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
