@@ -122,3 +122,33 @@ void json_arena_free(struct json_arena *a)
     }
     free(a);
 }
+
+void json_arena_reset(struct json_arena *a, size_t keep_max)
+{
+    struct chunk *c, *next, *keep = NULL;
+
+    if (a == NULL)
+        return;
+    /* the newest chunk is the largest: chunks double */
+    for (c = a->chunks; c != NULL; c = next) {
+        next = c->next;
+        if (keep == NULL && c->size <= keep_max)
+            keep = c;
+        else
+            free(c);
+    }
+    if (keep != NULL) {
+        keep->next = NULL;
+        keep->used = 0;
+    }
+    a->chunks = keep;
+}
+
+size_t json_arena_bytes(const struct json_arena *a)
+{
+    size_t n = 0;
+
+    for (const struct chunk *c = a != NULL ? a->chunks : NULL; c != NULL; c = c->next)
+        n += c->size;
+    return n;
+}

@@ -25,6 +25,8 @@
 #ifndef EPART_JSONARENA_H
 #define EPART_JSONARENA_H
 
+#include <stddef.h>
+
 struct json_arena;
 
 /* Make Jansson allocate through the arenas; once, before any Jansson value
@@ -32,8 +34,8 @@ struct json_arena;
 void json_arena_install(void);
 
 /* A new, empty arena (NULL when out of memory: then callers simply do not
- * enter one). Its memory comes in chunks, the first from a small per-thread
- * cache of freed arenas. */
+ * enter one). Its memory comes from malloc in chunks, each twice the size of
+ * the one before. */
 struct json_arena *json_arena_new(void);
 
 /* From now on this thread's Jansson allocations come from a (NULL: from the
@@ -46,5 +48,16 @@ void json_arena_restore(struct json_arena *prev);
 /* Release every allocation of a at once; a must not be current on any thread
  * and no value of it may be used afterwards. NULL is fine. */
 void json_arena_free(struct json_arena *a);
+
+/* Release every allocation of a at once, as json_arena_free, but keep a for
+ * the next unit of work with its largest chunk (up to keep_max bytes) so that
+ * a loop doing the same work again allocates nothing from malloc once warm.
+ * Why: the worker builds and drops a few megabytes of Jansson values per batch;
+ * freeing them one by one, then a fresh arena's chunks, was half of its CPU
+ * (malloc_consolidate, mmap and page faults; docs/BENCHMARKS.md, drain). */
+void json_arena_reset(struct json_arena *a, size_t keep_max);
+
+/* The bytes a holds from malloc (its chunks' sizes); 0 for NULL. */
+size_t json_arena_bytes(const struct json_arena *a);
 
 #endif

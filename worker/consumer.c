@@ -343,5 +343,6 @@ void *consumer_main(void *arg)
     if (pg != NULL)
         PQfinish(pg);
     free(e);
+    persist_thread_end();
     return NULL;
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jsonarena.h"
 #include "log.h"
 #include "preinstruction.h"
 #include "startup.h"
@@ -61,6 +62,7 @@ int main(void)
     pthread_t consumer, scanner, senders[WEBHOOK_SENDERS];
     struct sigaction sa;
 
+    json_arena_install(); /* before any Jansson value: persist.c's batches use arenas */
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);

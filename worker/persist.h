@@ -46,6 +46,10 @@ struct entry {
  * (then no entry is done), else the number of entries done. */
 int persist_batch(PGconn *pg, struct entry *entries, int n);
 
+/* Release what persist_batch() keeps for this thread's next batch (its
+ * arena's memory); at the end of a thread that called it. */
+void persist_thread_end(void);
+
 /* The ordering key of a stream id: milliseconds * 100000 + sequence. */
 long long persist_stream_seq(const char *stream_id);
 

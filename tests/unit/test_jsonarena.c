@@ -81,12 +81,62 @@ static void test_outside_an_arena_nothing_changes(void **state)
     json_arena_free(NULL);
 }
 
+/* What one batch of the worker builds: a few hundred documents. */
+static void build_a_batch(void)
+{
+    json_t *docs = json_array();
+
+    for (int i = 0; i < 300; i++)
+        json_array_append_new(docs, json_pack("{s:i, s:s, s:[s,s]}", "n", i, "prestation",
+                                              "css", "pieces", "identite", "ressources"));
+    json_decref(docs);
+}
+
+static void test_a_reset_arena_is_reused_without_growing(void **state)
+{
+    struct json_arena *a = json_arena_new();
+    json_t *shared = json_string("caisse 751");
+    size_t warm = 0;
+
+    (void)state;
+    for (int round = 0; round < 4; round++) {
+        json_t *holder;
+
+        json_arena_enter(a);
+        build_a_batch();
+        holder = json_pack("{s:O}", "caisse", shared); /* a heap value held inside */
+        json_decref(holder);
+        json_arena_restore(NULL);
+        assert_true(json_arena_bytes(a) > 16 * 1024); /* more than one first chunk */
+        if (round == 2)
+            warm = json_arena_bytes(a);
+        if (round == 3) /* warm: the kept chunk serves the whole batch */
+            assert_int_equal(json_arena_bytes(a), warm);
+        json_arena_reset(a, (size_t)64 << 20);
+        assert_true(json_arena_bytes(a) > 0);
+    }
+    /* a cap below the largest chunk: nothing kept */
+    json_arena_enter(a);
+    build_a_batch();
+    json_arena_restore(NULL);
+    json_arena_reset(a, 1024);
+    assert_int_equal(json_arena_bytes(a), 0);
+    /* and the arena still serves */
+    json_arena_enter(a);
+    build_a_batch();
+    json_arena_restore(NULL);
+    json_arena_free(a);
+    assert_int_equal(json_arena_bytes(NULL), 0);
+    json_decref(shared); /* its last reference: freed for real (valgrind: no leak) */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values_of_a_request_go_with_its_arena),
         cmocka_unit_test(test_heap_values_released_inside_an_arena_are_freed),
         cmocka_unit_test(test_outside_an_arena_nothing_changes),
+        cmocka_unit_test(test_a_reset_arena_is_reused_without_growing),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);
