@@ -71,6 +71,11 @@ def catalogue(stack, db):
                    "column_default) FROM information_schema.columns "
                    "WHERE table_schema = 'public' ORDER BY 1",
         "indexes": "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1",
+        "compression": "SELECT attrelid::regclass || ' ' || attname || ' ' "
+                       "|| attcompression::text "
+                       "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                       "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' "
+                       "AND attcompression::text <> '' ORDER BY 1",
         "constraints": "SELECT conrelid::regclass || ' ' || pg_get_constraintdef(oid) "
                        "FROM pg_constraint WHERE connamespace = 'public'::regnamespace "
                        "ORDER BY 1",
@@ -179,6 +184,25 @@ def test_an_old_database_keeps_its_data_and_documents(stack, old_db):
     assert psql(stack, name, "SELECT epart_apply_dossier_create(%s::jsonb)" % lit) == "duplicate"
     assert psql(stack, name, "SELECT count(*) FROM dossier_events WHERE dossier_id = '%s'"
                 % did) == "1"
+
+
+def test_a_large_dossier_is_compressed_with_lz4_after_migrating(stack, old_db):
+    """sql/022: the documents over the TOAST threshold are compressed with lz4, on a
+    migrated database as on a new one; values stored before keep pglz and read alike."""
+    name = old_db["name"]
+    assert psql(stack, name, "SELECT DISTINCT pg_column_compression(applicant) "
+                "FROM dossiers") in ("", "pglz")
+    did, e = create_entry(old_db["org"])
+    # twelve pieces with long names, as a partner's dossier has: several KB
+    e["body"]["pieces"] = [{"kind": "identite", "filename": "piece-%02d-%s.pdf" % (i, "x" * 300),
+                            "sha256": "%064x" % i} for i in range(12)]
+    assert psql(stack, name, "SELECT epart_apply_dossier_create(%s::jsonb)"
+                % sql_literal(e)) == "applied"
+    assert psql(stack, name, "SELECT pg_column_compression(pieces) FROM dossiers "
+                "WHERE id = '%s'" % did) == "lz4"
+    assert json.loads(psql(stack, name, "SELECT pieces FROM dossiers WHERE id = '%s'"
+                           % did)) == e["body"]["pieces"]
+    assert psql(stack, name, old_db["doc_sql"]) == old_db["before"]
 
 
 def test_migrating_again_changes_nothing(stack, old_db):
