@@ -1,8 +1,9 @@
--- 022_lz4.sql — the large documents of a dossier and of a request compressed
--- with lz4 rather than PostgreSQL's default pglz.
+-- 022_write_costs.sql — two costs every write paid for nothing.
 --
--- Why: a dossier's row (applicant, situation, twelve pieces, pre-instruction:
--- about 2.5 KB) is over the TOAST threshold, so every insert compressed it;
+-- 1. The large documents of a dossier and of a request are compressed with
+-- lz4 rather than PostgreSQL's default pglz. Why: a dossier's row (applicant,
+-- situation, twelve pieces, pre-instruction: about 2.5 KB) is over the TOAST
+-- threshold, so every insert compressed it;
 -- pglz_compress was 8 % of PostgreSQL's time draining dossier.create entries
 -- (perf, docs/BENCHMARKS.md, drain), lz4 does the same work several times
 -- faster and decompresses faster for every read. Values already stored keep
@@ -17,3 +18,9 @@ ALTER TABLE dossiers
     ALTER COLUMN rights SET COMPRESSION lz4,
     ALTER COLUMN simulation SET COMPRESSION lz4;
 ALTER TABLE requests ALTER COLUMN body SET COMPRESSION lz4;
+
+-- 2. audit_journal_page (id DESC) was a second copy of the primary key's index:
+-- a btree is read backwards as fast as forwards, so the journal's pages
+-- (ORDER BY id DESC, store/audit_journal.h) use the primary key, and each
+-- journal row (one per write) maintained one index for nothing.
+DROP INDEX IF EXISTS audit_journal_page;
