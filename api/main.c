@@ -109,6 +109,7 @@ int main(int argc, char **argv)
     dbpool_stop();
     hashpool_stop();
     server_free(); /* after the pools: their last calls come back to the threads */
+    ingest_free();
     revocations_stop();
     audit_stop();
     startup_shared_state_stop();

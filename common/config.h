@@ -55,7 +55,8 @@ struct config {
     int http_timeout_s;         /* EPART_HTTP_TIMEOUT seconds (10): read/write of one request */
     int db_timeout_ms;          /* EPART_DB_TIMEOUT_MS (1000): a GET waits no longer for a free connection */
     long ingest_backlog_max;    /* EPART_INGEST_BACKLOG (1000000): stream length refused with 503 */
-    int ingest_inflight_max;    /* EPART_INGEST_INFLIGHT (4096): Redis commands in flight per thread */
+    int ingest_inflight_max;    /* EPART_INGEST_INFLIGHT (4096): ingest requests waiting for Redis
+                                 * plus other Redis commands in flight, per thread */
     double rate_per_org;        /* EPART_RATE_LIMIT requests/s per organisation (200, 0 = off) */
     double rate_burst;          /* EPART_RATE_BURST (1000) */
     int max_connections;        /* EPART_MAX_CONNECTIONS (1024): open HTTP connections in all */

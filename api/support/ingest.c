@@ -3,6 +3,8 @@
  */
 #include "support/ingest.h"
 
+#include <event2/event.h>
+#include <event2/event_struct.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,46 +20,127 @@
 #include "core/redis_link.h"
 #include "core/idempotency.h"
 
-/* KEYS: stream, idempotency key or "", pending key or "", reference counter or "",
- *       the set of the object's idempotency records or "" (common/idem_key.h).
- * ARGV: 1 backlog max, 2 request hash, 3 idempotency ttl, 4 pending ttl,
- *       5 response, 6 meta, 7 body, 8 reference prefix, 9 entry type, 10 location,
- *       11 the object's id. The response holds ids, reference and status only: it
- *       is the idempotency record's body (SPEC §2: never a person's data).
+/* One call of the script serves every ingest call of one event-loop turn of one
+ * HTTP thread, each a group of keys and arguments: Redis's cost per script call
+ * (the command, the Lua call, the MULTI/EXEC that wraps its effects in the AOF
+ * and the replicas' stream) was most of its cost per POST (BENCHMARKS.md,
+ * "Ingest calls of one loop turn in one script call").
+ * KEYS: 1 the stream, then per group: idempotency key or "", pending key or "",
+ *       reference counter or "", the set of the object's idempotency records
+ *       or "" (common/idem_key.h).
+ * ARGV: 1 backlog max, 2 idempotency ttl, 3 pending ttl, then per group:
+ *       request hash, response, meta, body, reference prefix, entry type,
+ *       location, the object's id. The response holds ids, reference and status
+ *       only: it is the idempotency record's body (SPEC §2: never a person's data).
+ * Returns one reply per group, in order: {'ok', id, response}, {'dup', record},
+ * {'full', ''}, or an error of its own (pcall: a group that fails does not
+ * take the others' replies with it). Groups run in order, so a group sees
+ * what the earlier ones wrote: the same Idempotency-Key twice in one call is
+ * a replay the second time. The backlog bound is exact: XLEN once, counted on.
  * The reference is substituted only into texts built by the API (meta and
- * response), never into the partner's body. */
+ * response), never into the partner's body, by a plain find: string.gsub
+ * copied its subject a character at a time and tried the pattern at each, a
+ * sixth of the script's time (BENCHMARKS.md). */
 static const char script[] =
-    "if KEYS[2] ~= '' then\n"
-    "  local prev = redis.call('GET', KEYS[2])\n"
-    "  if prev then return {'dup', prev} end\n"
+    "local function subst(s, ref)\n"
+    "  local i = string.find(s, '@REF@', 1, true)\n"
+    "  if not i then return s end\n"
+    "  local parts, from = {}, 1\n"
+    "  while i do\n"
+    "    parts[#parts + 1] = string.sub(s, from, i - 1)\n"
+    "    parts[#parts + 1] = ref\n"
+    "    from = i + 5\n"
+    "    i = string.find(s, '@REF@', from, true)\n"
+    "  end\n"
+    "  parts[#parts + 1] = string.sub(s, from)\n"
+    "  return table.concat(parts)\n"
     "end\n"
     "local max = tonumber(ARGV[1])\n"
-    "if max > 0 and redis.call('XLEN', KEYS[1]) >= max then return {'full', ''} end\n"
-    "local ref = ''\n"
-    "if KEYS[4] ~= '' then\n"
-    "  ref = ARGV[8] .. string.format('%06d', redis.call('INCR', KEYS[4]))\n"
-    "end\n"
-    "local resp = string.gsub(ARGV[5], '@REF@', ref)\n"
-    "local meta = string.gsub(ARGV[6], '@REF@', ref)\n"
-    "local id = redis.call('XADD', KEYS[1], '*', 'type', ARGV[9], 'meta', meta, 'body', ARGV[7])\n"
-    "if KEYS[3] ~= '' then\n"
-    "  redis.call('HSET', KEYS[3], 'meta', meta, 'stream_id', id)\n"
-    "  redis.call('EXPIRE', KEYS[3], tonumber(ARGV[4]))\n"
-    "end\n"
-    "if KEYS[2] ~= '' then\n"
-    "  redis.call('SET', KEYS[2], cjson.encode({h=ARGV[2], s=202, l=ARGV[10], b=resp, o=ARGV[11]}),\n"
-    "             'EX', tonumber(ARGV[3]))\n"
-    "  if KEYS[5] ~= '' then\n"
-    "    redis.call('SADD', KEYS[5], KEYS[2])\n"
-    "    redis.call('EXPIRE', KEYS[5], tonumber(ARGV[3]))\n"
+    "local ittl, pttl = tonumber(ARGV[2]), tonumber(ARGV[3])\n"
+    "local len = -1\n"
+    "local function group(k, a)\n"
+    "  local idem = KEYS[k + 1]\n"
+    "  if idem ~= '' then\n"
+    "    local prev = redis.call('GET', idem)\n"
+    "    if prev then return {'dup', prev} end\n"
     "  end\n"
+    "  if max > 0 then\n"
+    "    if len < 0 then len = redis.call('XLEN', KEYS[1]) end\n"
+    "    if len >= max then return {'full', ''} end\n"
+    "  end\n"
+    "  local ref = ''\n"
+    "  if KEYS[k + 3] ~= '' then\n"
+    "    ref = ARGV[a + 5] .. string.format('%06d', redis.call('INCR', KEYS[k + 3]))\n"
+    "  end\n"
+    "  local resp = subst(ARGV[a + 2], ref)\n"
+    "  local meta = subst(ARGV[a + 3], ref)\n"
+    "  local id = redis.call('XADD', KEYS[1], '*', 'type', ARGV[a + 6], 'meta', meta,\n"
+    "                        'body', ARGV[a + 4])\n"
+    "  len = len + 1\n"
+    "  if KEYS[k + 2] ~= '' then\n"
+    "    redis.call('HSET', KEYS[k + 2], 'meta', meta, 'stream_id', id)\n"
+    "    redis.call('EXPIRE', KEYS[k + 2], pttl)\n"
+    "  end\n"
+    "  if idem ~= '' then\n"
+    "    redis.call('SET', idem, cjson.encode({h=ARGV[a + 1], s=202, l=ARGV[a + 7], b=resp,\n"
+    "                                          o=ARGV[a + 8]}), 'EX', ittl)\n"
+    "    if KEYS[k + 4] ~= '' then\n"
+    "      redis.call('SADD', KEYS[k + 4], idem)\n"
+    "      redis.call('EXPIRE', KEYS[k + 4], ittl)\n"
+    "    end\n"
+    "  end\n"
+    "  return {'ok', id, resp}\n"
     "end\n"
-    "return {'ok', id, resp}\n";
+    "local out = {}\n"
+    "for g = 0, (#KEYS - 1) / 4 - 1 do\n"
+    "  local ok, r = pcall(group, 1 + 4 * g, 3 + 8 * g)\n"
+    "  if ok then out[g + 1] = r\n"
+    "  elseif type(r) == 'table' and r.err then out[g + 1] = r\n"
+    "  else out[g + 1] = {err = tostring(r)} end\n"
+    "end\n"
+    "return out\n";
 
 static char script_sha[41];
 
+/* Groups in one script call at most: a turn with more sends several. */
+#define INGEST_BATCH_MAX 64
+#define GROUP_KEYS 4
+#define GROUP_ARGS 8
+#define BATCH_ARGC (3 + 1 + GROUP_KEYS * INGEST_BATCH_MAX + 3 + GROUP_ARGS * INGEST_BATCH_MAX)
+
+/* One ingest call: its group's strings, copied (the caller's are gone once
+ * ingest_submit returns; NOSCRIPT sends them again), and what its answer
+ * needs. The call owns it (c->ctx). */
+struct pending_ingest {
+    char hash[SHA256_HEX_LEN];
+    char location[256];
+    int argc;
+    char *argv[GROUP_KEYS + GROUP_ARGS];
+    size_t lens[GROUP_KEYS + GROUP_ARGS];
+    bool body_borrowed;       /* argv[7] is c->body, freed with the call */
+};
+
+/* Per HTTP thread (the loop alone touches it): the calls waiting to be sent.
+ * They go at the end of the loop turn — flush_ev, made active at the first
+ * call, runs after the turn's other callbacks have queued theirs — unless a
+ * script call of the thread is still unanswered: then they wait for its
+ * reply and go together (group commit: Redis fsyncs once per loop of its own,
+ * so sending them earlier would only cut them into more script calls), or
+ * sooner once INGEST_BATCH_MAX wait. */
+struct ingest_thread {
+    struct event flush_ev;
+    bool ready;               /* flush_ev assigned to the thread's base */
+    int n;
+    struct call *calls[INGEST_BATCH_MAX];
+    int sent;                 /* script calls sent, not yet answered */
+    int waiting;              /* ingest calls queued or sent, not yet answered */
+};
+
+static struct ingest_thread *threads;
+static int nthreads;
+
 /* With replicas (several nodes), the script's reply is only half the answer:
- * WAIT follows it on the same connection and the call is answered from the
+ * WAIT follows it on the same connection and the calls are answered from the
  * WAIT's reply, with the script's outcome kept here meanwhile. */
 enum script_outcome {
     SCRIPT_NONE,     /* no reply yet */
@@ -66,12 +149,14 @@ enum script_outcome {
     SCRIPT_REPLY,    /* a reply to act on: kept in kept_reply */
 };
 
-struct pending_ingest {
-    char hash[SHA256_HEX_LEN];
-    char location[256];
-    int argc;
-    char *argv[16];
-    size_t lens[16];
+/* One script call under way: the privdata of its Redis callbacks. Its calls
+ * stay valid until answered: nothing but this file replies to them (a client
+ * that left meanwhile keeps its request alive in evhttp until the reply). */
+struct ingest_batch {
+    struct ingest_thread *t;
+    struct http_thread *thr;
+    int n;
+    struct call *calls[INGEST_BATCH_MAX];
     int acks;                 /* replica acknowledgements needed (0: single node) */
     enum script_outcome outcome;
     redisReply *kept_reply;   /* the script's reply, copied (hiredis frees its own) */
@@ -82,9 +167,8 @@ static void pending_free(void *p)
     struct pending_ingest *pi = p;
 
     for (int i = 0; i < pi->argc; i++)
-        free(pi->argv[i]);
-    if (pi->kept_reply != NULL)
-        freeReplyObject(pi->kept_reply);
+        if (!(i == 7 && pi->body_borrowed))
+            free(pi->argv[i]);
     free(pi);
 }
 
@@ -141,24 +225,24 @@ static void reply_unavailable(struct call *c, const char *why)
     call_reply_problem(c, 503, "Service indisponible", why, NULL);
 }
 
-static void send_script(struct call *c, bool by_sha);
+static void reply_redis_down(struct call *c)
+{
+    metrics_ingest(INGEST_REDIS_DOWN);
+    reply_unavailable(c, "La file d'attente (Redis) est injoignable ; rien n'a été "
+                         "enregistré, réessayez.");
+}
 
-/* Answer the call from the script's reply (NULL: the connection was lost). */
-static void answer(struct call *c, redisReply *reply)
+/* Answer the call from its group's part of the script's reply (NULL: the
+ * connection was lost). */
+static void answer(struct call *c, const redisReply *reply)
 {
     struct pending_ingest *pi = c->ctx;
 
     if (reply == NULL) {
-        metrics_ingest(INGEST_REDIS_DOWN);
-        reply_unavailable(c, "La file d'attente (Redis) est injoignable ; rien n'a été "
-                             "enregistré, réessayez.");
+        reply_redis_down(c);
         return;
     }
     if (reply->type == REDIS_REPLY_ERROR) {
-        if (strncmp(reply->str, "NOSCRIPT", 8) == 0) {
-            send_script(c, false);
-            return;
-        }
         log_warn("ingest: redis refused the entry: %.200s", reply->str);
         metrics_ingest(INGEST_REDIS_DOWN);
         reply_unavailable(c, "La file d'attente refuse les écritures ; rien n'a été enregistré, "
@@ -205,29 +289,101 @@ static void answer(struct call *c, redisReply *reply)
     call_reply_raw(c, 202, "application/json", reply->element[2]->str, reply->element[2]->len);
 }
 
+static void thread_flush(struct ingest_thread *t, struct http_thread *thr);
+
+/* The batch's calls are answered: free it, and send the calls that waited
+ * for it (also when the link is being freed: they are then failed at once
+ * and answered 503 while evhttp still stands). */
+static void batch_free(struct ingest_batch *b)
+{
+    struct ingest_thread *t = b->t;
+    struct http_thread *thr = b->thr;
+
+    t->waiting -= b->n;
+    t->sent--;
+    if (b->kept_reply != NULL)
+        freeReplyObject(b->kept_reply);
+    free(b);
+    if (t->sent == 0 && t->n > 0)
+        thread_flush(t, thr);
+}
+
+/* Every call of the batch answered 503, nothing claimed (NULL: Redis lost). */
+static void batch_fail(struct ingest_batch *b)
+{
+    for (int i = 0; i < b->n; i++)
+        reply_redis_down(b->calls[i]);
+    batch_free(b);
+}
+
+/* Each call answered from its own part of the script's reply, then the batch
+ * freed. wait_short: on several nodes, WAIT counted too few replicas — then a
+ * call the script accepted or replayed gets 503 instead (its 202 would claim a
+ * copy that may be lost; docs/high-availability.md). */
+static void batch_answer(struct ingest_batch *b, const redisReply *reply, bool wait_short)
+{
+    if (reply->type == REDIS_REPLY_ERROR) { /* the whole call refused: each is told */
+        for (int i = 0; i < b->n; i++)
+            answer(b->calls[i], reply);
+        batch_free(b);
+        return;
+    }
+    for (int i = 0; i < b->n; i++) {
+        struct call *c = b->calls[i];
+        const redisReply *r;
+
+        if (reply->type != REDIS_REPLY_ARRAY || reply->elements != (size_t)b->n) {
+            reply_unavailable(c, "Réponse inattendue de la file d'attente.");
+            continue;
+        }
+        r = reply->element[i];
+        if (wait_short && r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+            r->element[0]->type == REDIS_REPLY_STRING &&
+            (strcmp(r->element[0]->str, "ok") == 0 || strcmp(r->element[0]->str, "dup") == 0)) {
+            metrics_ingest(INGEST_REDIS_DOWN);
+            reply_unavailable(c, "La file d'attente n'a pas pu copier la demande sur assez de "
+                                 "nœuds ; réessayez avec la même clé d'idempotence.");
+            continue;
+        }
+        answer(c, r);
+    }
+    batch_free(b);
+}
+
+static void batch_send(struct ingest_batch *b, bool by_sha);
+
 /* Single node: the script's reply is the answer (AOF fsynced before it). */
 static void on_reply(redisReply *reply, void *priv)
 {
-    answer(priv, reply);
+    struct ingest_batch *b = priv;
+
+    if (reply == NULL) {
+        batch_fail(b);
+        return;
+    }
+    if (reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOSCRIPT", 8) == 0) {
+        batch_send(b, false);
+        return;
+    }
+    batch_answer(b, reply, false);
 }
 
 /* Several nodes: keep the script's reply for the WAIT that follows. */
 static void on_script_reply(redisReply *reply, void *priv)
 {
-    struct call *c = priv;
-    struct pending_ingest *pi = c->ctx;
+    struct ingest_batch *b = priv;
 
-    if (pi->acks < 0) {
-        answer(c, NULL); /* its WAIT could not be sent */
+    if (b->acks < 0) {
+        batch_fail(b); /* its WAIT could not be sent */
         return;
     }
     if (reply == NULL) {
-        pi->outcome = SCRIPT_LOST;
+        b->outcome = SCRIPT_LOST;
     } else if (reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOSCRIPT", 8) == 0) {
-        pi->outcome = SCRIPT_NOSCRIPT;
+        b->outcome = SCRIPT_NOSCRIPT;
     } else {
-        pi->kept_reply = reply_copy(reply);
-        pi->outcome = pi->kept_reply != NULL ? SCRIPT_REPLY : SCRIPT_LOST;
+        b->kept_reply = reply_copy(reply);
+        b->outcome = b->kept_reply != NULL ? SCRIPT_REPLY : SCRIPT_LOST;
     }
 }
 
@@ -240,77 +396,73 @@ static void on_script_reply(redisReply *reply, void *priv)
  * meets the record if it survives, or writes it again if it does not. */
 static void on_wait_reply(redisReply *reply, void *priv)
 {
-    struct call *c = priv;
-    struct pending_ingest *pi = c->ctx;
-    redisReply *kept;
+    struct ingest_batch *b = priv;
+    bool short_acks;
 
-    if (pi->outcome == SCRIPT_NOSCRIPT && reply != NULL) {
-        pi->outcome = SCRIPT_NONE;
-        send_script(c, false);
+    if (b->outcome == SCRIPT_NOSCRIPT && reply != NULL) {
+        b->outcome = SCRIPT_NONE;
+        batch_send(b, false);
         return;
     }
-    if (pi->outcome != SCRIPT_REPLY || reply == NULL) {
-        answer(c, NULL);
+    if (b->outcome != SCRIPT_REPLY || reply == NULL) {
+        batch_fail(b);
         return;
     }
-    kept = pi->kept_reply;
-    pi->kept_reply = NULL;
-    if (kept->type == REDIS_REPLY_ARRAY && kept->elements >= 1 &&
-        kept->element[0]->type == REDIS_REPLY_STRING &&
-        (strcmp(kept->element[0]->str, "ok") == 0 || strcmp(kept->element[0]->str, "dup") == 0) &&
-        (reply->type != REDIS_REPLY_INTEGER || reply->integer < pi->acks)) {
+    short_acks = reply->type != REDIS_REPLY_INTEGER || reply->integer < b->acks;
+    if (short_acks)
         log_warn("ingest: %lld of %d replica acknowledgements within %d ms; answering 503",
-                 reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1LL, pi->acks,
+                 reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1LL, b->acks,
                  PRIMARY_WAIT_MS);
-        metrics_ingest(INGEST_REDIS_DOWN);
-        reply_unavailable(c, "La file d'attente n'a pas pu copier la demande sur assez de "
-                             "nœuds ; réessayez avec la même clé d'idempotence.");
-    } else {
-        answer(c, kept);
-    }
-    freeReplyObject(kept);
+    batch_answer(b, b->kept_reply, short_acks);
 }
 
-static void send_script(struct call *c, bool by_sha)
+/* Send the batch's script call (EVALSHA, or the script whole after NOSCRIPT),
+ * followed on several nodes by its WAIT. */
+static void batch_send(struct ingest_batch *b, bool by_sha)
 {
-    struct pending_ingest *pi = c->ctx;
-    const char *argv[20];
-    size_t lens[20];
+    struct redis_link *link = b->thr->redis;
+    char backlog[24], ttl[16], pttl[16], nkeys[16];
+    const char *argv[BATCH_ARGC];
+    size_t lens[BATCH_ARGC];
     int argc = 0;
 
-    argv[argc] = by_sha ? "EVALSHA" : "EVAL";
-    lens[argc] = strlen(argv[argc]);
-    argc++;
-    argv[argc] = by_sha ? script_sha : script;
-    lens[argc] = strlen(argv[argc]);
-    argc++;
-    argv[argc] = "5";
-    lens[argc++] = 1;
-    for (int i = 0; i < pi->argc; i++) {
-        argv[argc] = pi->argv[i];
-        lens[argc++] = pi->lens[i];
+    snprintf(backlog, sizeof(backlog), "%ld", g_config.ingest_backlog_max);
+    snprintf(ttl, sizeof(ttl), "%d", IDEM_TTL_SECONDS);
+    snprintf(pttl, sizeof(pttl), "%d", STREAM_PENDING_TTL_SECONDS);
+    snprintf(nkeys, sizeof(nkeys), "%d", 1 + GROUP_KEYS * b->n);
+#define ARG(s, n) (argv[argc] = (s), lens[argc++] = (n))
+    ARG(by_sha ? "EVALSHA" : "EVAL", by_sha ? 7 : 4);
+    ARG(by_sha ? script_sha : script, by_sha ? 40 : sizeof(script) - 1);
+    ARG(nkeys, strlen(nkeys));
+    ARG(STREAM_INGEST, strlen(STREAM_INGEST));
+    for (int i = 0; i < b->n; i++) {
+        struct pending_ingest *pi = b->calls[i]->ctx;
+
+        for (int k = 0; k < GROUP_KEYS; k++)
+            ARG(pi->argv[k], pi->lens[k]);
     }
-    pi->acks = primary_required_acks();
-    if (pi->acks == 0) {
-        if (redis_link_command(c->thr->redis, on_reply, c, argc, argv, lens) < 0) {
-            metrics_ingest(INGEST_REDIS_DOWN);
-            reply_unavailable(c, "La file d'attente (Redis) est injoignable ; rien n'a été "
-                                 "enregistré, réessayez.");
-        }
+    ARG(backlog, strlen(backlog));
+    ARG(ttl, strlen(ttl));
+    ARG(pttl, strlen(pttl));
+    for (int i = 0; i < b->n; i++) {
+        struct pending_ingest *pi = b->calls[i]->ctx;
+
+        for (int k = GROUP_KEYS; k < GROUP_KEYS + GROUP_ARGS; k++)
+            ARG(pi->argv[k], pi->lens[k]);
+    }
+#undef ARG
+    b->acks = primary_required_acks();
+    if (redis_link_command(link, b->acks == 0 ? on_reply : on_script_reply, b, argc, argv,
+                           lens) < 0) {
+        batch_fail(b);
         return;
     }
-    if (redis_link_command(c->thr->redis, on_script_reply, c, argc, argv, lens) < 0) {
-        metrics_ingest(INGEST_REDIS_DOWN);
-        reply_unavailable(c, "La file d'attente (Redis) est injoignable ; rien n'a été "
-                             "enregistré, réessayez.");
-        return;
-    }
-    {
+    if (b->acks > 0) {
         char n[16], ms[16];
         const char *wargv[3] = {"WAIT", n, ms};
         size_t wlens[3];
 
-        snprintf(n, sizeof(n), "%d", pi->acks);
+        snprintf(n, sizeof(n), "%d", b->acks);
         snprintf(ms, sizeof(ms), "%d", PRIMARY_WAIT_MS);
         wlens[0] = 4;
         wlens[1] = strlen(n);
@@ -318,19 +470,91 @@ static void send_script(struct call *c, bool by_sha)
         /* pipelined right behind the script, so it covers the script's
          * writes. Refused (out of memory): nothing was confirmed, so the
          * script's callback, still to come, answers 503 (acks < 0). */
-        if (redis_link_command(c->thr->redis, on_wait_reply, c, 3, wargv, wlens) < 0)
-            pi->acks = -1;
+        if (redis_link_command(link, on_wait_reply, b, 3, wargv, wlens) < 0)
+            b->acks = -1;
     }
+}
+
+/* Send the calls queued on t as one script call. */
+static void thread_flush(struct ingest_thread *t, struct http_thread *thr)
+{
+    struct ingest_batch *b;
+
+    if (t->n == 0)
+        return;
+    b = malloc(sizeof(*b));
+    if (b == NULL) {
+        for (int i = 0; i < t->n; i++) {
+            t->waiting--;
+            reply_unavailable(t->calls[i], "Mémoire insuffisante.");
+        }
+        t->n = 0;
+        return;
+    }
+    b->t = t;
+    b->thr = thr;
+    b->n = t->n;
+    memcpy(b->calls, t->calls, sizeof(*b->calls) * (size_t)t->n);
+    b->acks = 0;
+    b->outcome = SCRIPT_NONE;
+    b->kept_reply = NULL;
+    t->n = 0;
+    t->sent++;
+    batch_send(b, true);
+}
+
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+    struct http_thread *thr = arg;
+
+    (void)fd;
+    (void)what;
+    thread_flush(&threads[thr->index], thr);
+}
+
+/* Queue c (its pending_ingest in c->ctx) to be sent with the calls of its turn. */
+static void thread_queue(struct call *c)
+{
+    struct http_thread *thr = c->thr;
+    struct ingest_thread *t = &threads[thr->index];
+
+    if (!t->ready) {
+        event_assign(&t->flush_ev, thr->base, -1, 0, on_flush, thr);
+        t->ready = true;
+    }
+    if (t->n == INGEST_BATCH_MAX)
+        thread_flush(t, thr);
+    t->calls[t->n++] = c;
+    t->waiting++;
+    if (t->n == 1 && t->sent == 0)
+        event_active(&t->flush_ev, 0, 0);
 }
 
 void ingest_init(void)
 {
     unsigned char md[20];
 
+    nthreads = g_config.http_threads;
+    threads = calloc((size_t)nthreads, sizeof(*threads));
+    if (threads == NULL) {
+        log_error("ingest: out of memory");
+        abort();
+    }
+
     /* Redis names scripts by their SHA-1 */
     SHA1((const unsigned char *)script, sizeof(script) - 1, md);
     for (int i = 0; i < 20; i++)
         snprintf(script_sha + 2 * i, 3, "%02x", md[i]);
+}
+
+void ingest_free(void)
+{
+    /* the loops are gone: each turn flushed its calls, and the links failed
+     * the batches still waiting (their flush events are neither pending nor
+     * active, so nothing of libevent's points at them) */
+    free(threads);
+    threads = NULL;
+    nthreads = 0;
 }
 
 bool ingest_pending(redisContext *rc, const char *id, struct stream_meta *m, json_t **body)
@@ -379,9 +603,9 @@ void ingest_submit(struct call *c, const struct ingest_req *r)
     bool bad = false;
     const char *key = call_idempotency_key(c, &bad);
     char idem_key[IDEM_KEY_LEN] = "", object_key[IDEM_OBJECT_KEY_LEN] = "";
-    char backlog[24], ttl[16], pttl[16];
-    const char *vals[16];
-    size_t vlens[16];
+    const char *vals[GROUP_KEYS + GROUP_ARGS];
+    size_t vlens[GROUP_KEYS + GROUP_ARGS];
+    struct ingest_thread *t = &threads[c->thr->index];
 
     if (pi == NULL) {
         reply_unavailable(c, "Mémoire insuffisante.");
@@ -406,29 +630,25 @@ void ingest_submit(struct call *c, const struct ingest_req *r)
         idem_object_key(r->object_id, object_key);
     }
     snprintf(pi->location, sizeof(pi->location), "%s", r->location);
-    snprintf(backlog, sizeof(backlog), "%ld", g_config.ingest_backlog_max);
-    snprintf(ttl, sizeof(ttl), "%d", IDEM_TTL_SECONDS);
-    snprintf(pttl, sizeof(pttl), "%d", STREAM_PENDING_TTL_SECONDS);
-    vals[0] = STREAM_INGEST;
-    vals[1] = idem_key;
-    vals[2] = r->pending_key ? r->pending_key : "";
-    vals[3] = r->refseq_key ? r->refseq_key : "";
-    vals[4] = object_key;
-    vals[5] = backlog;
-    vals[6] = pi->hash;
-    vals[7] = ttl;
-    vals[8] = pttl;
-    vals[9] = r->response;
-    vals[10] = r->meta;
-    vals[11] = r->body;
-    vals[12] = r->ref_prefix ? r->ref_prefix : "";
-    vals[13] = r->type;
-    vals[14] = r->location;
-    vals[15] = r->object_id ? r->object_id : "";
-    for (int i = 0; i < 16; i++)
-        vlens[i] = i == 11 ? r->body_len : strlen(vals[i]);
-    for (int i = 0; i < 16; i++) {
-        pi->argv[i] = dup_n(vals[i], vlens[i]);
+    /* the group's keys, then its arguments, in the script's order */
+    vals[0] = idem_key;
+    vals[1] = r->pending_key ? r->pending_key : "";
+    vals[2] = r->refseq_key ? r->refseq_key : "";
+    vals[3] = object_key;
+    vals[4] = pi->hash;
+    vals[5] = r->response;
+    vals[6] = r->meta;
+    vals[7] = r->body;
+    vals[8] = r->ref_prefix ? r->ref_prefix : "";
+    vals[9] = r->type;
+    vals[10] = r->location;
+    vals[11] = r->object_id ? r->object_id : "";
+    for (int i = 0; i < GROUP_KEYS + GROUP_ARGS; i++)
+        vlens[i] = i == 7 ? r->body_len : strlen(vals[i]);
+    /* the call's own body lives as long as the call: no copy */
+    pi->body_borrowed = r->body != NULL && r->body == c->body;
+    for (int i = 0; i < GROUP_KEYS + GROUP_ARGS; i++) {
+        pi->argv[i] = i == 7 && pi->body_borrowed ? c->body : dup_n(vals[i], vlens[i]);
         pi->lens[i] = vlens[i];
         if (pi->argv[i] == NULL) {
             pi->argc = i;
@@ -437,13 +657,15 @@ void ingest_submit(struct call *c, const struct ingest_req *r)
             return;
         }
     }
-    pi->argc = 16;
+    pi->argc = GROUP_KEYS + GROUP_ARGS;
     /* the caller's scratch is no longer needed once its strings are copied */
     if (c->ctx != NULL && c->ctx_free != NULL)
         c->ctx_free(c->ctx);
     c->ctx = pi;
     c->ctx_free = pending_free;
-    if (redis_link_inflight(c->thr->redis) >= g_config.ingest_inflight_max) {
+    /* the bound counts calls, as when each had its own command: those of
+     * this thread queued or sent, plus the link's other commands */
+    if (t->waiting + redis_link_inflight(c->thr->redis) >= g_config.ingest_inflight_max) {
         metrics_ingest(INGEST_REFUSED_BACKLOG);
         c->retry_after = 1;
         call_reply_problem(c, 503, "Service surchargé",
@@ -451,7 +673,7 @@ void ingest_submit(struct call *c, const struct ingest_req *r)
                            NULL);
         return;
     }
-    send_script(c, true);
+    thread_queue(c);
 }
 
 bool ingest_actor(const struct call *c, struct stream_actor *a)

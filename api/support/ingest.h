@@ -72,13 +72,20 @@ void ingest_create(struct call *c, const char *type, const char *ref_prefix,
  * HTTP thread only. */
 void ingest_reply_invalid(struct call *c, json_t *errors);
 
-/* Prepare the script's SHA-1 (once, before the HTTP threads start). */
+/* Prepare the script's SHA-1 and each HTTP thread's queue of calls (once,
+ * after the configuration, before the HTTP threads start). */
 void ingest_init(void);
+
+/* Free the threads' queues, once server_free() has freed the HTTP threads. */
+void ingest_free(void);
 
 /* Append the write to the stream and reply: 202 with Location and the response,
  * the first response again for a replayed Idempotency-Key (422 when its body
  * differs), or 503 (Redis down, or backlog over EPART_INGEST_BACKLOG). The
- * strings of r are copied before this returns. */
+ * strings of r are copied before this returns (r->body may be c->body, which
+ * is kept instead). The write waits for the end of the loop turn: the calls of
+ * one turn of one HTTP thread go in one script call (up to 64), each answered
+ * from its own part of the reply, in the order they came. */
 void ingest_submit(struct call *c, const struct ingest_req *r);
 
 /* The same with c's body, the entry's meta and the 202's body as documents
