@@ -1,5 +1,6 @@
 /*
- * ingest.c — the Lua script that queues a partner write, and its replies.
+ * ingest.c — the Lua script that queues partner writes, and its replies: the
+ * writes of one loop turn of an HTTP thread go in one script call.
  */
 #include "support/ingest.h"
 
@@ -21,9 +22,10 @@
 #include "core/idempotency.h"
 
 /* One call of the script serves every ingest call of one event-loop turn of one
- * HTTP thread, each a group of keys and arguments: Redis's cost per script call
- * (the command, the Lua call, the MULTI/EXEC that wraps its effects in the AOF
- * and the replicas' stream) was most of its cost per POST (BENCHMARKS.md,
+ * HTTP thread, each a group of keys and arguments, so that Redis's fixed cost
+ * of a script call (the command, the Lua call, the MULTI/EXEC that wraps its
+ * effects in the AOF and the replicas' stream, the reply) is paid once for all
+ * of them; the group's own work is what is left per request (BENCHMARKS.md,
  * "Ingest calls of one loop turn in one script call").
  * KEYS: 1 the stream, then per group: idempotency key or "", pending key or "",
  *       reference counter or "", the set of the object's idempotency records
