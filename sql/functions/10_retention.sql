@@ -49,7 +49,7 @@ CREATE OR REPLACE FUNCTION epart_purged_simulation(s jsonb) RETURNS jsonb
 
 -- Consent kept as a fact: it was given (informed), no date.
 CREATE OR REPLACE FUNCTION epart_purged_consent(c jsonb) RETURNS jsonb
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT jsonb_build_object('informed', COALESCE(c->'informed' = 'true'::jsonb, false),
                                     'purged', true) $$;
 
