@@ -104,22 +104,26 @@ static const char script[] =
 
 static char script_sha[41];
 
+/* The script call's shared arguments, the same for the process's life:
+ * written once by ingest_init rather than on every call. */
+static char arg_backlog[24], arg_ttl[16], arg_pttl[16];
+
 /* Groups in one script call at most: a turn with more sends several. */
 #define INGEST_BATCH_MAX 64
 #define GROUP_KEYS 4
 #define GROUP_ARGS 8
 #define BATCH_ARGC (3 + 1 + GROUP_KEYS * INGEST_BATCH_MAX + 3 + GROUP_ARGS * INGEST_BATCH_MAX)
 
-/* One ingest call: its group's strings, copied (the caller's are gone once
- * ingest_submit returns; NOSCRIPT sends them again), and what its answer
- * needs. The call owns it (c->ctx). */
+/* One ingest call: its group's strings, copied into the same allocation (the
+ * caller's are gone once ingest_submit returns; NOSCRIPT sends them again) but
+ * for the call's own body, which lives as long as the call; and what its
+ * answer needs. The call owns it (c->ctx), freed with free(). */
 struct pending_ingest {
     char hash[SHA256_HEX_LEN];
     char location[256];
-    int argc;
-    char *argv[GROUP_KEYS + GROUP_ARGS];
+    const char *argv[GROUP_KEYS + GROUP_ARGS];
     size_t lens[GROUP_KEYS + GROUP_ARGS];
-    bool body_borrowed;       /* argv[7] is c->body, freed with the call */
+    char strings[];           /* the copies argv points to */
 };
 
 /* Per HTTP thread (the loop alone touches it): the calls waiting to be sent.
@@ -164,16 +168,6 @@ struct ingest_batch {
     redisReply *kept_reply;   /* the script's reply, copied (hiredis frees its own) */
 };
 
-static void pending_free(void *p)
-{
-    struct pending_ingest *pi = p;
-
-    for (int i = 0; i < pi->argc; i++)
-        if (!(i == 7 && pi->body_borrowed))
-            free(pi->argv[i]);
-    free(pi);
-}
-
 /* A deep copy of a reply, built with hiredis's own reader so that
  * freeReplyObject() frees it: strings and arrays are all the script returns. */
 static redisReply *reply_copy(const redisReply *r)
@@ -208,17 +202,6 @@ static redisReply *reply_copy(const redisReply *r)
             }
     }
     return c;
-}
-
-static char *dup_n(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-
-    if (d != NULL) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
 }
 
 static void reply_unavailable(struct call *c, const char *why)
@@ -423,14 +406,11 @@ static void on_wait_reply(redisReply *reply, void *priv)
 static void batch_send(struct ingest_batch *b, bool by_sha)
 {
     struct redis_link *link = b->thr->redis;
-    char backlog[24], ttl[16], pttl[16], nkeys[16];
+    char nkeys[16];
     const char *argv[BATCH_ARGC];
     size_t lens[BATCH_ARGC];
     int argc = 0;
 
-    snprintf(backlog, sizeof(backlog), "%ld", g_config.ingest_backlog_max);
-    snprintf(ttl, sizeof(ttl), "%d", IDEM_TTL_SECONDS);
-    snprintf(pttl, sizeof(pttl), "%d", STREAM_PENDING_TTL_SECONDS);
     snprintf(nkeys, sizeof(nkeys), "%d", 1 + GROUP_KEYS * b->n);
 #define ARG(s, n) (argv[argc] = (s), lens[argc++] = (n))
     ARG(by_sha ? "EVALSHA" : "EVAL", by_sha ? 7 : 4);
@@ -443,9 +423,9 @@ static void batch_send(struct ingest_batch *b, bool by_sha)
         for (int k = 0; k < GROUP_KEYS; k++)
             ARG(pi->argv[k], pi->lens[k]);
     }
-    ARG(backlog, strlen(backlog));
-    ARG(ttl, strlen(ttl));
-    ARG(pttl, strlen(pttl));
+    ARG(arg_backlog, strlen(arg_backlog));
+    ARG(arg_ttl, strlen(arg_ttl));
+    ARG(arg_pttl, strlen(arg_pttl));
     for (int i = 0; i < b->n; i++) {
         struct pending_ingest *pi = b->calls[i]->ctx;
 
@@ -543,6 +523,9 @@ void ingest_init(void)
         abort();
     }
 
+    snprintf(arg_backlog, sizeof(arg_backlog), "%ld", g_config.ingest_backlog_max);
+    snprintf(arg_ttl, sizeof(arg_ttl), "%d", IDEM_TTL_SECONDS);
+    snprintf(arg_pttl, sizeof(arg_pttl), "%d", STREAM_PENDING_TTL_SECONDS);
     /* Redis names scripts by their SHA-1 */
     SHA1((const unsigned char *)script, sizeof(script) - 1, md);
     for (int i = 0; i < 20; i++)
@@ -601,72 +584,26 @@ out:
 
 void ingest_submit(struct call *c, const struct ingest_req *r)
 {
-    struct pending_ingest *pi = calloc(1, sizeof(*pi));
     bool bad = false;
     const char *key = call_idempotency_key(c, &bad);
     char idem_key[IDEM_KEY_LEN] = "", object_key[IDEM_OBJECT_KEY_LEN] = "";
+    char hash[SHA256_HEX_LEN] = "";
     const char *vals[GROUP_KEYS + GROUP_ARGS];
-    size_t vlens[GROUP_KEYS + GROUP_ARGS];
+    size_t total = 0;
     struct ingest_thread *t = &threads[c->thr->index];
+    struct pending_ingest *pi;
+    char *p;
+    bool borrowed = r->body != NULL && r->body == c->body;
 
-    if (pi == NULL) {
-        reply_unavailable(c, "Mémoire insuffisante.");
-        return;
-    }
     if (bad) {
-        free(pi);
         call_reply_problem(c, 400, "En-tête invalide",
                            "Idempotency-Key doit compter de 1 à 128 caractères ASCII visibles.",
                            NULL);
         return;
     }
-    /* The request's hash only serves the idempotency record: without a key,
-     * hashing every body was a few percent of the ingest path's time for
-     * nothing (profile in docs/BENCHMARKS.md); pi->hash stays "". */
-    if (key != NULL) {
-        idem_redis_key(c, key, idem_key);
-        if (r->hash != NULL)
-            memcpy(pi->hash, r->hash, sizeof(pi->hash));
-        else
-            idem_request_hash(c, pi->hash);
-        idem_object_key(r->object_id, object_key);
-    }
-    snprintf(pi->location, sizeof(pi->location), "%s", r->location);
-    /* the group's keys, then its arguments, in the script's order */
-    vals[0] = idem_key;
-    vals[1] = r->pending_key ? r->pending_key : "";
-    vals[2] = r->refseq_key ? r->refseq_key : "";
-    vals[3] = object_key;
-    vals[4] = pi->hash;
-    vals[5] = r->response;
-    vals[6] = r->meta;
-    vals[7] = r->body;
-    vals[8] = r->ref_prefix ? r->ref_prefix : "";
-    vals[9] = r->type;
-    vals[10] = r->location;
-    vals[11] = r->object_id ? r->object_id : "";
-    for (int i = 0; i < GROUP_KEYS + GROUP_ARGS; i++)
-        vlens[i] = i == 7 ? r->body_len : strlen(vals[i]);
-    /* the call's own body lives as long as the call: no copy */
-    pi->body_borrowed = r->body != NULL && r->body == c->body;
-    for (int i = 0; i < GROUP_KEYS + GROUP_ARGS; i++) {
-        pi->argv[i] = i == 7 && pi->body_borrowed ? c->body : dup_n(vals[i], vlens[i]);
-        pi->lens[i] = vlens[i];
-        if (pi->argv[i] == NULL) {
-            pi->argc = i;
-            pending_free(pi);
-            reply_unavailable(c, "Mémoire insuffisante.");
-            return;
-        }
-    }
-    pi->argc = GROUP_KEYS + GROUP_ARGS;
-    /* the caller's scratch is no longer needed once its strings are copied */
-    if (c->ctx != NULL && c->ctx_free != NULL)
-        c->ctx_free(c->ctx);
-    c->ctx = pi;
-    c->ctx_free = pending_free;
-    /* the bound counts calls, as when each had its own command: those of
-     * this thread queued or sent, plus the link's other commands */
+    /* refused before anything is built: the bound counts calls, as when each
+     * had its own command — those of this thread queued or sent, plus the
+     * link's other commands */
     if (t->waiting + redis_link_inflight(c->thr->redis) >= g_config.ingest_inflight_max) {
         metrics_ingest(INGEST_REFUSED_BACKLOG);
         c->retry_after = 1;
@@ -675,6 +612,57 @@ void ingest_submit(struct call *c, const struct ingest_req *r)
                            NULL);
         return;
     }
+    /* The request's hash only serves the idempotency record: without a key,
+     * hashing every body was a few percent of the ingest path's time for
+     * nothing (profile in docs/BENCHMARKS.md); the hash stays "". */
+    if (key != NULL) {
+        idem_redis_key(c, key, idem_key);
+        if (r->hash != NULL)
+            memcpy(hash, r->hash, sizeof(hash));
+        else
+            idem_request_hash(c, hash);
+        idem_object_key(r->object_id, object_key);
+    }
+    /* the group's keys, then its arguments, in the script's order */
+    vals[0] = idem_key;
+    vals[1] = r->pending_key ? r->pending_key : "";
+    vals[2] = r->refseq_key ? r->refseq_key : "";
+    vals[3] = object_key;
+    vals[4] = hash;
+    vals[5] = r->response;
+    vals[6] = r->meta;
+    vals[7] = r->body;
+    vals[8] = r->ref_prefix ? r->ref_prefix : "";
+    vals[9] = r->type;
+    vals[10] = r->location;
+    vals[11] = r->object_id ? r->object_id : "";
+    for (int i = 0; i < GROUP_KEYS + GROUP_ARGS; i++)
+        if (!(i == 7 && borrowed))
+            total += (i == 7 ? r->body_len : strlen(vals[i])) + 1;
+    pi = malloc(sizeof(*pi) + total);
+    if (pi == NULL) {
+        reply_unavailable(c, "Mémoire insuffisante.");
+        return;
+    }
+    memcpy(pi->hash, hash, sizeof(pi->hash));
+    snprintf(pi->location, sizeof(pi->location), "%s", r->location);
+    p = pi->strings;
+    for (int i = 0; i < GROUP_KEYS + GROUP_ARGS; i++) {
+        pi->lens[i] = i == 7 ? r->body_len : strlen(vals[i]);
+        if (i == 7 && borrowed) {
+            pi->argv[i] = c->body; /* the call's own body lives as long as the call */
+            continue;
+        }
+        memcpy(p, vals[i], pi->lens[i]);
+        p[pi->lens[i]] = '\0';
+        pi->argv[i] = p;
+        p += pi->lens[i] + 1;
+    }
+    /* the caller's scratch is no longer needed once its strings are copied */
+    if (c->ctx != NULL && c->ctx_free != NULL)
+        c->ctx_free(c->ctx);
+    c->ctx = pi;
+    c->ctx_free = free;
     thread_queue(c);
 }
 

@@ -186,3 +186,32 @@ def test_noscript_sends_the_script_whole(batch_stack, token):
     answers = burst(stack.port, token, [(epart.dossier_body("puma"), None) for _ in range(8)])
     check_accepted(stack, answers, stream_entries(stack))
     assert len(stream_entries(stack)) == 8
+
+
+def test_calls_over_the_inflight_bound_are_refused_and_nothing_is_written():
+    """EPART_INGEST_INFLIGHT counts the calls queued or sent and not yet answered:
+    while Redis is paused they pile up, and the ones over the bound are told 503 at
+    once (Retry-After: 1) with nothing queued for them; the others are answered
+    202 once Redis comes back, each with its entry."""
+    s = epart.Stack(workers=0, extra_env={"EPART_INGEST_INFLIGHT": "16",
+                                          "EPART_HTTP_THREADS": "1"}).start()
+    try:
+        admin = s.client(epart.admin_token())
+        r = admin.post("/v1/organisations", epart.organisation_body(kind="ccas", name="CCAS borne"))
+        assert r.status == 201, r
+        tok = epart.partner_token(r.json["id"])
+        s.redis("CLIENT", "PAUSE", "1500", "ALL")
+        answers = burst(s.port, tok, [(epart.dossier_body("puma"), None) for _ in range(40)])
+        accepted = [a for a in answers if a.status == 202]
+        refused = [a for a in answers if a.status != 202]
+        assert refused and accepted, [a.status for a in answers]
+        for a in refused:
+            assert a.status == 503, a
+            assert a.header("Retry-After") == "1", a
+            assert "Trop de demandes en cours" in a.json["detail"]
+        entries = stream_entries(s)
+        assert len(entries) == len(accepted), "a refused call left an entry"
+        check_accepted(s, accepted, entries)
+    finally:
+        reports = s.stop()
+    assert not reports, "sanitizer reports: %s" % reports
